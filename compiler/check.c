@@ -1,0 +1,602 @@
+/* check.c - the meaning pass: declarations, segments and the pattern index.
+ * Rules and profiles are in check_rules.c, business_continuity in check_bc.c.
+ * It reads the syntax tree and builds the model; it never changes the tree. */
+#include "check_int.h"
+#include <stdlib.h>
+#include <string.h>
+
+int value_count(const struct value *v)
+{
+	int n = 0;
+	for (; v; v = v->next)
+		n++;
+	return n;
+}
+
+const char *value_kind_name(enum value_kind k)
+{
+	static const char *const names[] = { "a string", "a number", "a duration", "a word",
+					     "an address", "a port range", "a list" };
+	return names[k];
+}
+
+const char *want_word(struct checker *c, const struct value *v, const char *key)
+{
+	if (v->kind == VAL_WORD)
+		return v->s;
+	diag_error(c->d, v->loc, "'%s' takes a word here, not %s", key, value_kind_name(v->kind));
+	return NULL;
+}
+
+void unknown_word(struct checker *c, struct loc loc, const char *kind, const char *word,
+		  const char *const *names, unsigned n)
+{
+	struct suggest sg;
+	char hint[600];
+	suggest_init(&sg, word);
+	for (unsigned i = 0; i < n; i++)
+		suggest_add(&sg, names[i]);
+	if (sg.best) {
+		snprintf(hint, sizeof hint, "did you mean '%s'?", sg.best);
+	} else {
+		size_t o = (size_t)snprintf(hint, sizeof hint, "one of:");
+		for (unsigned i = 0; i < n && o < sizeof hint; i++)
+			o += (size_t)snprintf(hint + o, sizeof hint - o, " %s", names[i]);
+	}
+	diag_add(c->d, SEV_ERROR, loc, hint, "unknown %s '%s'", kind, word);
+}
+
+void duplicate_name(struct checker *c, struct loc loc, const char *kind, const char *name,
+		    struct loc first)
+{
+	diag_error(c->d, loc, "duplicate %s \"%s\"", kind, name);
+	diag_add(c->d, SEV_NOTE, first, NULL, "first declared here");
+}
+
+int check_name(struct checker *c, const char *name, struct loc loc, const char *kind)
+{
+	size_t n = strlen(name);
+	if (n == 0) {
+		diag_error(c->d, loc, "empty %s name", kind);
+		return -1;
+	}
+	if (n > 255) {
+		diag_error(c->d, loc, "%s name longer than 255 bytes", kind);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
+			diag_error(c->d, loc, "control character in %s name", kind);
+			return -1;
+		}
+	return 0;
+}
+
+const char *nearest_key(const struct strmap *map, const char *word)
+{
+	struct suggest sg;
+	suggest_init(&sg, word);
+	for (uint32_t i = 0; i < map->cap; i++)
+		if (map->keys[i])
+			suggest_add(&sg, map->keys[i]);
+	return sg.best;
+}
+
+/* ---- segment groups ---- */
+
+static void check_groups(struct checker *c, struct stmt *stmts)
+{
+	struct model *m = c->m;
+	uint32_t n = 0;
+	for (struct stmt *s = stmts; s; s = s->next)
+		n += s->kind == ST_GROUP;
+	m->groups = arena_array(c->a, n, sizeof *m->groups);
+	if (!m->groups)
+		return;
+	for (struct stmt *s = stmts; s; s = s->next) {
+		if (s->kind != ST_GROUP || check_name(c, s->name, s->name_loc, "segment group"))
+			continue;
+		uint32_t at = strmap_put(&c->groups, s->name, m->ngroups);
+		if (at != m->ngroups) {
+			if (at != STRMAP_NONE)
+				duplicate_name(c, s->name_loc, "segment group", s->name,
+					       m->groups[at].loc);
+			continue;
+		}
+		m->groups[m->ngroups].name = s->name;
+		m->groups[m->ngroups].loc = s->name_loc;
+		m->ngroups++;
+	}
+}
+
+/* ---- segments ---- */
+
+static const char *const segment_keys[] = { "group", "domains", "addresses", "tcp", "udp",
+					    "match", "bypass", "enabled" };
+
+static int ports_cmp(const void *x, const void *y)
+{
+	const struct port_range *a = x, *b = y;
+	return a->lo != b->lo ? (a->lo < b->lo ? -1 : 1) : (a->hi < b->hi ? -1 : a->hi > b->hi);
+}
+
+/* Sorts and merges overlapping or adjacent ranges in place. */
+static void ports_normalize(struct port_set *ps)
+{
+	if (ps->n == 0)
+		return;
+	qsort(ps->r, ps->n, sizeof *ps->r, ports_cmp);
+	uint32_t o = 0;
+	for (uint32_t i = 1; i < ps->n; i++) {
+		if ((uint32_t)ps->r[i].lo <= (uint32_t)ps->r[o].hi + 1) {
+			if (ps->r[i].hi > ps->r[o].hi)
+				ps->r[o].hi = ps->r[i].hi;
+		} else {
+			ps->r[++o] = ps->r[i];
+		}
+	}
+	ps->n = o + 1;
+}
+
+static void segment_ports(struct checker *c, struct prop *p, struct port_set *ps)
+{
+	int n = value_count(p->values);
+	struct port_range *r = arena_array(c->a, ps->n + (uint32_t)n, sizeof *r);
+	if (!r)
+		return;
+	if (ps->n)
+		memcpy(r, ps->r, ps->n * sizeof *r);
+	ps->r = r;
+	for (struct value *v = p->values; v; v = v->next) {
+		uint64_t lo, hi;
+		if (v->kind == VAL_INT) {
+			lo = hi = v->a;
+		} else if (v->kind == VAL_RANGE) {
+			lo = v->a;
+			hi = v->b;
+		} else {
+			diag_add(c->d, SEV_ERROR, v->loc, "write ports as 443 or as a range 3200-3299",
+				 "'%s' takes ports, not %s", p->key, value_kind_name(v->kind));
+			continue;
+		}
+		if (lo < 1 || lo > 65535 || hi < 1 || hi > 65535) {
+			diag_error(c->d, v->loc, "port %llu out of range (1..65535)",
+				   (unsigned long long)(lo < 1 || lo > 65535 ? lo : hi));
+			continue;
+		}
+		if (lo > hi) {
+			char hint[64];
+			snprintf(hint, sizeof hint, "write %llu-%llu", (unsigned long long)hi,
+				 (unsigned long long)lo);
+			diag_add(c->d, SEV_ERROR, v->loc, hint, "reversed port range %llu-%llu",
+				 (unsigned long long)lo, (unsigned long long)hi);
+			continue;
+		}
+		r[ps->n].lo = (uint16_t)lo;
+		r[ps->n].hi = (uint16_t)hi;
+		ps->n++;
+	}
+}
+
+static void segment_domains(struct checker *c, struct m_segment *g, struct prop *p,
+			    struct strmap *seen)
+{
+	int n = value_count(p->values);
+	struct m_host *h = arena_array(c->a, g->nhosts + (uint32_t)n, sizeof *h);
+	if (!h)
+		return;
+	if (g->nhosts)
+		memcpy(h, g->hosts, g->nhosts * sizeof *h);
+	g->hosts = h;
+	for (struct value *v = p->values; v; v = v->next) {
+		char norm[NET_HOST_MAX + 1];
+		size_t bad = 0;
+		if (v->kind != VAL_STRING) {
+			diag_add(c->d, SEV_ERROR, v->loc, "write domains in quotes: \"app.example.com\"",
+				 "'domains' takes quoted host names, not %s", value_kind_name(v->kind));
+			continue;
+		}
+		enum host_err e = host_normalize(v->s, v->len, norm, &bad);
+		if (e != HOST_OK) {
+			struct loc at = v->loc;
+			if (e == HOST_BAD_CHAR || e == HOST_BAD_WILDCARD || e == HOST_NON_ASCII ||
+			    e == HOST_EMPTY_LABEL || e == HOST_LABEL_TOO_LONG) {
+				/* Point into the string when it was written without escapes. */
+				if (v->loc.len == (int)v->len + 2) {
+					at.col += 1 + (int)bad;
+					at.len = 1;
+				}
+			}
+			diag_add(c->d, SEV_ERROR, at,
+				 e == HOST_IS_ADDRESS ? "list IP addresses and networks under 'addresses'" :
+				 e == HOST_NON_ASCII ? "use the A-label form, e.g. \"xn--bcher-kva.example\"" : NULL,
+				 "invalid host name \"%.*s\": %s", v->len > 80 ? 80 : (int)v->len, v->s,
+				 host_err_str(e));
+			continue;
+		}
+		char *name = arena_strdup(c->a, norm);
+		if (!name)
+			return;
+		uint32_t before = seen->n;
+		strmap_put(seen, name, 1);
+		if (seen->n == before) {
+			diag_warning(c->d, v->loc, "domain \"%s\" listed twice in segment \"%s\"", name,
+				     g->name);
+			continue;
+		}
+		g->hosts[g->nhosts].name = name;
+		g->hosts[g->nhosts].loc = v->loc;
+		g->nhosts++;
+	}
+}
+
+static void segment_addresses(struct checker *c, struct m_segment *g, struct prop *p)
+{
+	int n = value_count(p->values);
+	struct m_addr *ad = arena_array(c->a, g->naddrs + (uint32_t)n, sizeof *ad);
+	if (!ad)
+		return;
+	if (g->naddrs)
+		memcpy(ad, g->addrs, g->naddrs * sizeof *ad);
+	g->addrs = ad;
+	for (struct value *v = p->values; v; v = v->next) {
+		struct prefix pf;
+		char net[64], hint[128];
+		if (v->kind != VAL_ADDRESS && v->kind != VAL_STRING) {
+			diag_add(c->d, SEV_ERROR, v->loc, "write 10.1.0.0/16, 10.2.3.4 or 2001:db8::/48",
+				 "'addresses' takes IP addresses or networks, not %s",
+				 value_kind_name(v->kind));
+			continue;
+		}
+		enum addr_err e = strlen(v->s) == v->len ? prefix_parse(v->s, &pf) : ADDR_SYNTAX;
+		if (e == ADDR_HOST_BITS) {
+			snprintf(hint, sizeof hint, "the network is %s", prefix_format(&pf, net));
+			diag_add(c->d, SEV_ERROR, v->loc, hint,
+				 "host bits set in %s (bits after the /%u must be zero)", v->s, pf.len);
+			continue;
+		}
+		if (e == ADDR_BAD_LEN) {
+			diag_error(c->d, v->loc, "invalid prefix length in %s (0..32 for IPv4, 0..128 for IPv6)",
+				   v->s);
+			continue;
+		}
+		if (e != ADDR_OK) {
+			diag_add(c->d, SEV_ERROR, v->loc,
+				 v->kind == VAL_STRING ? "host names go under 'domains'" : NULL,
+				 "invalid IP address or network \"%.*s\"", v->len > 80 ? 80 : (int)v->len,
+				 v->s);
+			continue;
+		}
+		int dup = 0;
+		for (uint32_t i = 0; i < g->naddrs; i++)
+			dup |= prefix_equal(&g->addrs[i].p, &pf);
+		if (dup) {
+			diag_warning(c->d, v->loc, "address %s listed twice in segment \"%s\"",
+				     prefix_format(&pf, net), g->name);
+			continue;
+		}
+		g->addrs[g->naddrs].p = pf;
+		g->addrs[g->naddrs].loc = v->loc;
+		g->naddrs++;
+	}
+}
+
+/* A key that takes exactly one word out of a fixed set; returns its index or -1. */
+static int one_of(struct checker *c, struct prop *p, const char *const *names, unsigned n)
+{
+	if (value_count(p->values) != 1) {
+		diag_error(c->d, p->values->next ? p->values->next->loc : p->loc,
+			   "'%s' takes exactly one value", p->key);
+		return -1;
+	}
+	const char *w = want_word(c, p->values, p->key);
+	if (!w)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(w, names[i]))
+			return (int)i;
+	char kind[64];
+	snprintf(kind, sizeof kind, "%s value", p->key);
+	unknown_word(c, p->values->loc, kind, w, names, n);
+	return -1;
+}
+
+static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g)
+{
+	static const char *const match_names[] = { "exclusive", "inclusive" };
+	static const char *const bypass_names[] = { "never", "always", "on_net" };
+	static const char *const bool_names[] = { "false", "true" };
+	struct prop *group = NULL, *match = NULL, *bypass = NULL, *enabled = NULL;
+	struct strmap hosts;
+
+	strmap_init(&hosts, c->a);
+	g->name = s->name;
+	g->loc = s->name_loc;
+	g->group = UINT32_MAX;
+	g->enabled = 1;
+	for (struct prop *p = s->props; p; p = p->next) {
+		struct prop **single = NULL;
+		if (!strcmp(p->key, "group"))
+			single = &group;
+		else if (!strcmp(p->key, "match"))
+			single = &match;
+		else if (!strcmp(p->key, "bypass"))
+			single = &bypass;
+		else if (!strcmp(p->key, "enabled"))
+			single = &enabled;
+		if (single) {
+			if (*single) {
+				diag_error(c->d, p->loc, "'%s' given twice in segment \"%s\"", p->key,
+					   g->name);
+				continue;
+			}
+			*single = p;
+		}
+		if (!strcmp(p->key, "domains"))
+			segment_domains(c, g, p, &hosts);
+		else if (!strcmp(p->key, "addresses"))
+			segment_addresses(c, g, p);
+		else if (!strcmp(p->key, "tcp"))
+			segment_ports(c, p, &g->ports[PROTO_TCP]);
+		else if (!strcmp(p->key, "udp"))
+			segment_ports(c, p, &g->ports[PROTO_UDP]);
+		else if (!single)
+			unknown_word(c, p->loc, "segment property", p->key, segment_keys,
+				     sizeof segment_keys / sizeof *segment_keys);
+	}
+	if (group) {
+		if (value_count(group->values) != 1 || group->values->kind != VAL_STRING) {
+			diag_error(c->d, group->values->loc,
+				   "'group' takes exactly one quoted segment group name");
+		} else {
+			const char *name = group->values->s;
+			g->group = strmap_get(&c->groups, name);
+			if (g->group == STRMAP_NONE) {
+				const char *near = nearest_key(&c->groups, name);
+				char hint[300];
+				if (near)
+					snprintf(hint, sizeof hint, "did you mean \"%s\"?", near);
+				else
+					snprintf(hint, sizeof hint, "declare it: segment_group \"%s\";", name);
+				diag_add(c->d, SEV_ERROR, group->values->loc, hint,
+					 "undeclared segment group \"%s\"", name);
+			}
+		}
+	} else {
+		diag_add(c->d, SEV_ERROR, s->name_loc, "add: group \"NAME\";",
+			 "segment \"%s\" has no group", g->name);
+	}
+	int v;
+	if (match && (v = one_of(c, match, match_names, 2)) >= 0)
+		g->match = (enum match_style)v;
+	if (bypass && (v = one_of(c, bypass, bypass_names, 3)) >= 0)
+		g->bypass = (enum bypass_mode)v;
+	if (enabled && (v = one_of(c, enabled, bool_names, 2)) >= 0)
+		g->enabled = v;
+	for (int pr = 0; pr < PROTO_COUNT; pr++)
+		ports_normalize(&g->ports[pr]);
+	if (g->nhosts == 0 && g->naddrs == 0)
+		diag_error(c->d, s->name_loc, "segment \"%s\" has no domains and no addresses",
+			   g->name);
+	if (g->ports[PROTO_TCP].n == 0 && g->ports[PROTO_UDP].n == 0)
+		diag_add(c->d, SEV_ERROR, s->name_loc, "add a line such as: tcp 443;",
+			 "segment \"%s\" has no tcp or udp ports", g->name);
+	if (!g->enabled)
+		diag_warning(c->d, s->name_loc, "segment \"%s\" is disabled and left out of the blob",
+			     g->name);
+}
+
+static void check_segments(struct checker *c, struct stmt *stmts)
+{
+	struct model *m = c->m;
+	uint32_t n = 0;
+	for (struct stmt *s = stmts; s; s = s->next)
+		n += s->kind == ST_SEGMENT;
+	m->segments = arena_array(c->a, n, sizeof *m->segments);
+	if (!m->segments)
+		return;
+	for (struct stmt *s = stmts; s; s = s->next) {
+		if (s->kind != ST_SEGMENT || check_name(c, s->name, s->name_loc, "segment"))
+			continue;
+		uint32_t at = strmap_put(&c->segments, s->name, m->nsegments);
+		if (at != m->nsegments) {
+			if (at != STRMAP_NONE)
+				duplicate_name(c, s->name_loc, "segment", s->name, m->segments[at].loc);
+			continue;
+		}
+		check_segment(c, s, &m->segments[m->nsegments++]);
+	}
+}
+
+/* ---- the pattern index ---- */
+
+/* One (pattern, segment) occurrence while the index is built. */
+struct occ {
+	uint32_t pattern, seg;
+	struct loc loc;
+};
+
+static int pattern_cmp(const void *x, const void *y)
+{
+	const struct m_pattern *a = x, *b = y;
+	if (a->is_addr != b->is_addr)
+		return a->is_addr - b->is_addr;
+	if (!a->is_addr)
+		return strcmp(a->host, b->host);
+	if (a->prefix.family != b->prefix.family)
+		return a->prefix.family - b->prefix.family;
+	int r = memcmp(a->prefix.addr, b->prefix.addr, 16);
+	return r ? r : a->prefix.len - b->prefix.len;
+}
+
+static const char *pattern_text(const struct m_pattern *p, char buf[64])
+{
+	return p->is_addr ? prefix_format(&p->prefix, buf) : p->host;
+}
+
+/* Two segments sharing a pattern must not serve the same port of one protocol;
+ * all segments of a pattern must agree on the match style. */
+static void check_pattern_conflicts(struct checker *c, struct m_pattern *p,
+				    const struct loc *locs)
+{
+	static const char *const proto_names[] = { "tcp", "udp" };
+	const struct m_segment *segs = c->m->segments;
+	char buf[64];
+	for (uint32_t j = 1; j < p->nsegs; j++) {
+		const struct m_segment *b = &segs[p->segs[j]];
+		for (uint32_t i = 0; i < j; i++) {
+			const struct m_segment *a = &segs[p->segs[i]];
+			if (a->match != b->match) {
+				diag_add(c->d, SEV_ERROR, locs[j],
+					 "give every segment with this pattern the same 'match'",
+					 "pattern %s is %s in segment \"%s\" but %s in segment \"%s\"",
+					 pattern_text(p, buf), a->match ? "inclusive" : "exclusive",
+					 a->name, b->match ? "inclusive" : "exclusive", b->name);
+				break;
+			}
+			for (int pr = 0; pr < PROTO_COUNT; pr++) {
+				const struct port_set *x = &a->ports[pr], *y = &b->ports[pr];
+				uint32_t xi = 0, yi = 0;
+				while (xi < x->n && yi < y->n) {
+					if (x->r[xi].hi < y->r[yi].lo) {
+						xi++;
+					} else if (y->r[yi].hi < x->r[xi].lo) {
+						yi++;
+					} else {
+						unsigned lo = x->r[xi].lo > y->r[yi].lo ? x->r[xi].lo : y->r[yi].lo;
+						unsigned hi = x->r[xi].hi < y->r[yi].hi ? x->r[xi].hi : y->r[yi].hi;
+						char ports[32];
+						if (lo == hi)
+							snprintf(ports, sizeof ports, "port %u", lo);
+						else
+							snprintf(ports, sizeof ports, "ports %u-%u", lo, hi);
+						diag_add(c->d, SEV_ERROR, locs[j],
+							 "segments that share a pattern must serve different ports",
+							 "segments \"%s\" and \"%s\" both serve %s on %s %s",
+							 a->name, b->name, pattern_text(p, buf),
+							 proto_names[pr], ports);
+						break;
+					}
+				}
+			}
+		}
+	}
+}
+
+static void build_patterns(struct checker *c)
+{
+	struct model *m = c->m;
+	struct strmap index;
+	uint32_t total = 0;
+	strmap_init(&index, c->a);
+	for (uint32_t s = 0; s < m->nsegments; s++)
+		if (m->segments[s].enabled)
+			total += m->segments[s].nhosts + m->segments[s].naddrs;
+	struct occ *occ = arena_array(c->a, total, sizeof *occ);
+	struct m_pattern *pat = arena_array(c->a, total, sizeof *pat);
+	uint32_t nocc = 0, npat = 0;
+	if (!occ || !pat)
+		return;
+	for (uint32_t s = 0; s < m->nsegments; s++) {
+		const struct m_segment *g = &m->segments[s];
+		if (!g->enabled)
+			continue;
+		for (uint32_t i = 0; i < g->nhosts + g->naddrs; i++) {
+			char key[70];
+			const char *k;
+			if (i < g->nhosts) {
+				k = g->hosts[i].name;
+			} else {
+				key[0] = '@';   /* addresses and hosts never share a key */
+				prefix_format(&g->addrs[i - g->nhosts].p, key + 1);
+				k = arena_strdup(c->a, key);
+				if (!k)
+					return;
+			}
+			uint32_t at = strmap_put(&index, k, npat);
+			if (at == STRMAP_NONE)
+				return;
+			if (at == npat) {
+				struct m_pattern *p = &pat[npat++];
+				p->is_addr = i >= g->nhosts;
+				if (p->is_addr)
+					p->prefix = g->addrs[i - g->nhosts].p;
+				else
+					p->host = k;
+				p->match = g->match;
+			}
+			occ[nocc].pattern = at;
+			occ[nocc].seg = s;
+			occ[nocc].loc = i < g->nhosts ? g->hosts[i].loc : g->addrs[i - g->nhosts].loc;
+			nocc++;
+		}
+	}
+	/* Count, then fill, each pattern's segments (occurrences are in segment order). */
+	for (uint32_t i = 0; i < nocc; i++)
+		pat[occ[i].pattern].nsegs++;
+	struct loc **locs = arena_array(c->a, npat, sizeof *locs);
+	if (!locs)
+		return;
+	for (uint32_t p = 0; p < npat; p++) {
+		pat[p].segs = arena_array(c->a, pat[p].nsegs, sizeof *pat[p].segs);
+		locs[p] = arena_array(c->a, pat[p].nsegs, sizeof **locs);
+		if (!pat[p].segs || !locs[p])
+			return;
+		pat[p].nsegs = 0;
+	}
+	for (uint32_t i = 0; i < nocc; i++) {
+		struct m_pattern *p = &pat[occ[i].pattern];
+		locs[occ[i].pattern][p->nsegs] = occ[i].loc;
+		p->segs[p->nsegs++] = occ[i].seg;
+	}
+	for (uint32_t p = 0; p < npat; p++)
+		if (pat[p].nsegs > 1)
+			check_pattern_conflicts(c, &pat[p], locs[p]);
+	qsort(pat, npat, sizeof *pat, pattern_cmp);
+	m->patterns = pat;
+	m->npatterns = npat;
+	for (m->nhost_patterns = 0; m->nhost_patterns < npat && !pat[m->nhost_patterns].is_addr;)
+		m->nhost_patterns++;
+}
+
+static void check_tenant(struct checker *c, struct stmt *stmts)
+{
+	struct stmt *first = NULL;
+	for (struct stmt *s = stmts; s; s = s->next) {
+		if (s->kind != ST_TENANT)
+			continue;
+		if (first) {
+			diag_error(c->d, s->loc, "tenant given twice");
+			diag_add(c->d, SEV_NOTE, first->loc, NULL, "first given here");
+			continue;
+		}
+		first = s;
+		if (check_name(c, s->name, s->name_loc, "tenant") == 0)
+			c->m->tenant = s->name;
+	}
+}
+
+struct model *check_policy(struct stmt *stmts, struct arena *a, struct diags *d)
+{
+	struct checker c = { .a = a, .d = d };
+	int before = d->nerrors;
+	c.m = arena_alloc(a, sizeof *c.m);
+	if (!c.m)
+		return NULL;
+	strmap_init(&c.groups, a);
+	strmap_init(&c.segments, a);
+	strmap_init(&c.rules, a);
+	strmap_init(&c.profiles, a);
+	check_tenant(&c, stmts);
+	check_bc(&c, stmts);
+	check_groups(&c, stmts);
+	check_segments(&c, stmts);
+	build_patterns(&c);
+	check_profiles(&c, stmts);
+	check_rules(&c, stmts);
+	if (a->failed) {
+		diag_error(d, loc_file(NULL), "out of memory");
+		return NULL;
+	}
+	return d->nerrors == before ? c.m : NULL;
+}

@@ -1,0 +1,35 @@
+/* check_int.h - shared state of the checker's files (check*.c). Not used elsewhere. */
+#ifndef BCPC_CHECK_INT_H
+#define BCPC_CHECK_INT_H
+#include "model.h"
+#include "strmap.h"
+
+struct checker {
+	struct arena *a;
+	struct diags *d;
+	struct model *m;
+	struct strmap groups, segments, rules, profiles;
+};
+
+/* check_rules.c */
+void check_rules(struct checker *c, struct stmt *stmts);
+void check_profiles(struct checker *c, struct stmt *stmts);
+/* check_bc.c */
+void check_bc(struct checker *c, struct stmt *stmts);
+
+/* Helpers shared by the checker's files (check.c). */
+int value_count(const struct value *v);
+const char *value_kind_name(enum value_kind k);
+/* The value as a word (VAL_WORD) or NULL with an error naming what key wanted. */
+const char *want_word(struct checker *c, const struct value *v, const char *key);
+/* Reports "unknown KIND 'word'" with the nearest of names[] as a hint. */
+void unknown_word(struct checker *c, struct loc loc, const char *kind, const char *word,
+		  const char *const *names, unsigned n);
+/* Reports a duplicate name with the place of the first one as a note. */
+void duplicate_name(struct checker *c, struct loc loc, const char *kind, const char *name,
+		    struct loc first);
+/* A name string: non-empty, at most 255 bytes, no control bytes. 0 ok, -1 reported. */
+int check_name(struct checker *c, const char *name, struct loc loc, const char *kind);
+/* Suggests the nearest key of map for word, or NULL. */
+const char *nearest_key(const struct strmap *map, const char *word);
+#endif

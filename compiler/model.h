@@ -1,0 +1,179 @@
+/* model.h - the checked policy: every name resolved, every value validated and
+ * normalized. It is what the checker produces and what everything after it reads
+ * (the JSON dump, the reference evaluator, the blob writer). It never changes
+ * after check_policy() returns; it lives in the arena given to the checker. */
+#ifndef BCPC_MODEL_H
+#define BCPC_MODEL_H
+#include <stdint.h>
+#include "diag.h"
+#include "net.h"
+#include "../grammar/ast.h"
+
+enum proto { PROTO_TCP, PROTO_UDP, PROTO_COUNT };
+enum match_style { MATCH_EXCLUSIVE, MATCH_INCLUSIVE };
+enum bypass_mode { BYPASS_NEVER, BYPASS_ALWAYS, BYPASS_ON_NET };
+
+struct port_range {
+	uint16_t lo, hi;
+};
+
+/* Sorted, merged, non-adjacent ranges. */
+struct port_set {
+	struct port_range *r;
+	uint32_t n;
+};
+
+struct m_host {
+	const char *name;        /* normalized: lower case, no trailing dot */
+	struct loc loc;
+};
+
+struct m_addr {
+	struct prefix p;
+	struct loc loc;
+};
+
+struct m_group {
+	const char *name;
+	struct loc loc;
+};
+
+struct m_segment {
+	const char *name;
+	struct loc loc;
+	uint32_t group;          /* index into model.groups */
+	int enabled;
+	enum match_style match;
+	enum bypass_mode bypass;
+	struct m_host *hosts;    /* in source order, duplicates removed */
+	uint32_t nhosts;
+	struct m_addr *addrs;
+	uint32_t naddrs;
+	struct port_set ports[PROTO_COUNT];
+};
+
+/* The atoms of the language, in the order docs/LANGUAGE.md lists them. */
+#define ATOM_KINDS(X) \
+	X(A_SEGMENT, "segment") \
+	X(A_SEGMENT_GROUP, "segment_group") \
+	X(A_SAML, "saml") \
+	X(A_SCIM, "scim") \
+	X(A_SCIM_GROUP, "scim_group") \
+	X(A_IDP, "idp") \
+	X(A_PLATFORM, "platform") \
+	X(A_CLIENT_TYPE, "client_type") \
+	X(A_POSTURE, "posture") \
+	X(A_TRUSTED_NETWORK, "trusted_network") \
+	X(A_COUNTRY, "country")
+
+enum atom_kind {
+#define ATOM_ENUM_(e, s) e,
+	ATOM_KINDS(ATOM_ENUM_)
+#undef ATOM_ENUM_
+	A_COUNT
+};
+extern const char *const atom_kind_names[A_COUNT];
+
+#define PLATFORMS(X) X(windows) X(mac) X(linux) X(ios) X(android)
+#define CLIENT_TYPES(X) X(zapp) X(zapp_partner) X(vdi) X(browser_isolation) \
+	X(machine_tunnel) X(edge_connector) X(branch_connector) X(ip_anchoring) X(exporter)
+extern const char *const platform_names[];
+extern const unsigned nplatforms;
+extern const char *const client_type_names[];
+extern const unsigned nclient_types;
+
+struct m_atom {
+	enum atom_kind kind;
+	const char *attr;        /* saml and scim: the attribute name; else NULL */
+	const char **values;     /* normalized (country upper case), duplicates removed */
+	uint32_t *ids;           /* segment, segment_group, platform, client_type: indices */
+	uint32_t nvalues;
+};
+
+struct m_clause {
+	int negated;
+	int app;                 /* segment / segment_group atoms only */
+	struct m_atom *atoms;
+	uint32_t natoms;
+};
+
+struct m_rule {
+	const char *name;
+	struct loc loc;
+	int allow;
+	struct m_clause *clauses;
+	uint32_t nclauses;
+};
+
+enum setting_kind { SET_STRING, SET_INT, SET_BOOL, SET_DURATION, SET_LIST };
+
+struct m_setting {
+	const char *key;
+	enum setting_kind kind;
+	const char *s;           /* SET_STRING */
+	uint64_t n;              /* SET_INT, SET_BOOL (0/1), SET_DURATION (seconds) */
+	const char **list;       /* SET_LIST */
+	uint32_t nlist;
+};
+
+struct m_profile {
+	const char *name;
+	struct loc loc;
+	struct m_clause *when;   /* user atoms only; all must hold */
+	uint32_t nwhen;
+	struct m_setting *settings;
+	uint32_t nsettings;
+};
+
+struct m_controller {
+	const char *host;
+	uint16_t port;
+};
+
+enum exit_mode { EXIT_TIME_BASED, EXIT_AUTOMATIC };
+
+struct m_bc {
+	const char *domain;
+	struct m_controller *controllers;
+	uint32_t ncontrollers;
+	const char *sni, *sni_new_user, *sp_url;   /* NULL when not given */
+	const char *sp_ca_file;  /* as written */
+	const char *sp_ca_pem;   /* the certificate's PEM text, embedded */
+	size_t sp_ca_len;
+	uint32_t enter_after, exit_after, auth_max_age;   /* seconds */
+	enum exit_mode exit_mode;
+};
+
+/* A pattern that appears in some enabled segment, with those segments. */
+struct m_pattern {
+	int is_addr;
+	const char *host;        /* !is_addr: normalized host pattern */
+	struct prefix prefix;    /* is_addr */
+	enum match_style match;
+	uint32_t *segs;          /* segment indices, in declaration order */
+	uint32_t nsegs;
+};
+
+struct model {
+	const char *tenant;      /* NULL when not given */
+	struct m_bc *bc;         /* NULL when not given */
+	struct m_group *groups;
+	uint32_t ngroups;
+	struct m_segment *segments;   /* all, disabled ones included (enabled = 0) */
+	uint32_t nsegments;
+	struct m_rule *rules;
+	uint32_t nrules;
+	struct m_profile *profiles;
+	uint32_t nprofiles;
+	struct m_pattern *patterns;   /* host patterns sorted by name, then prefixes sorted */
+	uint32_t npatterns, nhost_patterns;
+};
+
+/* Checks the statements of all sources (in order) and builds the model in a.
+ * Every problem found goes to d; returns NULL when there was any error. */
+struct model *check_policy(struct stmt *stmts, struct arena *a, struct diags *d);
+
+/* Reads a file whole into the arena (with a NUL after it). 0, or -1 with errno set
+ * (EFBIG when it is over max bytes). */
+int read_file(struct arena *a, const char *path, size_t max, struct source *out);
+#endif

@@ -1,0 +1,283 @@
+/* parser.y - the grammar of the policy language. It only builds the syntax tree
+ * (ast.h); names, values and references are checked later by compiler/check.c.
+ * Errors recover at statement boundaries so one run reports as much as it can. */
+%define api.pure full
+%define api.prefix {bcl_}
+%define parse.error custom
+%define parse.lac full
+%locations
+%expect 0
+%param {void *scanner}
+%parse-param {struct lexctx *cx}
+
+%code requires {
+#include "ast.h"
+#include "lexctx.h"
+}
+
+%union {
+	struct { const char *s; size_t len; } str;
+	uint64_t num;
+	int flag;
+	struct value *value;
+	struct { struct value *head, *tail; } values;
+	struct atom *atom;
+	struct { struct atom *head, *tail; } atoms;
+	struct clause *clause;
+	struct { struct clause *head, *tail; } clauses;
+	struct prop *prop;
+	struct { struct prop *head, *tail; } props;
+	struct rule *rule;
+	struct { struct rule *head, *tail; } rules;
+	struct setting *setting;
+	struct { struct clause *when_head, *when_tail; struct setting *set_head, *set_tail; } pbody;
+	struct stmt *stmt;
+}
+
+%code {
+#include <string.h>
+#include "../compiler/net.h"
+int bcl_lex(BCL_STYPE *lval, BCL_LTYPE *lloc, void *scanner);
+
+static struct loc L(struct lexctx *cx, BCL_LTYPE l)
+{
+	struct loc loc = { cx->src, l.first_line, l.first_column, 0 };
+	if (l.last_line == l.first_line && l.last_column > l.first_column)
+		loc.len = l.last_column - l.first_column;
+	return loc;
+}
+
+#define NEW(T) ((T *)arena_alloc(cx->arena, sizeof(T)))
+#define APPEND(list, item) do { \
+	if ((item) == NULL) break; \
+	if ((list).tail) (list).tail->next = (item); else (list).head = (item); \
+	(list).tail = (item); \
+} while (0)
+
+static struct value *mkvalue(struct lexctx *cx, enum value_kind k, BCL_LTYPE l)
+{
+	struct value *v = NEW(struct value);
+	if (v) {
+		v->kind = k;
+		v->loc = L(cx, l);
+	}
+	return v;
+}
+
+static struct stmt *mkstmt(struct lexctx *cx, enum stmt_kind k, BCL_LTYPE l)
+{
+	struct stmt *s = NEW(struct stmt);
+	if (s) {
+		s->kind = k;
+		s->loc = L(cx, l);
+	}
+	return s;
+}
+
+static void bcl_error(BCL_LTYPE *l, void *scanner, struct lexctx *cx, const char *msg)
+{
+	(void)scanner;
+	diag_error(cx->diags, L(cx, *l), "%s", msg);
+}
+}
+
+%token END 0 "end of file"
+%token TENANT "tenant" BUSINESS_CONTINUITY "business_continuity"
+%token SEGMENT_GROUP "segment_group" SEGMENT "segment" APP_PROFILE "app_profile"
+%token ACCESS_POLICY "access_policy" RULE "rule" ALLOW "allow" DENY "deny"
+%token WHEN "when" SET "set" NOT "not" OR "or"
+%token <str> STRING "string" WORD "word" ADDRESS "address"
+%token <num> NUMBER "number" DURATION "duration"
+
+%type <value> value item
+%type <values> values items
+%type <atom> atom
+%type <atoms> atoms
+%type <clause> clause
+%type <clauses> clauses
+%type <prop> prop
+%type <props> props
+%type <rule> rule
+%type <rules> rules
+%type <pbody> pbody
+%type <stmt> stmt
+%type <flag> action
+%type <str> atom_kind
+
+%%
+
+file:
+	%empty
+|	file stmt		{ if ($2) { if (cx->tail) cx->tail->next = $2; else cx->head = $2; cx->tail = $2; } }
+;
+
+stmt:
+	"tenant" STRING ';'	{ $$ = mkstmt(cx, ST_TENANT, @1); if ($$) { $$->name = $2.s; $$->name_loc = L(cx, @2); } }
+|	"business_continuity" '{' props '}'
+				{ $$ = mkstmt(cx, ST_BC, @1); if ($$) $$->props = $3.head; }
+|	"segment_group" STRING ';'
+				{ $$ = mkstmt(cx, ST_GROUP, @1); if ($$) { $$->name = $2.s; $$->name_loc = L(cx, @2); } }
+|	"segment" STRING '{' props '}'
+				{ $$ = mkstmt(cx, ST_SEGMENT, @1); if ($$) { $$->name = $2.s; $$->name_loc = L(cx, @2); $$->props = $4.head; } }
+|	"app_profile" STRING '{' pbody '}'
+				{ $$ = mkstmt(cx, ST_PROFILE, @1); if ($$) { $$->name = $2.s; $$->name_loc = L(cx, @2); $$->when = $4.when_head; $$->settings = $4.set_head; } }
+|	"access_policy" '{' rules '}'
+				{ $$ = mkstmt(cx, ST_POLICY, @1); if ($$) $$->rules = $3.head; }
+|	error ';'		{ $$ = NULL; }
+|	error '}'		{ $$ = NULL; }
+;
+
+props:
+	%empty			{ $$.head = $$.tail = NULL; }
+|	props prop		{ $$ = $1; APPEND($$, $2); }
+;
+
+prop:
+	WORD values ';'		{ $$ = NEW(struct prop); if ($$) { $$->loc = L(cx, @1); $$->key = $1.s; $$->values = $2.head; } }
+|	error ';'		{ $$ = NULL; }
+;
+
+pbody:
+	%empty			{ memset(&$$, 0, sizeof $$); }
+|	pbody "when" clause	{ $$ = $1; if ($3) { if ($$.when_tail) $$.when_tail->next = $3; else $$.when_head = $3; $$.when_tail = $3; } }
+|	pbody "set" WORD '=' value ';'
+				{ $$ = $1; struct setting *s = NEW(struct setting);
+				  if (s) { s->loc = L(cx, @3); s->key = $3.s; s->value = $5;
+				    if ($$.set_tail) $$.set_tail->next = s; else $$.set_head = s; $$.set_tail = s; } }
+|	pbody error ';'		{ $$ = $1; }
+;
+
+rules:
+	%empty			{ $$.head = $$.tail = NULL; }
+|	rules rule		{ $$ = $1; APPEND($$, $2); }
+;
+
+rule:
+	"rule" STRING action '{' clauses '}'
+				{ $$ = NEW(struct rule); if ($$) { $$->loc = L(cx, @1); $$->name = $2.s; $$->name_loc = L(cx, @2); $$->allow = $3; $$->clauses = $5.head; } }
+|	error '}'		{ $$ = NULL; }
+;
+
+action:
+	"allow"			{ $$ = 1; }
+|	"deny"			{ $$ = 0; }
+;
+
+clauses:
+	%empty			{ $$.head = $$.tail = NULL; }
+|	clauses clause		{ $$ = $1; APPEND($$, $2); }
+;
+
+clause:
+	atoms ';'		{ $$ = NEW(struct clause); if ($$) { $$->loc = L(cx, @1); $$->atoms = $1.head; } }
+|	"not" atoms ';'		{ $$ = NEW(struct clause); if ($$) { $$->loc = L(cx, @1); $$->negated = 1; $$->atoms = $2.head; } }
+|	error ';'		{ $$ = NULL; }
+;
+
+atoms:
+	atom			{ $$.head = $$.tail = NULL; APPEND($$, $1); }
+|	atoms "or" atom		{ $$ = $1; APPEND($$, $3); }
+;
+
+atom:
+	atom_kind values	{ $$ = NEW(struct atom); if ($$) { $$->loc = L(cx, @1); $$->kind = $1.s; $$->values = $2.head; } }
+|	atom_kind STRING '=' values
+				{ $$ = NEW(struct atom); if ($$) { $$->loc = L(cx, @1); $$->kind = $1.s; $$->attr = $2.s; $$->attr_loc = L(cx, @2); $$->values = $4.head; } }
+;
+
+atom_kind:
+	WORD			{ $$ = $1; }
+|	"segment"		{ $$.s = "segment"; $$.len = 7; }
+|	"segment_group"		{ $$.s = "segment_group"; $$.len = 13; }
+;
+
+values:
+	value			{ $$.head = $$.tail = NULL; APPEND($$, $1); }
+|	values ',' value	{ $$ = $1; APPEND($$, $3); }
+;
+
+value:
+	item			{ $$ = $1; }
+|	NUMBER '-' NUMBER	{ $$ = mkvalue(cx, VAL_RANGE, @$); if ($$) { $$->a = $1; $$->b = $3; } }
+|	'[' ']'			{ $$ = mkvalue(cx, VAL_LIST, @$); }
+|	'[' items ']'		{ $$ = mkvalue(cx, VAL_LIST, @$); if ($$) $$->items = $2.head; }
+;
+
+items:
+	item			{ $$.head = $$.tail = NULL; APPEND($$, $1); }
+|	items ',' item		{ $$ = $1; APPEND($$, $3); }
+;
+
+item:
+	STRING			{ $$ = mkvalue(cx, VAL_STRING, @1); if ($$) { $$->s = $1.s; $$->len = $1.len; } }
+|	WORD			{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = $1.s; $$->len = $1.len; } }
+|	ADDRESS			{ $$ = mkvalue(cx, VAL_ADDRESS, @1); if ($$) { $$->s = $1.s; $$->len = $1.len; } }
+|	NUMBER			{ $$ = mkvalue(cx, VAL_INT, @1); if ($$) $$->a = $1; }
+|	DURATION		{ $$ = mkvalue(cx, VAL_DURATION, @1); if ($$) $$->a = $1; }
+;
+
+%%
+
+/* The keywords, for "did you mean" when a word stands where a keyword should. */
+static const char *const keywords[] = {
+	"tenant", "business_continuity", "segment_group", "segment", "app_profile",
+	"access_policy", "rule", "allow", "deny", "when", "set", "not", "or",
+};
+
+/* A token's name as users read it: "tenant" -> tenant, "';'" -> ';'. */
+static void symbol_text(yysymbol_kind_t k, char *out, size_t n)
+{
+	const char *name = yysymbol_name(k);
+	size_t len = strlen(name);
+	if (len >= 2 && name[0] == '"' && name[len - 1] == '"') {
+		name++;
+		len -= 2;
+	}
+	snprintf(out, n, "%.*s", (int)len, name);
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct lexctx *cx)
+{
+	enum { MAX_EXPECTED = 10 };
+	yysymbol_kind_t expected[MAX_EXPECTED];
+	yysymbol_kind_t got = yypcontext_token(ctx);
+	int n = yypcontext_expected_tokens(ctx, expected, MAX_EXPECTED);
+	char msg[900], name[64];
+	size_t o = 0;
+	struct loc loc = L(cx, *yypcontext_location(ctx));
+
+	(void)scanner;
+
+	cx->syntax_errors++;
+	symbol_text(got, name, sizeof name);
+	if (got == YYSYMBOL_STRING || got == YYSYMBOL_WORD || got == YYSYMBOL_ADDRESS ||
+	    got == YYSYMBOL_NUMBER || got == YYSYMBOL_DURATION)
+		o += (size_t)snprintf(msg + o, sizeof msg - o, "unexpected %s '%.*s'", name,
+				      cx->toklen > 40 ? 40 : (int)cx->toklen, cx->tok);
+	else
+		o += (size_t)snprintf(msg + o, sizeof msg - o, "unexpected %s", name);
+
+	struct suggest sg;
+	int want_keyword = 0;
+	if (got == YYSYMBOL_WORD)
+		suggest_init(&sg, cx->toklen < 64 ? arena_strndup(cx->arena, cx->tok, cx->toklen) : "");
+	if (n > 0) {
+		o += (size_t)snprintf(msg + o, sizeof msg - o, ", expected ");
+		for (int i = 0; i < n && o < sizeof msg; i++) {
+			symbol_text(expected[i], name, sizeof name);
+			o += (size_t)snprintf(msg + o, sizeof msg - o, "%s%s",
+					      i == 0 ? "" : i == n - 1 ? " or " : ", ", name);
+			if (got == YYSYMBOL_WORD && sg.word)
+				for (size_t k = 0; k < sizeof keywords / sizeof *keywords; k++)
+					if (!strcmp(name, keywords[k])) {
+						suggest_add(&sg, keywords[k]);
+						want_keyword = 1;
+					}
+		}
+	}
+	char hint[100];
+	if (want_keyword && sg.best)
+		snprintf(hint, sizeof hint, "did you mean '%s'?", sg.best);
+	diag_add(cx->diags, SEV_ERROR, loc, want_keyword && sg.best ? hint : NULL, "%s", msg);
+	return 0;
+}
