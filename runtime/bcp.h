@@ -1,0 +1,227 @@
+/* bcp.h - libbcp, the Business Continuity policy runtime.
+ *
+ * This header is the whole API: whatever is not declared here is not API.
+ *
+ * A client opens a signed policy blob (made by bcpc compile), checked against the
+ * trust anchor the installer supplied, binds a user once, then asks decisions:
+ *
+ *     bcp_blob *b;  bcp_user *u;  struct bcp_decision d;
+ *     struct bcp_open_opts o = { .thumbprints = tp, .nthumbprints = 1, .now = time(NULL) };
+ *     if (bcp_open_file("/path/policy.bcp", &o, &b, &err) != BCP_OK) deny everything;
+ *     if (bcp_bind(b, &user, &u, &err) != BCP_OK) deny everything;
+ *     bcp_decide_host(u, "sap.acme.example", 16, 443, BCP_TCP, &d);
+ *
+ * Errors are values: every call that can fail returns an enum bcp_status and, when
+ * err is not NULL, fills it with the code and a message. Any error means deny.
+ * No global state: handles are independent; a blob and the users bound to it are
+ * read-only after creation and safe to use from many threads at once. */
+#ifndef BCP_H
+#define BCP_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BCP_VERSION_MAJOR 0
+#define BCP_VERSION_MINOR 1
+#define BCP_VERSION_PATCH 0
+#define BCP_VERSION_STRING "0.1.0"
+/* The blob format version this runtime reads (it refuses newer ones). */
+#define BCP_FORMAT_VERSION 1
+
+#if defined(__GNUC__)
+#define BCP_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define BCP_MUST_CHECK
+#endif
+
+/* Status codes and their messages, from one table. */
+#define BCP_STATUSES(X) \
+	X(BCP_OK, "ok") \
+	X(BCP_E_ARG, "invalid argument") \
+	X(BCP_E_NOMEM, "out of memory") \
+	X(BCP_E_IO, "cannot read the blob") \
+	X(BCP_E_TOO_LARGE, "blob larger than the runtime accepts") \
+	X(BCP_E_TRUNCATED, "blob truncated or length mismatch") \
+	X(BCP_E_MAGIC, "not a policy blob (bad magic)") \
+	X(BCP_E_VERSION, "blob format newer than this runtime") \
+	X(BCP_E_HEADER, "malformed header") \
+	X(BCP_E_UNTRUSTED_KEY, "blob signed by a key that is not trusted") \
+	X(BCP_E_SIGNATURE, "bad signature") \
+	X(BCP_E_STRUCTURE, "malformed blob structure") \
+	X(BCP_E_SERIAL, "serial below the minimum accepted (rollback)") \
+	X(BCP_E_NOT_YET_VALID, "blob not valid yet") \
+	X(BCP_E_EXPIRED, "blob expired") \
+	X(BCP_E_TRUST_ANCHOR, "invalid trust anchor (thumbprint or public key)") \
+	X(BCP_E_USER, "invalid user attributes")
+
+enum bcp_status {
+#define BCP_STATUS_ENUM_(name, text) name,
+	BCP_STATUSES(BCP_STATUS_ENUM_)
+#undef BCP_STATUS_ENUM_
+	BCP_STATUS_COUNT
+};
+
+/* Filled on failure: the code and a message that says what and where. */
+struct bcp_error {
+	enum bcp_status code;
+	char message[256];
+};
+
+/* The message of a status code; never NULL. Thread-safe. */
+const char *bcp_status_str(enum bcp_status code);
+/* The runtime's version string, e.g. "0.1.0". */
+const char *bcp_version(void);
+
+typedef struct bcp_blob bcp_blob;
+typedef struct bcp_user bcp_user;
+
+struct bcp_open_opts {
+	/* Trust anchor: thumbprints (base64 of SHA-256 over the DER SubjectPublicKeyInfo
+	 * of the signing key, 44 characters), or a PEM public key; at least one. */
+	const char *const *thumbprints;
+	size_t nthumbprints;
+	const char *pubkey_pem;          /* NUL-terminated PEM text, or NULL */
+	int64_t now;                     /* UNIX seconds: the caller's clock */
+	uint64_t min_serial;             /* refuse blobs with a lower serial */
+};
+
+/* Opens a blob from a file (mapped read-only) and verifies it completely: header,
+ * signature against the trust anchor, serial, validity window, then one structural
+ * pass over every offset and count. On success *out is a usable handle; on any
+ * failure *out is NULL, nothing stays open, and err says why. */
+BCP_MUST_CHECK enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
+					     bcp_blob **out, struct bcp_error *err);
+/* The same for a blob in memory. The buffer is borrowed: it must stay unchanged
+ * and alive until bcp_close(). */
+BCP_MUST_CHECK enum bcp_status bcp_open_buffer(const void *buf, size_t len,
+					       const struct bcp_open_opts *opts,
+					       bcp_blob **out, struct bcp_error *err);
+/* Closes the blob. NULL is a no-op. Users bound to it must be freed first. */
+void bcp_close(bcp_blob *b);
+
+/* What the header says (valid while the blob is open). */
+struct bcp_info {
+	uint32_t format_version;
+	uint64_t serial;
+	int64_t not_before, not_after, created;
+	uint8_t pubkey[32];
+	char thumbprint[45];
+	const char *tenant;              /* NULL when the policy named none */
+	uint32_t nsegments, nrules, nprofiles, nhost_patterns, naddr_patterns;
+};
+void bcp_info(const bcp_blob *b, struct bcp_info *out);
+
+/* A user's attributes, as the client knows them. Every field is optional (NULL/0).
+ * client_type NULL means "zapp". Strings are NUL-terminated; compared exactly,
+ * except country (any case). */
+struct bcp_attr {
+	const char *name;
+	const char *const *values;
+	size_t nvalues;
+};
+struct bcp_user_info {
+	const struct bcp_attr *saml;
+	size_t nsaml;
+	const struct bcp_attr *scim;
+	size_t nscim;
+	const char *const *scim_groups;
+	size_t nscim_groups;
+	const char *idp;
+	const char *platform;            /* windows mac linux ios android */
+	const char *client_type;
+	const char *const *posture;      /* names of postures that verified */
+	size_t nposture;
+	const char *const *trusted_networks;
+	size_t ntrusted_networks;
+	const char *country;             /* ISO 3166 alpha-2 */
+};
+
+/* Evaluates the user's conditions once against every rule and profile. The user
+ * keeps no pointer into info. The blob must outlive the user. */
+BCP_MUST_CHECK enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info,
+					bcp_user **out, struct bcp_error *err);
+/* Frees a bound user. NULL is a no-op. */
+void bcp_user_free(bcp_user *u);
+/* The name of the user's app profile, or NULL when no profile applies. */
+const char *bcp_user_profile(const bcp_user *u);
+/* Index of that profile (for bcp_profile_setting), or -1. */
+int bcp_user_profile_index(const bcp_user *u);
+
+enum bcp_proto { BCP_TCP = 0, BCP_UDP = 1 };
+enum bcp_verdict {
+	BCP_NONE,      /* not a private app: no pattern matched */
+	BCP_DROP,      /* a private app, but no segment serves this port */
+	BCP_BYPASS,    /* the segment is bypassed: go direct */
+	BCP_ALLOW,
+	BCP_DENY,
+};
+/* "none", "drop", "bypass", "allow", "deny". */
+const char *bcp_verdict_str(enum bcp_verdict v);
+
+struct bcp_decision {
+	enum bcp_verdict verdict;
+	const char *segment;   /* NUL-terminated, inside the blob; NULL when none */
+	const char *rule;      /* NULL when no rule decided */
+	int32_t segment_index, rule_index;   /* -1 when none */
+};
+
+/* Decides (host, port, proto) for a bound user. host is a name or an IP literal
+ * (IPv4, IPv6, or [IPv6]); case and one trailing dot are ignored. Never allocates,
+ * takes no lock, O(1) in the size of the policy. Returns BCP_OK, or BCP_E_ARG for a
+ * host that is neither a valid name nor an address (then out says deny). */
+BCP_MUST_CHECK enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
+					       uint16_t port, enum bcp_proto proto,
+					       struct bcp_decision *out);
+/* The same for an address: family 4 (4 bytes) or 6 (16 bytes), network order. */
+BCP_MUST_CHECK enum bcp_status bcp_decide_addr(const bcp_user *u, int family,
+					       const uint8_t addr[16], uint16_t port,
+					       enum bcp_proto proto, struct bcp_decision *out);
+
+/* The business_continuity settings, decoded from the blob (msgpack). Strings are
+ * owned by the blob handle. present is 0 when the policy has no such block. */
+struct bcp_controller {
+	const char *host;
+	uint16_t port;
+};
+struct bcp_settings {
+	int present;
+	const char *domain, *sni, *sni_new_user, *sp_url;   /* NULL when not set */
+	const struct bcp_controller *controllers;
+	size_t ncontrollers;
+	const char *sp_ca_pem;           /* the SP CA certificate, PEM; NULL when absent */
+	size_t sp_ca_len;
+	uint32_t enter_after_s, exit_after_s, auth_max_age_s;
+	int exit_automatic;              /* 0: time_based, 1: automatic */
+};
+void bcp_settings_get(const bcp_blob *b, struct bcp_settings *out);
+
+/* App profiles and their settings. */
+enum bcp_setting_type { BCP_SET_STRING, BCP_SET_INT, BCP_SET_BOOL, BCP_SET_DURATION,
+			BCP_SET_LIST };
+struct bcp_setting {
+	const char *key;
+	enum bcp_setting_type type;
+	const char *s;                   /* BCP_SET_STRING */
+	uint64_t n;                      /* INT, BOOL, DURATION (seconds) */
+	const char *const *list;         /* BCP_SET_LIST */
+	size_t nlist;
+};
+size_t bcp_profile_count(const bcp_blob *b);
+/* Name of profile i, or NULL when out of range. */
+const char *bcp_profile_name(const bcp_blob *b, size_t i);
+/* Number of settings of profile i (0 when out of range). */
+size_t bcp_profile_setting_count(const bcp_blob *b, size_t i);
+/* Setting j of profile i; returns 0, or -1 when out of range. */
+int bcp_profile_setting(const bcp_blob *b, size_t i, size_t j, struct bcp_setting *out);
+
+/* Thumbprint of a raw Ed25519 public key: base64 of SHA-256 over its DER
+ * SubjectPublicKeyInfo; out gets 44 characters and a NUL. Returns 0 or -1. */
+int bcp_thumbprint(const uint8_t pubkey[32], char out[45]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
