@@ -19,12 +19,12 @@ BCP_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
 B = $(BUILDDIR)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEBS = gcc make flex bison pkg-config libssl-dev libmsgpack-dev libjansson-dev
+DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev
 
 COMPILER_SRC = compiler/arena.c compiler/diag.c compiler/net.c compiler/strmap.c \
 	compiler/source.c compiler/check.c compiler/check_rules.c compiler/check_bc.c \
 	compiler/frontend.c \
-	compiler/dump.c compiler/main.c grammar/parse.c
+	compiler/dump.c compiler/cli.c compiler/cmd_policy.c compiler/main.c grammar/parse.c
 COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/lexer.o
 COMPILER_LIBS = -ljansson -lcrypto -lmsgpackc
 

@@ -178,6 +178,14 @@ static void segment_ports(struct checker *c, struct prop *p, struct port_set *ps
 	}
 }
 
+/* host_normalize() refuses "app.123" as an address, since resolvers may read a
+ * numeric last label as IPv4; but it does not look like one, so say why. */
+static int numeric_tld(const char *s)
+{
+	size_t n = strcspn(s, "/");
+	return !memchr(s, ':', n) && strspn(s, "0123456789.") < n;
+}
+
 static void segment_domains(struct checker *c, struct m_segment *g, struct prop *p,
 			    struct strmap *seen)
 {
@@ -197,6 +205,12 @@ static void segment_domains(struct checker *c, struct m_segment *g, struct prop 
 			continue;
 		}
 		enum host_err e = host_normalize(v->s, v->len, norm, &bad);
+		if (e == HOST_IS_ADDRESS && numeric_tld(v->s)) {
+			diag_error(c->d, v->loc,
+				   "invalid host name \"%.*s\": its last label is all digits (no top-level domain is numeric)",
+				   v->len > 80 ? 80 : (int)v->len, v->s);
+			continue;
+		}
 		if (e != HOST_OK) {
 			struct loc at = v->loc;
 			if (e == HOST_BAD_CHAR || e == HOST_BAD_WILDCARD || e == HOST_NON_ASCII ||
@@ -209,7 +223,7 @@ static void segment_domains(struct checker *c, struct m_segment *g, struct prop 
 			}
 			diag_add(c->d, SEV_ERROR, at,
 				 e == HOST_IS_ADDRESS ? "list IP addresses and networks under 'addresses'" :
-				 e == HOST_NON_ASCII ? "use the A-label form, e.g. \"xn--bcher-kva.example\"" : NULL,
+				 e == HOST_NON_ASCII ? "use the A-label (xn--) form: \"bücher.example\" is written \"xn--bcher-kva.example\"" : NULL,
 				 "invalid host name \"%.*s\": %s", v->len > 80 ? 80 : (int)v->len, v->s,
 				 host_err_str(e));
 			continue;
@@ -308,6 +322,9 @@ static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g
 	static const char *const bool_names[] = { "false", "true" };
 	struct prop *group = NULL, *match = NULL, *bypass = NULL, *enabled = NULL;
 	struct strmap hosts;
+	/* Set when a key is written, even with bad values (already reported): then
+	 * "no domains" or "no ports" would only repeat that error. */
+	int wrote_dest = 0, wrote_ports = 0;
 
 	strmap_init(&hosts, c->a);
 	g->name = s->name;
@@ -340,9 +357,15 @@ static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g
 			segment_ports(c, p, &g->ports[PROTO_TCP]);
 		else if (!strcmp(p->key, "udp"))
 			segment_ports(c, p, &g->ports[PROTO_UDP]);
-		else if (!single)
+		else if (!single) {
 			unknown_word(c, p->loc, "segment property", p->key, segment_keys,
 				     sizeof segment_keys / sizeof *segment_keys);
+			wrote_dest = wrote_ports = 1;   /* it may have been meant as one */
+		}
+		if (!strcmp(p->key, "domains") || !strcmp(p->key, "addresses"))
+			wrote_dest = 1;
+		if (!strcmp(p->key, "tcp") || !strcmp(p->key, "udp"))
+			wrote_ports = 1;
 	}
 	if (group) {
 		if (value_count(group->values) != 1 || group->values->kind != VAL_STRING) {
@@ -375,10 +398,11 @@ static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g
 		g->enabled = v;
 	for (int pr = 0; pr < PROTO_COUNT; pr++)
 		ports_normalize(&g->ports[pr]);
-	if (g->nhosts == 0 && g->naddrs == 0)
-		diag_error(c->d, s->name_loc, "segment \"%s\" has no domains and no addresses",
-			   g->name);
-	if (g->ports[PROTO_TCP].n == 0 && g->ports[PROTO_UDP].n == 0)
+	if (g->nhosts == 0 && g->naddrs == 0 && !wrote_dest)
+		diag_add(c->d, SEV_ERROR, s->name_loc,
+			 "add a line such as: domains \"app.example.com\"; or addresses 10.1.0.0/16;",
+			 "segment \"%s\" has no domains and no addresses", g->name);
+	if (g->ports[PROTO_TCP].n == 0 && g->ports[PROTO_UDP].n == 0 && !wrote_ports)
 		diag_add(c->d, SEV_ERROR, s->name_loc, "add a line such as: tcp 443;",
 			 "segment \"%s\" has no tcp or udp ports", g->name);
 	if (!g->enabled)
@@ -452,6 +476,8 @@ static void check_pattern_conflicts(struct checker *c, struct m_pattern *p,
 					 "pattern %s is %s in segment \"%s\" but %s in segment \"%s\"",
 					 pattern_text(p, buf), a->match ? "inclusive" : "exclusive",
 					 a->name, b->match ? "inclusive" : "exclusive", b->name);
+				diag_add(c->d, SEV_NOTE, locs[i], NULL, "segment \"%s\" lists it here",
+					 a->name);
 				break;
 			}
 			for (int pr = 0; pr < PROTO_COUNT; pr++) {
@@ -475,6 +501,8 @@ static void check_pattern_conflicts(struct checker *c, struct m_pattern *p,
 							 "segments \"%s\" and \"%s\" both serve %s on %s %s",
 							 a->name, b->name, pattern_text(p, buf),
 							 proto_names[pr], ports);
+						diag_add(c->d, SEV_NOTE, locs[i], NULL,
+							 "segment \"%s\" lists it here", a->name);
 						break;
 					}
 				}

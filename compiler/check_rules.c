@@ -79,7 +79,9 @@ static int atom_value(struct checker *c, struct m_atom *at, const struct value *
 			cc[1] = (char)(v->s[1] >= 'a' && v->s[1] <= 'z' ? v->s[1] - 32 : v->s[1]);
 		}
 		if (!cc[0] || !country_valid(cc)) {
-			diag_add(c->d, SEV_ERROR, v->loc, "use an ISO 3166-1 alpha-2 code such as \"US\" or \"DE\"",
+			diag_add(c->d, SEV_ERROR, v->loc, !strcmp(cc, "UK") ?
+				 "the code of the United Kingdom is \"GB\"" :
+				 "use an ISO 3166-1 alpha-2 code such as \"US\" or \"DE\"",
 				 "unknown country code \"%s\"", v->s);
 			return -1;
 		}
@@ -90,6 +92,7 @@ static int atom_value(struct checker *c, struct m_atom *at, const struct value *
 
 static int check_atom(struct checker *c, const struct atom *a, struct m_atom *at)
 {
+	memset(at, 0, sizeof *at);   /* the slot may hold a failed atom's leftovers */
 	int k;
 	for (k = 0; k < A_COUNT && strcmp(a->kind, atom_kind_names[k]); k++)
 		;
@@ -142,6 +145,7 @@ static int check_clause(struct checker *c, const struct clause *cl, struct m_cla
 			int user_only)
 {
 	uint32_t n = 0, napp = 0;
+	memset(mc, 0, sizeof *mc);   /* the slot may hold a failed clause's leftovers */
 	for (const struct atom *a = cl->atoms; a; a = a->next)
 		n++;
 	mc->negated = cl->negated;
@@ -240,9 +244,10 @@ void check_rules(struct checker *c, struct stmt *stmts)
 			mr->name = r->name;
 			mr->loc = r->name_loc;
 			mr->allow = r->allow;
+			/* Counted even when bad: its name stays taken by it, for duplicates. */
+			m->nrules++;
 			if (check_clauses(c, r->clauses, &mr->clauses, &mr->nclauses, 0))
 				continue;
-			m->nrules++;
 			if (catch_all) {
 				diag_warning(c->d, r->name_loc,
 					     "rule \"%s\" never decides: rule \"%s\" above it matches every request",
@@ -258,6 +263,7 @@ void check_rules(struct checker *c, struct stmt *stmts)
 
 static int check_setting(struct checker *c, const struct setting *st, struct m_setting *ms)
 {
+	memset(ms, 0, sizeof *ms);
 	const struct value *v = st->value;
 	ms->key = st->key;
 	switch (v->kind) {

@@ -13,14 +13,17 @@ void diag_add(struct diags *d, enum severity sev, struct loc loc, const char *hi
 	      const char *fmt, ...)
 {
 	if (sev == SEV_ERROR) {
-		if (d->nerrors >= DIAG_MAX_ERRORS) {
+		d->dropping = d->nerrors >= DIAG_MAX_ERRORS;
+		d->nerrors++;
+		if (d->dropping) {
 			d->capped = 1;
-			d->nerrors++;
 			return;
 		}
-		d->nerrors++;
 	} else if (sev == SEV_WARNING) {
+		d->dropping = 0;
 		d->nwarnings++;
+	} else if (d->dropping) {
+		return;
 	}
 	struct diag *g = arena_alloc(d->arena, sizeof *g);
 	if (!g)
@@ -41,8 +44,15 @@ void diag_add(struct diags *d, enum severity sev, struct loc loc, const char *hi
 	d->tail = g;
 }
 
+/* 1 for the second and later bytes of a UTF-8 character: they take no column. */
+static int utf8_tail(const char *p, const char *eol)
+{
+	return p < eol && ((unsigned char)*p & 0xc0) == 0x80;
+}
+
 /* Prints line `line` of src (without its newline), control bytes shown as '?',
- * then the caret line: tabs are copied so the caret lines up in any tab width. */
+ * then the caret line: tabs are copied and UTF-8 characters count once, so the
+ * caret lines up in any tab width. */
 static void print_spot(const struct loc *l, FILE *out)
 {
 	const char *p = l->src->text, *end = p + l->src->len;
@@ -52,6 +62,8 @@ static void print_spot(const struct loc *l, FILE *out)
 	const char *eol = p;
 	while (eol < end && *eol != '\n')
 		eol++;
+	if (eol > p && eol[-1] == '\r')   /* CRLF line ends */
+		eol--;
 	if (eol - p > 200)   /* a huge line is cut; the caret may then sit past it */
 		eol = p + 200;
 	for (const char *q = p; q < eol; q++)
@@ -61,10 +73,20 @@ static void print_spot(const struct loc *l, FILE *out)
 	if (col > 200)
 		return;
 	for (int i = 0; i < col; i++)
-		fputc(p + i < eol && p[i] == '\t' ? '\t' : ' ', out);
+		if (!utf8_tail(p + i, eol))
+			fputc(p + i < eol && p[i] == '\t' ? '\t' : ' ', out);
 	fputc('^', out);
 	for (int i = 1; i < l->len && col + i < 200; i++)
-		fputc('~', out);
+		if (!utf8_tail(p + col + i, eol))
+			fputc('~', out);
+	fputc('\n', out);
+}
+
+/* Messages quote the policy's own text: its control bytes must not reach the terminal. */
+static void print_text(const char *s, FILE *out)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
 	fputc('\n', out);
 }
 
@@ -79,11 +101,14 @@ void diags_print(const struct diags *d, FILE *out)
 			fprintf(out, "%s: ", l->src->path);
 		else
 			fputs("bcpc: ", out);
-		fprintf(out, "%s: %s\n", sevname[g->sev], g->msg);
+		fprintf(out, "%s: ", sevname[g->sev]);
+		print_text(g->msg, out);
 		if (l->src && l->line > 0)
 			print_spot(l, out);
-		if (g->hint)
-			fprintf(out, "hint: %s\n", g->hint);
+		if (g->hint) {
+			fputs("hint: ", out);
+			print_text(g->hint, out);
+		}
 	}
 	if (d->capped)
 		fprintf(out, "bcpc: too many errors (%d); stopped reporting after %d\n",

@@ -43,6 +43,7 @@ struct diags {
 	struct diag *head, *tail;
 	int nerrors, nwarnings;
 	int capped;          /* DIAG_MAX_ERRORS reached: further errors dropped */
+	int dropping;        /* the last error was dropped, and so are its notes */
 };
 
 void diags_init(struct diags *d, struct arena *a);

@@ -10,6 +10,12 @@ struct lexctx {
 	int line, col;
 	const char *tok;       /* text of the last token, for syntax errors */
 	size_t toklen;
+	/* Where the last token ended and where the one before it ended (blanks and
+	 * comments are not tokens): a missing ';' is reported after the token it follows. */
+	int end_line, end_col, prev_line, prev_col;
+	int bad_string, prev_bad_string;   /* that token was an unterminated string */
+	int depth;             /* '{' not yet closed */
+	struct loc open[4];    /* where the first of them were opened */
 	struct stmt *head, *tail;
 	int syntax_errors;
 };

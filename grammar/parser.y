@@ -134,7 +134,7 @@ props:
 
 prop:
 	WORD values ';'		{ $$ = NEW(struct prop); if ($$) { $$->loc = L(cx, @1); $$->key = $1.s; $$->values = $2.head; } }
-|	error ';'		{ $$ = NULL; }
+|	error ';'		{ $$ = NULL; yyerrok; }
 ;
 
 pbody:
@@ -144,7 +144,7 @@ pbody:
 				{ $$ = $1; struct setting *s = NEW(struct setting);
 				  if (s) { s->loc = L(cx, @3); s->key = $3.s; s->value = $5;
 				    if ($$.set_tail) $$.set_tail->next = s; else $$.set_head = s; $$.set_tail = s; } }
-|	pbody error ';'		{ $$ = $1; }
+|	pbody error ';'		{ $$ = $1; yyerrok; }
 ;
 
 rules:
@@ -155,7 +155,7 @@ rules:
 rule:
 	"rule" STRING action '{' clauses '}'
 				{ $$ = NEW(struct rule); if ($$) { $$->loc = L(cx, @1); $$->name = $2.s; $$->name_loc = L(cx, @2); $$->allow = $3; $$->clauses = $5.head; } }
-|	error '}'		{ $$ = NULL; }
+|	error '}'		{ $$ = NULL; yyerrok; }
 ;
 
 action:
@@ -171,7 +171,7 @@ clauses:
 clause:
 	atoms ';'		{ $$ = NEW(struct clause); if ($$) { $$->loc = L(cx, @1); $$->atoms = $1.head; } }
 |	"not" atoms ';'		{ $$ = NEW(struct clause); if ($$) { $$->loc = L(cx, @1); $$->negated = 1; $$->atoms = $2.head; } }
-|	error ';'		{ $$ = NULL; }
+|	error ';'		{ $$ = NULL; yyerrok; }
 ;
 
 atoms:
@@ -224,16 +224,20 @@ static const char *const keywords[] = {
 	"access_policy", "rule", "allow", "deny", "when", "set", "not", "or",
 };
 
-/* A token's name as users read it: "tenant" -> tenant, "';'" -> ';'. */
+/* A token's name as users read it: keywords and punctuation in single quotes
+ * ('tenant', ';'), kinds of token bare (string, end of file). */
 static void symbol_text(yysymbol_kind_t k, char *out, size_t n)
 {
-	const char *name = yysymbol_name(k);
-	size_t len = strlen(name);
-	if (len >= 2 && name[0] == '"' && name[len - 1] == '"') {
-		name++;
-		len -= 2;
-	}
-	snprintf(out, n, "%.*s", (int)len, name);
+	int keyword = k >= YYSYMBOL_TENANT && k <= YYSYMBOL_OR;
+	snprintf(out, n, keyword ? "'%s'" : "%s", yysymbol_name(k));
+}
+
+/* Points at the innermost '{' still open: the block that lacks its '}'. */
+static void note_unclosed(struct lexctx *cx)
+{
+	int max = (int)(sizeof cx->open / sizeof *cx->open);
+	diag_add(cx->diags, SEV_NOTE, cx->open[(cx->depth < max ? cx->depth : max) - 1], NULL,
+		 "this '{' has no matching '}'");
 }
 
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct lexctx *cx)
@@ -245,20 +249,69 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 	char msg[900], name[64];
 	size_t o = 0;
 	struct loc loc = L(cx, *yypcontext_location(ctx));
+	int at_end = got == YYSYMBOL_YYEOF;
+	/* Where the token before the unexpected one ended; at the end of the file that
+	 * is the last token. */
+	int before_line = at_end ? cx->end_line : cx->prev_line;
+	int before_col = at_end ? cx->end_col : cx->prev_col;
 
 	(void)scanner;
 
 	cx->syntax_errors++;
+	/* An unterminated string ate the rest of its line, ';' included: already reported. */
+	if (at_end ? cx->bad_string : cx->prev_bad_string)
+		return 0;
+	if (at_end && before_line > 0) {
+		loc.line = before_line;
+		loc.col = before_col;
+		loc.len = 0;
+	}
+	/* "end of file" is worth naming only when nothing else would do. */
+	int want_semicolon = 0, want_close = 0;
+	for (int i = 0; i < n; i++) {
+		if (expected[i] == YYSYMBOL_YYEOF && n > 1) {
+			memmove(expected + i, expected + i + 1, (size_t)(n - i - 1) * sizeof *expected);
+			n--;
+			i--;
+			continue;
+		}
+		want_semicolon |= !strcmp(yysymbol_name(expected[i]), "';'");
+		want_close |= !strcmp(yysymbol_name(expected[i]), "'}'");
+	}
+	/* At the end of the file, or at a statement or rule keyword where a '}' could
+	 * stand, a block was left open. */
+	int unclosed = cx->depth > 0 &&
+		(at_end || (want_close && got >= YYSYMBOL_TENANT && got <= YYSYMBOL_RULE));
+	/* A ';' forgotten at the end of a line is noticed only at the next token: say
+	 * so where it belongs. */
+	int closing = !at_end && !strcmp(yysymbol_name(got), "'}'");
+	if (want_semicolon && before_line > 0 && (at_end || closing || loc.line > before_line)) {
+		const char *where = at_end ? "at end of file" :
+			loc.line > before_line ? "at end of line" : "before '}'";
+		loc.line = before_line;
+		loc.col = before_col;
+		loc.len = 0;
+		diag_error(cx->diags, loc, "missing ';' %s", where);
+		if (unclosed)
+			note_unclosed(cx);
+		return 0;
+	}
+
 	symbol_text(got, name, sizeof name);
-	if (got == YYSYMBOL_STRING || got == YYSYMBOL_WORD || got == YYSYMBOL_ADDRESS ||
-	    got == YYSYMBOL_NUMBER || got == YYSYMBOL_DURATION)
-		o += (size_t)snprintf(msg + o, sizeof msg - o, "unexpected %s '%.*s'", name,
-				      cx->toklen > 40 ? 40 : (int)cx->toklen, cx->tok);
+	if (got == YYSYMBOL_STRING)   /* the text has its own quotes */
+		o += (size_t)snprintf(msg + o, sizeof msg - o, "unexpected string %.*s%s",
+				      cx->toklen > 40 ? 40 : (int)cx->toklen, cx->tok,
+				      cx->toklen > 40 ? "..." : "");
+	else if (got == YYSYMBOL_WORD || got == YYSYMBOL_ADDRESS || got == YYSYMBOL_NUMBER ||
+		 got == YYSYMBOL_DURATION)
+		o += (size_t)snprintf(msg + o, sizeof msg - o, "unexpected %s '%.*s%s'", name,
+				      cx->toklen > 40 ? 40 : (int)cx->toklen, cx->tok,
+				      cx->toklen > 40 ? "..." : "");
 	else
 		o += (size_t)snprintf(msg + o, sizeof msg - o, "unexpected %s", name);
 
 	struct suggest sg;
-	int want_keyword = 0;
+	int want_keyword = 0, want_string = 0;
 	if (got == YYSYMBOL_WORD)
 		suggest_init(&sg, cx->toklen < 64 ? arena_strndup(cx->arena, cx->tok, cx->toklen) : "");
 	if (n > 0) {
@@ -267,17 +320,27 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 			symbol_text(expected[i], name, sizeof name);
 			o += (size_t)snprintf(msg + o, sizeof msg - o, "%s%s",
 					      i == 0 ? "" : i == n - 1 ? " or " : ", ", name);
+			want_string |= expected[i] == YYSYMBOL_STRING;
 			if (got == YYSYMBOL_WORD && sg.word)
 				for (size_t k = 0; k < sizeof keywords / sizeof *keywords; k++)
-					if (!strcmp(name, keywords[k])) {
+					if (!strcmp(yysymbol_name(expected[i]), keywords[k])) {
 						suggest_add(&sg, keywords[k]);
 						want_keyword = 1;
 					}
 		}
 	}
 	char hint[100];
-	if (want_keyword && sg.best)
+	const char *h = NULL;
+	if (want_keyword && sg.best) {
 		snprintf(hint, sizeof hint, "did you mean '%s'?", sg.best);
-	diag_add(cx->diags, SEV_ERROR, loc, want_keyword && sg.best ? hint : NULL, "%s", msg);
+		h = hint;
+	} else if (want_string && got == YYSYMBOL_WORD && cx->toklen <= 40) {
+		snprintf(hint, sizeof hint, "write names in double quotes: \"%.*s\"",
+			 (int)cx->toklen, cx->tok);
+		h = hint;
+	}
+	diag_add(cx->diags, SEV_ERROR, loc, h, "%s", msg);
+	if (unclosed)
+		note_unclosed(cx);
 	return 0;
 }

@@ -108,8 +108,8 @@ static inline void bcpf_put64(uint8_t *p, uint64_t v)
 }
 
 /* The one hash of the format (FORMAT.md, "Hashing"): FNV-1a 64 over the bytes,
- * started from seed ^ (tag * 0x9E3779B97F4A7C15), then folded; the slot is
- * (fold * nslots) >> 32. Callers hash the key's parts in the order FORMAT.md gives. */
+ * started from seed ^ (tag * 0x9E3779B97F4A7C15), multiplied by 0x9E3779B97F4A7C15,
+ * then folded; the slot is (fold * nslots) >> 32. Callers hash the key's parts in the order FORMAT.md gives. */
 static inline uint64_t bcpf_hash_start(uint64_t seed, uint64_t tag)
 {
 	return (seed ^ (tag * 0x9E3779B97F4A7C15u)) | 1;
@@ -123,6 +123,9 @@ static inline uint64_t bcpf_hash_bytes(uint64_t h, const void *data, size_t n)
 }
 static inline uint32_t bcpf_hash_slot(uint64_t h, uint32_t nslots)
 {
+	/* FNV's last multiply barely moves the high bits: mix once more before folding,
+	 * or keys that differ only at the end (h1, h2, ...) share a home slot. */
+	h *= 0x9E3779B97F4A7C15u;
 	uint32_t fold = (uint32_t)(h ^ (h >> 32));
 	return (uint32_t)(((uint64_t)fold * nslots) >> 32);
 }

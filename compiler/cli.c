@@ -1,0 +1,160 @@
+/* cli.c - argument helpers shared by the commands: times, durations, trust options. */
+#define _XOPEN_SOURCE 700
+#include "cli.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "bcpc %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'bcpc %s --help'.\n", cmd);
+	return 2;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_duration(const char *s, int64_t *out)
+{
+	static const struct { char unit; int64_t secs; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	size_t n = s ? strlen(s) : 0;
+	if (n < 2 || n > 12)
+		return -1;
+	char num[16];
+	memcpy(num, s, n - 1);
+	num[n - 1] = '\0';
+	uint64_t v;
+	if (parse_u64(num, &v) || v > (uint64_t)100 * 365 * 86400)
+		return -1;
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (s[n - 1] == units[i].unit) {
+			*out = (int64_t)v * units[i].secs;
+			return *out > 0 ? 0 : -1;
+		}
+	return -1;
+}
+
+int parse_time(const char *s, int64_t *out)
+{
+	uint64_t v;
+	struct tm tm;
+	if (!s)
+		return -1;
+	if (parse_u64(s, &v) == 0) {
+		if (v > (uint64_t)INT64_MAX / 2)
+			return -1;
+		*out = (int64_t)v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof tm);
+		end = strptime(s, "%Y-%m-%d", &tm);
+		if (!end || *end)
+			return -1;
+	}
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+const char *format_time(int64_t t, char buf[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, 32, "%lld", (long long)t);
+	return buf;
+}
+
+int64_t now_or(const char *now_arg, int *bad)
+{
+	int64_t t;
+	*bad = 0;
+	if (!now_arg)
+		return (int64_t)time(NULL);
+	if (parse_time(now_arg, &t)) {
+		*bad = 1;
+		return 0;
+	}
+	return t;
+}
+
+/* Reads a small text file whole (a PEM key); NULL on error. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = malloc(65537);
+	size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+	int bad = !buf || ferror(f) || !feof(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+int trust_arg(const char *cmd, int argc, char **argv, int *i, struct trust_args *t)
+{
+	const char *a = argv[*i];
+	if (strcmp(a, "--thumbprint") && strcmp(a, "--pubkey"))
+		return 0;
+	if (*i + 1 >= argc) {
+		usage_error(cmd, "%s needs a value", a);
+		return -1;
+	}
+	const char *v = argv[++*i];
+	if (!strcmp(a, "--thumbprint")) {
+		if (t->nthumbprints == sizeof t->thumbprints / sizeof *t->thumbprints) {
+			usage_error(cmd, "at most 16 thumbprints");
+			return -1;
+		}
+		if (strlen(v) != 44) {
+			usage_error(cmd, "a thumbprint is 44 base64 characters (got %zu): %.60s",
+				    strlen(v), v);
+			return -1;
+		}
+		t->thumbprints[t->nthumbprints++] = v;
+		return 1;
+	}
+	if (t->pubkey_pem) {
+		usage_error(cmd, "--pubkey given twice");
+		return -1;
+	}
+	t->pubkey_pem = slurp(v);
+	if (!t->pubkey_pem) {
+		fprintf(stderr, "bcpc %s: cannot read public key %s: %s\n", cmd, v, strerror(errno));
+		return -1;
+	}
+	return 1;
+}
+
+void trust_free(struct trust_args *t)
+{
+	free(t->pubkey_pem);
+	t->pubkey_pem = NULL;
+}

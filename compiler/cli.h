@@ -1,0 +1,38 @@
+/* cli.h - what the command files (cmd_*.c) share with main.c. */
+#ifndef BCPC_CLI_H
+#define BCPC_CLI_H
+#include <stdint.h>
+#include "../runtime/bcp.h"
+
+int cmd_check(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_thumbprint(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+
+/* Prints "bcpc CMD: msg" and the --help pointer; returns 2. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reads "1767225600", "2026-01-01T00:00:00Z" or "2026-01-01"; 0 or -1. */
+int parse_time(const char *s, int64_t *out);
+/* Reads "30d", "12h", "90m", "3600s"; 0 or -1. */
+int parse_duration(const char *s, int64_t *out);
+/* Reads a decimal u64; 0 or -1. */
+int parse_u64(const char *s, uint64_t *out);
+/* Formats UNIX seconds as 2026-01-01T00:00:00Z. */
+const char *format_time(int64_t t, char buf[32]);
+/* The clock: --now when given, else the system clock. */
+int64_t now_or(const char *now_arg, int *bad);
+
+/* Trust options gathered from --thumbprint (repeatable) and --pubkey. */
+struct trust_args {
+	const char *thumbprints[16];
+	size_t nthumbprints;
+	char *pubkey_pem;       /* malloc'd file contents */
+};
+/* Consumes "--thumbprint X" / "--pubkey F" at argv[*i]; 1 if consumed, 0 if not, -1 error. */
+int trust_arg(const char *cmd, int argc, char **argv, int *i, struct trust_args *t);
+void trust_free(struct trust_args *t);
+#endif
