@@ -23,13 +23,25 @@ DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libja
 
 COMPILER_SRC = compiler/arena.c compiler/diag.c compiler/net.c compiler/strmap.c \
 	compiler/source.c compiler/check.c compiler/check_rules.c compiler/check_bc.c \
-	compiler/frontend.c \
-	compiler/dump.c compiler/cli.c compiler/cmd_policy.c compiler/main.c grammar/parse.c
+	compiler/frontend.c compiler/dump.c compiler/lower.c compiler/blob.c compiler/keys.c \
+	compiler/reference.c compiler/request.c compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c \
+	compiler/cmd_query.c \
+	compiler/main.c grammar/parse.c
 COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/lexer.o
 COMPILER_LIBS = -ljansson -lcrypto -lmsgpackc
 
-.PHONY: all deps demo check test clean
-all: $(B)/bcpc
+# libbcp: what ships inside a client. It links only libcrypto and msgpack-c.
+RUNTIME_SRC = $(wildcard runtime/*.c)
+RUNTIME_OBJ = $(RUNTIME_SRC:%.c=$(B)/%.o)
+RUNTIME_PIC = $(RUNTIME_SRC:%.c=$(B)/pic/%.o)
+RUNTIME_LIBS = -lcrypto -lmsgpackc
+SONAME = libbcp.so.$(BCP_MAJOR)
+BCP_MAJOR = 0
+BCP_VERSION = 0.1.0
+
+.PHONY: all deps demo check test clean install lib
+all: $(B)/bcpc lib
+lib: $(B)/libbcp.a $(B)/$(SONAME)
 
 deps:
 	@sh tests/deps.sh $(DEBS)
@@ -53,16 +65,28 @@ $(B)/%.o: %.c $(B)/grammar/parser.h $(B)/grammar/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BCP_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/bcpc: $(COMPILER_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(COMPILER_OBJ) $(COMPILER_LIBS)
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BCP_CFLAGS) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+
+$(B)/libbcp.a: $(RUNTIME_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(RUNTIME_OBJ)
+
+$(B)/$(SONAME): $(RUNTIME_PIC) runtime/libbcp.map
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=runtime/libbcp.map -o $@ $(RUNTIME_PIC) $(RUNTIME_LIBS)
+
+$(B)/bcpc: $(COMPILER_OBJ) $(B)/libbcp.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(COMPILER_OBJ) $(B)/libbcp.a $(COMPILER_LIBS)
 
 # Unit tests: one program per file under tests/unit/, linked with the compiler's objects.
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
-LIB_OBJ = $(filter-out $(B)/compiler/main.o,$(COMPILER_OBJ))
-$(B)/tests/%: tests/unit/%.c $(LIB_OBJ)
+LIB_OBJ = $(filter-out $(B)/compiler/main.o $(B)/compiler/cmd_%.o,$(COMPILER_OBJ))
+$(B)/tests/%: tests/unit/%.c $(LIB_OBJ) $(B)/libbcp.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BCP_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(COMPILER_LIBS)
+	$(CC) $(BCP_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(B)/libbcp.a $(COMPILER_LIBS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -71,8 +95,21 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(B)/bcpc $(UNIT_BIN)
+test: $(B)/bcpc lib $(UNIT_BIN)
 	@sh tests/run.sh $(B)
+
+# Installs bcpc, libbcp (static and shared), bcp.h, libbcp.pc and the man page.
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(B)/bcpc $(DESTDIR)$(PREFIX)/bin/bcpc
+	install -m 644 $(B)/libbcp.a $(DESTDIR)$(PREFIX)/lib/libbcp.a
+	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libbcp.so
+	install -m 644 runtime/bcp.h $(DESTDIR)$(PREFIX)/include/bcp.h
+	install -m 644 docs/bcpc.1 $(DESTDIR)$(PREFIX)/share/man/man1/bcpc.1
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(BCP_VERSION)|g' runtime/libbcp.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libbcp.pc
 
 clean:
 	rm -rf $(B)

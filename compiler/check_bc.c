@@ -74,9 +74,13 @@ static void bc_controller(struct checker *c, struct m_bc *bc, const struct prop 
 		const char *host = bc_host(c, v, v->s, hostlen, "controller");
 		if (!host)
 			continue;
+		int dup = 0;
 		for (uint32_t i = 0; i < bc->ncontrollers; i++)
-			if (!strcmp(bc->controllers[i].host, host) && bc->controllers[i].port == port)
-				diag_warning(c->d, v->loc, "controller %s:%lu listed twice", host, port);
+			dup |= !strcmp(bc->controllers[i].host, host) && bc->controllers[i].port == port;
+		if (dup) {
+			diag_warning(c->d, v->loc, "controller %s:%lu listed twice", host, port);
+			continue;
+		}
 		bc->controllers[bc->ncontrollers].host = host;
 		bc->controllers[bc->ncontrollers].port = (uint16_t)port;
 		bc->ncontrollers++;

@@ -32,6 +32,41 @@ static const struct command commands[] = {
 	  "Checks the policy and prints the checked model as JSON: normalized names,\n"
 	  "sorted patterns with their segments, resolved references. For tests and\n"
 	  "debugging; the keys are stable.\n" },
+	{ "keygen", cmd_keygen, "bcpc keygen -o KEY.pem",
+	  "Makes a new Ed25519 signing key: KEY.pem (private, mode 0600) and KEY.pub.pem,\n"
+	  "and prints the thumbprint devices must trust. Keys made with\n"
+	  "'openssl genpkey -algorithm ed25519' work the same. Never overwrites a file.\n" },
+	{ "compile", cmd_compile,
+	  "bcpc compile FILE.bcl... --key KEY.pem -o OUT.bcp [--serial N]\n"
+	  "       [--valid-for DUR | --not-after TIME] [--not-before TIME]",
+	  "Checks the policy and writes one signed blob. --serial defaults to the compile\n"
+	  "time in seconds (SOURCE_DATE_EPOCH when set); the blob is valid from\n"
+	  "--not-before (default: the compile time) for --valid-for (default 30d) or until\n"
+	  "--not-after. TIME is UNIX seconds, 2026-12-31 or 2026-12-31T23:59:59Z.\n"
+	  "An encrypted key's passphrase comes from $BCPC_KEY_PASSPHRASE or the file named\n"
+	  "by $BCPC_KEY_PASSPHRASE_FILE. OUT.bcp is written whole or not at all.\n" },
+	{ "thumbprint", cmd_thumbprint, "bcpc thumbprint FILE",
+	  "Prints the thumbprint (base64 SHA-256 of the DER public key, the value for\n"
+	  "--bcpMAPublicKeyHash) of a PEM private key, a PEM public key or a blob.\n" },
+	{ "verify", cmd_verify,
+	  "bcpc verify OUT.bcp (--thumbprint B64... | --pubkey PUB.pem) [--now TIME]\n"
+	  "       [--min-serial N]",
+	  "Verifies a blob exactly as a device does (libbcp): format, trusted key,\n"
+	  "signature, serial, validity window at --now (default: now), structure.\n"
+	  "Exit status: 0 and a summary, or 1 and the reason.\n" },
+	{ "inspect", cmd_inspect, "bcpc inspect OUT.bcp [--json | --raw-section NAME]",
+	  "Shows a blob's header, sections, counts, settings and profiles, without trusting\n"
+	  "it. --raw-section writes one section's bytes to standard output ('settings' and\n"
+	  "'profile_settings' are msgpack).\n" },
+	{ "query", cmd_query,
+	  "bcpc query OUT.bcp (--thumbprint B64 | --pubkey PUB.pem) [--now TIME]\n"
+	  "       (--batch FILE|- | --user USER.json HOST:PORT[/udp])\n"
+	  "       bcpc query --reference FILE.bcl... (--batch FILE|- | --user USER.json HOST:PORT[/udp])",
+	  "Answers access requests from a verified blob, as a client would, or with\n"
+	  "--reference from the policy sources by the plain reference evaluator.\n"
+	  "--batch reads JSON lines {\"host\":..,\"port\":..,\"proto\":\"tcp\",\"user\":{..}} and\n"
+	  "writes one JSON line per request: {\"decision\",\"segment\",\"rule\",\"profile\"}.\n"
+	  "A bad line gets {\"error\":..} and the rest go on; exit 1 if any line failed.\n" },
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

@@ -84,6 +84,8 @@ struct bcp_open_opts {
 	const char *const *thumbprints;
 	size_t nthumbprints;
 	const char *pubkey_pem;          /* NUL-terminated PEM text, or NULL */
+	/* Both may be given: the blob's key is trusted when it matches any of them. A
+	 * malformed thumbprint or PEM key is BCP_E_TRUST_ANCHOR, before the blob is read. */
 	int64_t now;                     /* UNIX seconds: the caller's clock */
 	uint64_t min_serial;             /* refuse blobs with a lower serial */
 };
@@ -91,7 +93,9 @@ struct bcp_open_opts {
 /* Opens a blob from a file (mapped read-only) and verifies it completely: header,
  * signature against the trust anchor, serial, validity window, then one structural
  * pass over every offset and count. On success *out is a usable handle; on any
- * failure *out is NULL, nothing stays open, and err says why. */
+ * failure *out is NULL, nothing stays open, and err says why. While it is open, the
+ * file must be replaced only by rename, never rewritten in place: the mapping would
+ * show bytes that were never verified. */
 BCP_MUST_CHECK enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
 					     bcp_blob **out, struct bcp_error *err);
 /* The same for a blob in memory. The buffer is borrowed: it must stay unchanged
@@ -140,7 +144,9 @@ struct bcp_user_info {
 };
 
 /* Evaluates the user's conditions once against every rule and profile. The user
- * keeps no pointer into info. The blob must outlive the user. */
+ * keeps no pointer into info. The blob must outlive the user. info NULL is
+ * BCP_E_ARG; a NULL attribute name or value, or a NULL array with a non-zero
+ * count, is BCP_E_USER. */
 BCP_MUST_CHECK enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info,
 					bcp_user **out, struct bcp_error *err);
 /* Frees a bound user. NULL is a no-op. */
@@ -169,7 +175,9 @@ struct bcp_decision {
 };
 
 /* Decides (host, port, proto) for a bound user. host is a name or an IP literal
- * (IPv4, IPv6, or [IPv6]); case and one trailing dot are ignored. Never allocates,
+ * (IPv4, IPv6, or [IPv6]); case and one trailing dot of a name are ignored. As in
+ * docs/LANGUAGE.md 4.5.1, a name whose last label is all digits ("127.1") is not a
+ * host name, and an IP literal takes no trailing dot. Never allocates,
  * takes no lock, O(1) in the size of the policy. Returns BCP_OK, or BCP_E_ARG for a
  * host that is neither a valid name nor an address (then out says deny). */
 BCP_MUST_CHECK enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,

@@ -1,0 +1,575 @@
+/* blob.c - lays the lowered tables out as the bytes of docs/FORMAT.md (header,
+ * directory, 17 sections, signature), packs the two msgpack sections, signs, and
+ * writes files atomically. Every byte it writes is given by FORMAT.md; it must not
+ * add fields, reorder sections, or depend on anything but its inputs (no clock, no
+ * environment, no addresses), so equal inputs give equal blobs. */
+#include "blob.h"
+#include "lower.h"
+#include "keys.h"
+#include "bcp_format.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <msgpack.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct section {
+	uint8_t *p;
+	size_t len;
+};
+
+struct build {
+	const struct model *m;
+	const struct tables *t;
+	struct arena *a;
+	struct section sec[BCPF_NSECTIONS + 1];   /* by id; [0] unused */
+	char *err;
+	size_t errlen;
+};
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static size_t align8(size_t n)
+{
+	return (n + BCPF_ALIGN - 1) & ~(size_t)(BCPF_ALIGN - 1);
+}
+
+/* A zeroed section of len bytes (reserved fields and padding stay zero). */
+static uint8_t *sec_new(struct build *B, int id, size_t len)
+{
+	uint8_t *p = arena_alloc(B->a, len ? len : 1);
+	B->sec[id].p = p;
+	B->sec[id].len = len;
+	if (!p)
+		fail(B->err, B->errlen, "out of memory while laying out the blob");
+	return p;
+}
+
+/* u32 count, u32 reserved; returns where the records start. */
+static uint8_t *table_new(struct build *B, int id, uint32_t count, size_t record)
+{
+	uint8_t *p = sec_new(B, id, BCPF_TABLE_HDR + (size_t)count * record);
+	if (!p)
+		return NULL;
+	bcpf_put32(p, count);
+	return p + BCPF_TABLE_HDR;
+}
+
+static int put_u32s(struct build *B, int id, const uint32_t *v, uint32_t n)
+{
+	uint8_t *p = sec_new(B, id, (size_t)n * 4);
+	if (!p)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		bcpf_put32(p + 4 * i, v[i]);
+	return 0;
+}
+
+static void put_hash_hdr(uint8_t *p, const struct hash_table *h)
+{
+	bcpf_put32(p, h->nslots);
+	bcpf_put32(p + 4, h->max_probe);
+	bcpf_put64(p + 8, h->seed);
+}
+
+/* ---- table sections ---- */
+
+static int put_host(struct build *B)
+{
+	const struct tables *t = B->t;
+	uint8_t *p = sec_new(B, BCPF_S_HOST_NODES, 8 + (size_t)t->nnodes * BCPF_NODE_SIZE);
+	if (!p)
+		return -1;
+	bcpf_put32(p, t->nnodes);
+	bcpf_put32(p + 4, t->max_depth);
+	for (uint32_t i = 0; i < t->nnodes; i++) {
+		uint8_t *r = p + 8 + (size_t)i * BCPF_NODE_SIZE;
+		bcpf_put32(r, t->nodes[i].parent);
+		bcpf_put32(r + 4, t->nodes[i].label);
+		bcpf_put32(r + 8, t->nodes[i].exact);
+		bcpf_put32(r + 12, t->nodes[i].wild);
+	}
+	const struct hash_table *h = &t->host_index;
+	p = sec_new(B, BCPF_S_HOST_INDEX, BCPF_HASH_HDR + (size_t)h->nslots * 4);
+	if (!p)
+		return -1;
+	put_hash_hdr(p, h);
+	/* Item k is node k + 1, so a slot's "item + 1" is the node index itself. */
+	for (uint32_t i = 0; i < h->nslots; i++)
+		bcpf_put32(p + BCPF_HASH_HDR + 4 * (size_t)i, h->slots[i]);
+	return 0;
+}
+
+static int put_addr(struct build *B)
+{
+	const struct tables *t = B->t;
+	const struct hash_table *h = &t->addr4_index;
+	uint8_t *p = sec_new(B, BCPF_S_ADDR4, BCPF_ADDR4_HDR + (size_t)h->nslots * BCPF_ADDR4_SLOT);
+	if (!p)
+		return -1;
+	put_hash_hdr(p, h);
+	bcpf_put64(p + 16, t->lenmask4);
+	for (uint32_t i = 0; i < h->nslots; i++) {
+		if (!h->slots[i])
+			continue;
+		const struct t_addr *r = &t->addr4[h->slots[i] - 1];
+		uint8_t *s = p + BCPF_ADDR4_HDR + (size_t)i * BCPF_ADDR4_SLOT;
+		uint32_t net = (uint32_t)r->p.addr[0] << 24 | (uint32_t)r->p.addr[1] << 16 |
+			       (uint32_t)r->p.addr[2] << 8 | r->p.addr[3];
+		bcpf_put32(s, net);
+		bcpf_put32(s + 4, r->segref);
+		s[8] = r->p.len;
+		s[9] = 1;
+	}
+	h = &t->addr6_index;
+	p = sec_new(B, BCPF_S_ADDR6, BCPF_ADDR6_HDR + (size_t)h->nslots * BCPF_ADDR6_SLOT);
+	if (!p)
+		return -1;
+	put_hash_hdr(p, h);
+	for (int k = 0; k < 3; k++)
+		bcpf_put64(p + 16 + 8 * k, t->lenmask6[k]);
+	for (uint32_t i = 0; i < h->nslots; i++) {
+		if (!h->slots[i])
+			continue;
+		const struct t_addr *r = &t->addr6[h->slots[i] - 1];
+		uint8_t *s = p + BCPF_ADDR6_HDR + (size_t)i * BCPF_ADDR6_SLOT;
+		memcpy(s, r->p.addr, 16);
+		bcpf_put32(s + 16, r->segref);
+		s[20] = r->p.len;
+		s[21] = 1;
+	}
+	return 0;
+}
+
+static int put_segments(struct build *B)
+{
+	const struct tables *t = B->t;
+	uint8_t *p = table_new(B, BCPF_S_SEGMENTS, t->nsegments, BCPF_SEGMENT_SIZE);
+	if (!p)
+		return -1;
+	for (uint32_t i = 0; i < t->nsegments; i++, p += BCPF_SEGMENT_SIZE) {
+		const struct t_segment *s = &t->segments[i];
+		bcpf_put32(p, s->name);
+		bcpf_put32(p + 4, s->group);
+		bcpf_put32(p + 8, s->ports);
+		bcpf_put16(p + 12, s->ntcp);
+		bcpf_put16(p + 14, s->nudp);
+		p[16] = s->match;
+		p[17] = s->bypass;
+	}
+	p = sec_new(B, BCPF_S_PORTS, (size_t)t->nports * BCPF_PORT_SIZE);
+	if (!p)
+		return -1;
+	for (uint32_t i = 0; i < t->nports; i++) {
+		bcpf_put16(p + 4 * (size_t)i, t->ports[i].lo);
+		bcpf_put16(p + 4 * (size_t)i + 2, t->ports[i].hi);
+	}
+	p = table_new(B, BCPF_S_GROUPS, t->ngroups, 4);
+	if (!p)
+		return -1;
+	for (uint32_t i = 0; i < t->ngroups; i++)
+		bcpf_put32(p + 4 * (size_t)i, t->groups[i]);
+	return 0;
+}
+
+static int put_predicates(struct build *B)
+{
+	const struct tables *t = B->t;
+	const struct hash_table *h = &t->pred_index;
+	size_t records = (size_t)t->npreds * BCPF_PRED_SIZE;
+	uint8_t *p = sec_new(B, BCPF_S_PREDICATES, BCPF_PRED_HDR + records + (size_t)h->nslots * 4);
+	if (!p)
+		return -1;
+	bcpf_put32(p, t->npreds);
+	bcpf_put32(p + 4, h->nslots);
+	bcpf_put32(p + 8, h->max_probe);
+	bcpf_put64(p + 16, h->seed);
+	for (uint32_t i = 0; i < t->npreds; i++) {
+		uint8_t *r = p + BCPF_PRED_HDR + (size_t)i * BCPF_PRED_SIZE;
+		r[0] = t->preds[i].kind;
+		bcpf_put32(r + 4, t->preds[i].attr);
+		bcpf_put32(r + 8, t->preds[i].value);
+	}
+	for (uint32_t i = 0; i < h->nslots; i++)
+		bcpf_put32(p + BCPF_PRED_HDR + records + 4 * (size_t)i, h->slots[i]);
+
+	p = table_new(B, BCPF_S_CLAUSES, t->nclauses, BCPF_CLAUSE_SIZE);
+	if (!p)
+		return -1;
+	for (uint32_t i = 0; i < t->nclauses; i++, p += BCPF_CLAUSE_SIZE) {
+		bcpf_put32(p, t->clauses[i].first);
+		bcpf_put16(p + 4, t->clauses[i].n);
+		p[6] = t->clauses[i].negated;
+	}
+	return put_u32s(B, BCPF_S_CLAUSE_PREDS, t->clause_preds, t->nclause_preds);
+}
+
+static int put_rules(struct build *B)
+{
+	const struct tables *t = B->t;
+	uint8_t *p = table_new(B, BCPF_S_RULES, t->nrules, BCPF_RULE_SIZE);
+	if (!p)
+		return -1;
+	for (uint32_t i = 0; i < t->nrules; i++, p += BCPF_RULE_SIZE) {
+		const struct t_rule *r = &t->rules[i];
+		bcpf_put32(p, r->name);
+		bcpf_put32(p + 4, r->clauses);
+		bcpf_put16(p + 8, r->nclauses);
+		p[10] = r->allow;
+		p[11] = r->all_segments;
+		bcpf_put32(p + 12, r->segs);
+		bcpf_put32(p + 16, r->nsegs);
+	}
+	if (put_u32s(B, BCPF_S_RULE_SEGS, t->rule_segs, t->nrule_segs))
+		return -1;
+	p = table_new(B, BCPF_S_PROFILES, t->nprofiles, BCPF_PROFILE_SIZE);
+	if (!p)
+		return -1;
+	for (uint32_t i = 0; i < t->nprofiles; i++, p += BCPF_PROFILE_SIZE) {
+		bcpf_put32(p, t->profiles[i].name);
+		bcpf_put32(p + 4, t->profiles[i].clauses);
+		bcpf_put16(p + 8, t->profiles[i].nclauses);
+	}
+	return 0;
+}
+
+/* ---- msgpack sections ---- */
+
+struct mp {
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	int bad;
+};
+
+static void mp_str(struct mp *w, const char *s)
+{
+	if (!s)
+		w->bad |= msgpack_pack_nil(&w->pk) != 0;
+	else
+		w->bad |= msgpack_pack_str_with_body(&w->pk, s, strlen(s)) != 0;
+}
+
+static void mp_uint(struct mp *w, uint64_t v)
+{
+	w->bad |= msgpack_pack_uint64(&w->pk, v) != 0;
+}
+
+static void mp_bool(struct mp *w, int v)
+{
+	w->bad |= (v ? msgpack_pack_true(&w->pk) : msgpack_pack_false(&w->pk)) != 0;
+}
+
+static void mp_array(struct mp *w, size_t n)
+{
+	w->bad |= msgpack_pack_array(&w->pk, n) != 0;
+}
+
+static void pack_settings(struct mp *w, const struct model *m)
+{
+	const struct m_bc *bc = m->bc;
+	w->bad |= msgpack_pack_map(&w->pk, bc ? 12 : 2) != 0;
+	mp_str(w, "tenant");
+	mp_str(w, m->tenant);
+	mp_str(w, "present");
+	mp_bool(w, bc != NULL);
+	if (!bc)
+		return;
+	mp_str(w, "domain");
+	mp_str(w, bc->domain);
+	mp_str(w, "sni");
+	mp_str(w, bc->sni);
+	mp_str(w, "sni_new_user");
+	mp_str(w, bc->sni_new_user);
+	mp_str(w, "sp_url");
+	mp_str(w, bc->sp_url);
+	mp_str(w, "controllers");
+	mp_array(w, bc->ncontrollers);
+	for (uint32_t i = 0; i < bc->ncontrollers; i++) {
+		mp_array(w, 2);
+		mp_str(w, bc->controllers[i].host);
+		mp_uint(w, bc->controllers[i].port);
+	}
+	mp_str(w, "sp_ca_pem");
+	if (bc->sp_ca_pem)
+		w->bad |= msgpack_pack_bin_with_body(&w->pk, bc->sp_ca_pem, bc->sp_ca_len) != 0;
+	else
+		w->bad |= msgpack_pack_nil(&w->pk) != 0;
+	mp_str(w, "enter_after_s");
+	mp_uint(w, bc->enter_after);
+	mp_str(w, "exit_after_s");
+	mp_uint(w, bc->exit_after);
+	mp_str(w, "auth_max_age_s");
+	mp_uint(w, bc->auth_max_age);
+	mp_str(w, "exit_mode");
+	mp_str(w, bc->exit_mode == EXIT_AUTOMATIC ? "automatic" : "time_based");
+}
+
+static void pack_profile_settings(struct mp *w, const struct model *m)
+{
+	static const char *const type_names[] = {
+		[SET_STRING] = "string", [SET_INT] = "integer", [SET_BOOL] = "bool",
+		[SET_DURATION] = "duration", [SET_LIST] = "list",
+	};
+	mp_array(w, m->nprofiles);
+	for (uint32_t i = 0; i < m->nprofiles; i++) {
+		const struct m_profile *p = &m->profiles[i];
+		mp_array(w, p->nsettings);
+		for (uint32_t j = 0; j < p->nsettings; j++) {
+			const struct m_setting *s = &p->settings[j];
+			mp_array(w, 3);
+			mp_str(w, s->key);
+			mp_str(w, type_names[s->kind]);
+			switch (s->kind) {
+			case SET_STRING:
+				mp_str(w, s->s ? s->s : "");
+				break;
+			case SET_BOOL:
+				mp_bool(w, s->n != 0);
+				break;
+			case SET_INT:
+			case SET_DURATION:
+				mp_uint(w, s->n);
+				break;
+			case SET_LIST:
+				mp_array(w, s->nlist);
+				for (uint32_t k = 0; k < s->nlist; k++)
+					mp_str(w, s->list[k]);
+				break;
+			}
+		}
+	}
+}
+
+static int put_msgpack(struct build *B, int id, void (*pack)(struct mp *, const struct model *))
+{
+	struct mp w = { .bad = 0 };
+	msgpack_sbuffer_init(&w.sb);
+	msgpack_packer_init(&w.pk, &w.sb, msgpack_sbuffer_write);
+	pack(&w, B->m);
+	uint8_t *p = NULL;
+	if (w.bad)
+		fail(B->err, B->errlen, "out of memory while packing the settings");
+	else if ((p = sec_new(B, id, w.sb.size)) != NULL && w.sb.size)
+		memcpy(p, w.sb.data, w.sb.size);
+	msgpack_sbuffer_destroy(&w.sb);
+	return p ? 0 : -1;
+}
+
+/* ---- assembly and signature ---- */
+
+static int sign(EVP_PKEY *key, uint8_t *blob, size_t signed_len, char *err, size_t errlen)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t siglen = BCPF_SIG_SIZE;
+	int ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1 &&
+		 EVP_DigestSign(ctx, blob + signed_len, &siglen, blob, signed_len) == 1 &&
+		 siglen == BCPF_SIG_SIZE;
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : fail(err, errlen, "cannot sign the blob with the Ed25519 key");
+}
+
+static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
+		    uint8_t **out, size_t *outlen)
+{
+	uint8_t pub[32];
+	uint64_t off[BCPF_NSECTIONS + 1];
+	uint64_t at = align8(BCPF_HEADER_SIZE + BCPF_NSECTIONS * BCPF_DIRENT_SIZE);
+	for (int id = 1; id <= BCPF_NSECTIONS; id++) {
+		off[id] = at;
+		at = align8(at + B->sec[id].len);
+	}
+	uint64_t total = at + BCPF_SIG_SIZE;
+	if (total > BCPF_MAX_BLOB)
+		return fail(B->err, B->errlen,
+			    "the blob would be %llu bytes, over the runtime's limit of %u",
+			    (unsigned long long)total, BCPF_MAX_BLOB);
+	if (key_raw_public(key, pub) != 0)
+		return fail(B->err, B->errlen, "the signing key is not an Ed25519 key");
+	uint8_t *b = calloc(1, (size_t)total);
+	if (!b)
+		return fail(B->err, B->errlen, "out of memory for a blob of %llu bytes",
+			    (unsigned long long)total);
+	memcpy(b + BCPF_H_MAGIC, BCPF_MAGIC, 8);
+	bcpf_put16(b + BCPF_H_VERSION, BCPF_VERSION);
+	bcpf_put16(b + BCPF_H_HEADER_SIZE, BCPF_HEADER_SIZE);
+	bcpf_put32(b + BCPF_H_NSECTIONS, BCPF_NSECTIONS);
+	bcpf_put64(b + BCPF_H_TOTAL, total);
+	bcpf_put64(b + BCPF_H_SERIAL, o->serial);
+	bcpf_put64(b + BCPF_H_NOT_BEFORE, (uint64_t)o->not_before);
+	bcpf_put64(b + BCPF_H_NOT_AFTER, (uint64_t)o->not_after);
+	bcpf_put64(b + BCPF_H_CREATED, (uint64_t)o->created);
+	memcpy(b + BCPF_H_PUBKEY, pub, 32);
+	for (int id = 1; id <= BCPF_NSECTIONS; id++) {
+		uint8_t *d = b + BCPF_HEADER_SIZE + (size_t)(id - 1) * BCPF_DIRENT_SIZE;
+		bcpf_put32(d, (uint32_t)id);
+		bcpf_put64(d + 8, off[id]);
+		bcpf_put64(d + 16, B->sec[id].len);
+		if (B->sec[id].len)
+			memcpy(b + off[id], B->sec[id].p, B->sec[id].len);
+	}
+	if (sign(key, b, (size_t)total - BCPF_SIG_SIZE, B->err, B->errlen)) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	*outlen = (size_t)total;
+	return 0;
+}
+
+int blob_build(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
+	       uint8_t **out, size_t *outlen, char *err, size_t errlen)
+{
+	struct arena a;
+	struct build B = { .m = m, .a = &a, .err = err, .errlen = errlen };
+	int rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if (errlen)
+		err[0] = '\0';
+	if (!m || !key || !o)
+		return fail(err, errlen, "blob_build: missing model, key or options");
+	arena_init(&a, NULL);
+	B.t = lower_model(m, &a, err, errlen);
+	if (!B.t)
+		goto out;
+	uint8_t *strings = sec_new(&B, BCPF_S_STRINGS, B.t->strings_len);
+	if (!strings)
+		goto out;
+	memcpy(strings, B.t->strings, B.t->strings_len);
+	if (put_host(&B) || put_addr(&B) ||
+	    put_u32s(&B, BCPF_S_SEGLISTS, B.t->seglists, B.t->nseglists) ||
+	    put_segments(&B) || put_predicates(&B) || put_rules(&B) ||
+	    put_msgpack(&B, BCPF_S_SETTINGS, pack_settings) ||
+	    put_msgpack(&B, BCPF_S_PROFILE_SETTINGS, pack_profile_settings))
+		goto out;
+	rc = assemble(&B, key, o, out, outlen);
+out:
+	arena_free(&a);
+	return rc;
+}
+
+/* ---- atomic files ---- */
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Puts tmp at path without replacing anything: link() fails on an existing name.
+ * Filesystems without hard links fall back to a check then rename(). */
+static int publish_new(const char *tmp, const char *path)
+{
+	struct stat st;
+	if (link(tmp, path) == 0) {
+		unlink(tmp);
+		return 0;
+	}
+	if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != ENOSYS &&
+	    errno != EMLINK)
+		return -1;
+	if (lstat(path, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(tmp, path);
+}
+
+int write_file_atomic_mode(const char *path, const uint8_t *data, size_t len,
+			   unsigned mode, int no_replace, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t dirlen = slash ? (size_t)(slash - path) : 0;
+	char *tmp = NULL, *dir = NULL;
+	int fd = -1, rc = -1, e;
+
+	if (!*base)
+		return fail(err, errlen, "cannot write %s: not a file name", path);
+	tmp = malloc(strlen(path) + 16);
+	dir = malloc(dirlen + 2);
+	if (!tmp || !dir) {
+		fail(err, errlen, "cannot write %s: out of memory", path);
+		goto out;
+	}
+	sprintf(tmp, "%.*s%s.%s.XXXXXX", (int)dirlen, path, slash ? "/" : "", base);
+	if (!slash)
+		strcpy(dir, ".");
+	else if (dirlen == 0)
+		strcpy(dir, "/");
+	else
+		sprintf(dir, "%.*s", (int)dirlen, path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		fail(err, errlen, "cannot create a temporary file in %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		e = errno;
+		fail(err, errlen, "cannot write %s: %s", tmp, strerror(e));
+		goto unlink_tmp;
+	}
+	e = close(fd);
+	fd = -1;
+	if (e != 0) {
+		fail(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+		goto unlink_tmp;
+	}
+	if ((no_replace ? publish_new(tmp, path) : rename(tmp, path)) != 0) {
+		e = errno;
+		if (e == EEXIST)
+			fail(err, errlen, "%s already exists; not replacing it", path);
+		else
+			fail(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(e));
+		goto unlink_tmp;
+	}
+	rc = 0;
+	/* Make the rename itself durable. A folder we may not open for reading, or a
+	 * filesystem that cannot sync folders, is not a failure of the write. */
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		if (fsync(dfd) != 0 && errno == EIO)
+			rc = fail(err, errlen, "cannot sync folder %s: %s", dir, strerror(errno));
+		close(dfd);
+	}
+	goto out;
+unlink_tmp:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	free(tmp);
+	free(dir);
+	return rc;
+}
+
+int write_file_atomic(const char *path, const uint8_t *data, size_t len, char *err, size_t errlen)
+{
+	/* umask can only be read by setting it; the CLI is single-threaded here. */
+	mode_t mask = umask(0);
+	umask(mask);
+	return write_file_atomic_mode(path, data, len, 0666 & ~(unsigned)mask, 0, err, errlen);
+}

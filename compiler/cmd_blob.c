@@ -1,0 +1,460 @@
+/* cmd_blob.c - the commands that make and read blobs: keygen, compile, thumbprint,
+ * verify, inspect. Verification always goes through libbcp, exactly as a client's. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include "blob.h"
+#include "bcp_format.h"
+#include "cli.h"
+#include "frontend.h"
+#include "keys.h"
+
+int cmd_keygen(int argc, char **argv)
+{
+	const char *out = NULL;
+	char err[512];
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else
+			return usage_error("keygen", "unexpected argument '%.200s'", argv[i]);
+	}
+	if (!out)
+		return usage_error("keygen", "say where to write the key: -o KEY.pem");
+	if (key_generate(out, err, sizeof err) != 0) {
+		fprintf(stderr, "bcpc keygen: %s\n", err);
+		return 1;
+	}
+	EVP_PKEY *k = key_load_private(out, err, sizeof err);
+	uint8_t pub[32];
+	char tp[45];
+	if (!k || key_raw_public(k, pub) || key_thumbprint(pub, tp)) {
+		EVP_PKEY_free(k);
+		fprintf(stderr, "bcpc keygen: %s\n", k ? "cannot read back the new key" : err);
+		return 1;
+	}
+	EVP_PKEY_free(k);
+	printf("wrote %s (private, keep it secret) and its public key\nthumbprint %s\n", out, tp);
+	return 0;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+	const char *keypath = NULL, *out = NULL, *serial_arg = NULL, *valid_for = NULL,
+		   *not_after_arg = NULL, *not_before_arg = NULL;
+	char **files = calloc((size_t)argc, sizeof *files);
+	int nfiles = 0, rc = 2;
+	if (!files)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		const char **slot = NULL;
+		if (!strcmp(argv[i], "--key"))
+			slot = &keypath;
+		else if (!strcmp(argv[i], "-o"))
+			slot = &out;
+		else if (!strcmp(argv[i], "--serial"))
+			slot = &serial_arg;
+		else if (!strcmp(argv[i], "--valid-for"))
+			slot = &valid_for;
+		else if (!strcmp(argv[i], "--not-after"))
+			slot = &not_after_arg;
+		else if (!strcmp(argv[i], "--not-before"))
+			slot = &not_before_arg;
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			usage_error("compile", "unknown option '%.200s'", argv[i]);
+			goto done;
+		} else {
+			files[nfiles++] = argv[i];
+			continue;
+		}
+		if (i + 1 >= argc) {
+			usage_error("compile", "%s needs a value", argv[i]);
+			goto done;
+		}
+		*slot = argv[++i];
+	}
+	if (!nfiles || !keypath || !out) {
+		usage_error("compile", "need policy files, --key KEY.pem and -o OUT.bcp");
+		goto done;
+	}
+	if (valid_for && not_after_arg) {
+		usage_error("compile", "give --valid-for or --not-after, not both");
+		goto done;
+	}
+	struct blob_opts o = { 0 };
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	int64_t t, validity = 30 * 86400;
+	o.created = (int64_t)time(NULL);
+	if (sde && *sde) {
+		if (parse_time(sde, &o.created)) {
+			usage_error("compile", "SOURCE_DATE_EPOCH is not a UNIX time: %.40s", sde);
+			goto done;
+		}
+	}
+	o.serial = (uint64_t)o.created;
+	if (serial_arg && parse_u64(serial_arg, &o.serial)) {
+		usage_error("compile", "--serial takes a whole number");
+		goto done;
+	}
+	o.not_before = o.created;
+	if (not_before_arg && parse_time(not_before_arg, &o.not_before)) {
+		usage_error("compile", "--not-before: not a time (UNIX seconds or 2026-01-31T00:00:00Z)");
+		goto done;
+	}
+	if (valid_for && parse_duration(valid_for, &validity)) {
+		usage_error("compile", "--valid-for: not a duration (e.g. 30d, 12h)");
+		goto done;
+	}
+	o.not_after = o.not_before + validity;
+	if (not_after_arg) {
+		if (parse_time(not_after_arg, &t)) {
+			usage_error("compile", "--not-after: not a time (UNIX seconds or 2026-01-31T00:00:00Z)");
+			goto done;
+		}
+		o.not_after = t;
+	}
+	if (o.not_after <= o.not_before) {
+		usage_error("compile", "the validity window is empty (not_after <= not_before)");
+		goto done;
+	}
+
+	struct arena a;
+	struct diags d;
+	char err[512];
+	arena_init(&a, NULL);
+	diags_init(&d, &a);
+	struct model *m = load_policy(files, nfiles, &a, &d);
+	if (m && !m->bc)
+		diag_warning(&d, loc_file(NULL),
+			     "no business_continuity block: clients get no controllers or SNI names");
+	diags_print(&d, stderr);
+	rc = 1;
+	if (m) {
+		EVP_PKEY *key = key_load_private(keypath, err, sizeof err);
+		uint8_t *blob = NULL;
+		size_t len = 0;
+		if (!key)
+			fprintf(stderr, "bcpc compile: %s\n", err);
+		else if (blob_build(m, key, &o, &blob, &len, err, sizeof err) != 0)
+			fprintf(stderr, "bcpc compile: %s\n", err);
+		else if (write_file_atomic(out, blob, len, err, sizeof err) != 0)
+			fprintf(stderr, "bcpc compile: %s\n", err);
+		else {
+			char nb[32], na[32];
+			printf("wrote %s: %zu bytes, serial %llu, valid %s .. %s\n", out, len,
+			       (unsigned long long)o.serial, format_time(o.not_before, nb),
+			       format_time(o.not_after, na));
+			rc = 0;
+		}
+		free(blob);
+		EVP_PKEY_free(key);
+	}
+	arena_free(&a);
+done:
+	free(files);
+	return rc;
+}
+
+/* Reads a whole file into malloc'd memory. */
+static uint8_t *read_all(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0) {
+		long n = ftell(f);
+		if (n >= 0 && (size_t)n <= max && fseek(f, 0, SEEK_SET) == 0 &&
+		    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			*len = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+			if (n >= 0 && (size_t)n > max)
+				errno = EFBIG;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+int cmd_thumbprint(int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return usage_error("thumbprint", "give one file: a PEM key or a blob");
+	char err[512], tp[45];
+	uint8_t pub[32];
+	size_t len = 0;
+	uint8_t *data = read_all(argv[1], BCPF_MAX_BLOB, &len);
+	if (!data) {
+		fprintf(stderr, "bcpc thumbprint: cannot read %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	int blob = len >= BCPF_HEADER_SIZE && !memcmp(data, BCPF_MAGIC, 8);
+	if (blob)
+		memcpy(pub, data + BCPF_H_PUBKEY, 32);
+	free(data);
+	if (!blob) {
+		EVP_PKEY *k = key_load_public(argv[1], err, sizeof err);
+		if (!k || key_raw_public(k, pub)) {
+			fprintf(stderr, "bcpc thumbprint: %s: %s\n", argv[1],
+				k ? "not an Ed25519 key" : err);
+			EVP_PKEY_free(k);
+			return 1;
+		}
+		EVP_PKEY_free(k);
+	}
+	if (key_thumbprint(pub, tp))
+		return 1;
+	printf("%s\n", tp);
+	return 0;
+}
+
+static void print_summary(const bcp_blob *b, FILE *out)
+{
+	struct bcp_info in;
+	char nb[32], na[32];
+	bcp_info(b, &in);
+	fprintf(out, "serial %llu, valid %s .. %s, signed by %s\n",
+		(unsigned long long)in.serial, format_time(in.not_before, nb),
+		format_time(in.not_after, na), in.thumbprint);
+	fprintf(out, "tenant %s: %u segments, %u host patterns, %u address patterns, %u rules, "
+		"%u app profiles\n", in.tenant ? in.tenant : "(none)", in.nsegments,
+		in.nhost_patterns, in.naddr_patterns, in.nrules, in.nprofiles);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	struct trust_args t = { 0 };
+	const char *path = NULL, *now_arg = NULL;
+	uint64_t min_serial = 0;
+	int rc = 2, bad, r;
+	for (int i = 1; i < argc; i++) {
+		if ((r = trust_arg("verify", argc, argv, &i, &t)) < 0)
+			goto done;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--now") && i + 1 < argc) {
+			now_arg = argv[++i];
+		} else if (!strcmp(argv[i], "--min-serial") && i + 1 < argc) {
+			if (parse_u64(argv[++i], &min_serial)) {
+				usage_error("verify", "--min-serial takes a whole number");
+				goto done;
+			}
+		} else if (argv[i][0] != '-' && !path) {
+			path = argv[i];
+		} else {
+			usage_error("verify", "unexpected argument '%.200s'", argv[i]);
+			goto done;
+		}
+	}
+	if (!path || (!t.nthumbprints && !t.pubkey_pem)) {
+		usage_error("verify", "need a blob and --thumbprint B64 or --pubkey PUB.pem");
+		goto done;
+	}
+	struct bcp_open_opts o = { t.thumbprints, t.nthumbprints, t.pubkey_pem, 0, min_serial };
+	o.now = now_or(now_arg, &bad);
+	if (bad) {
+		usage_error("verify", "--now: not a time");
+		goto done;
+	}
+	bcp_blob *b = NULL;
+	struct bcp_error err;
+	if (bcp_open_file(path, &o, &b, &err) != BCP_OK) {
+		printf("%s: REFUSED: %s\n", path, err.message);
+		rc = 1;
+		goto done;
+	}
+	printf("%s: OK\n", path);
+	print_summary(b, stdout);
+	bcp_close(b);
+	rc = 0;
+done:
+	trust_free(&t);
+	return rc;
+}
+
+static const char *const section_names[BCPF_NSECTIONS + 1] = {
+	NULL,
+#define SEC_NAME_(name, id, text) text,
+	BCPF_SECTIONS(SEC_NAME_)
+#undef SEC_NAME_
+};
+
+/* Prints the blob's header and directory as read, without trusting it; then, if the
+ * blob is self-consistent (its own key verifies it), the decoded contents. */
+int cmd_inspect(int argc, char **argv)
+{
+	const char *path = NULL, *raw = NULL;
+	int json = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--raw-section") && i + 1 < argc)
+			raw = argv[++i];
+		else if (argv[i][0] != '-' && !path)
+			path = argv[i];
+		else
+			return usage_error("inspect", "unexpected argument '%.200s'", argv[i]);
+	}
+	if (!path)
+		return usage_error("inspect", "give a blob");
+	size_t len = 0;
+	uint8_t *data = read_all(path, BCPF_MAX_BLOB, &len);
+	if (!data) {
+		fprintf(stderr, "bcpc inspect: cannot read %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	size_t dir_end = BCPF_HEADER_SIZE + (size_t)BCPF_NSECTIONS * BCPF_DIRENT_SIZE;
+	if (len < dir_end + BCPF_SIG_SIZE || memcmp(data, BCPF_MAGIC, 8)) {
+		fprintf(stderr, "bcpc inspect: %s is not a policy blob\n", path);
+		free(data);
+		return 1;
+	}
+	if (raw) {
+		for (int s = 0; s < BCPF_NSECTIONS; s++) {
+			const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
+			uint32_t id = bcpf_u32(e);
+			uint64_t off = bcpf_u64(e + 8), n = bcpf_u64(e + 16);
+			if (id < 1 || id > BCPF_NSECTIONS || strcmp(section_names[id], raw))
+				continue;
+			if (n > len || off > len - n) {
+				fprintf(stderr, "bcpc inspect: section %s lies outside the file\n", raw);
+				free(data);
+				return 1;
+			}
+			fwrite(data + off, 1, n, stdout);
+			free(data);
+			return 0;
+		}
+		free(data);
+		return usage_error("inspect", "no section named '%.100s'", raw);
+	}
+
+	char tp[45] = "", nb[32], na[32], cr[32];
+	bcp_thumbprint(data + BCPF_H_PUBKEY, tp);
+	const char *tps[1] = { tp };
+	struct bcp_open_opts o = { tps, 1, NULL, (int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE), 0 };
+	bcp_blob *b = NULL;
+	struct bcp_error err;
+	int ok = bcp_open_buffer(data, len, &o, &b, &err) == BCP_OK;
+	int64_t nbv = (int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE);
+	int64_t nav = (int64_t)bcpf_u64(data + BCPF_H_NOT_AFTER);
+	int64_t crv = (int64_t)bcpf_u64(data + BCPF_H_CREATED);
+
+	json_t *root = json_object(), *secs = json_array();
+	char sig[2 * BCPF_SIG_SIZE + 1];
+	for (int i = 0; i < BCPF_SIG_SIZE; i++)
+		snprintf(sig + 2 * i, 3, "%02x", data[len - BCPF_SIG_SIZE + (size_t)i]);
+	json_object_set_new(root, "format_version", json_integer(bcpf_u16(data + BCPF_H_VERSION)));
+	json_object_set_new(root, "total_length", json_integer((json_int_t)len));
+	json_object_set_new(root, "serial", json_integer((json_int_t)bcpf_u64(data + BCPF_H_SERIAL)));
+	json_object_set_new(root, "not_before", json_integer(nbv));
+	json_object_set_new(root, "not_after", json_integer(nav));
+	json_object_set_new(root, "created", json_integer(crv));
+	json_object_set_new(root, "thumbprint", json_string(tp));
+	json_object_set_new(root, "signed_offset", json_integer(0));
+	json_object_set_new(root, "signed_length", json_integer((json_int_t)(len - BCPF_SIG_SIZE)));
+	json_object_set_new(root, "signature_hex", json_string(sig));
+	for (int s = 0; s < BCPF_NSECTIONS; s++) {
+		const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
+		uint32_t id = bcpf_u32(e);
+		json_array_append_new(secs, json_pack("{s:s,s:I,s:I}", "name",
+			id >= 1 && id <= BCPF_NSECTIONS ? section_names[id] : "?",
+			"offset", (json_int_t)bcpf_u64(e + 8), "length", (json_int_t)bcpf_u64(e + 16)));
+	}
+	json_object_set_new(root, "sections", secs);
+	json_object_set_new(root, "self_consistent", json_boolean(ok));
+	if (!ok)
+		json_object_set_new(root, "problem", json_string(err.message));
+	if (ok) {
+		struct bcp_info in;
+		struct bcp_settings st;
+		bcp_info(b, &in);
+		bcp_settings_get(b, &st);
+		json_object_set_new(root, "tenant", in.tenant ? json_string(in.tenant) : json_null());
+		json_object_set_new(root, "counts", json_pack("{s:i,s:i,s:i,s:i,s:i}",
+			"segments", in.nsegments, "host_patterns", in.nhost_patterns,
+			"address_patterns", in.naddr_patterns, "rules", in.nrules,
+			"app_profiles", in.nprofiles));
+		if (st.present) {
+			json_t *ctl = json_array();
+			for (size_t i = 0; i < st.ncontrollers; i++)
+				json_array_append_new(ctl, json_pack("{s:s,s:i}", "host",
+					st.controllers[i].host, "port", st.controllers[i].port));
+			json_object_set_new(root, "business_continuity", json_pack(
+				"{s:s?,s:o,s:s?,s:s?,s:s?,s:I,s:i,s:s,s:i,s:i}",
+				"domain", st.domain, "controllers", ctl, "sni", st.sni,
+				"sni_new_user", st.sni_new_user, "sp_url", st.sp_url,
+				"sp_ca_bytes", (json_int_t)st.sp_ca_len, "enter_after_s", st.enter_after_s,
+				"exit_mode", st.exit_automatic ? "automatic" : "time_based",
+				"exit_after_s", st.exit_after_s, "auth_max_age_s", st.auth_max_age_s));
+		} else {
+			json_object_set_new(root, "business_continuity", json_null());
+		}
+		json_t *profs = json_array();
+		for (size_t i = 0; i < bcp_profile_count(b); i++) {
+			json_t *set = json_object();
+			for (size_t j = 0; j < bcp_profile_setting_count(b, i); j++) {
+				struct bcp_setting s;
+				if (bcp_profile_setting(b, i, j, &s))
+					continue;
+				json_t *v;
+				if (s.type == BCP_SET_STRING)
+					v = json_string(s.s);
+				else if (s.type == BCP_SET_BOOL)
+					v = json_boolean(s.n);
+				else if (s.type == BCP_SET_LIST) {
+					v = json_array();
+					for (size_t k = 0; k < s.nlist; k++)
+						json_array_append_new(v, json_string(s.list[k]));
+				} else
+					v = json_integer((json_int_t)s.n);
+				json_object_set_new(set, s.key, v);
+			}
+			json_array_append_new(profs, json_pack("{s:s,s:o}", "name",
+				bcp_profile_name(b, i), "settings", set));
+		}
+		json_object_set_new(root, "app_profiles", profs);
+	}
+
+	if (json) {
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		printf("blob        %s (%zu bytes), format version %u\n", path, len,
+		       bcpf_u16(data + BCPF_H_VERSION));
+		printf("serial      %llu\n", (unsigned long long)bcpf_u64(data + BCPF_H_SERIAL));
+		printf("valid       %s .. %s\ncreated     %s\n", format_time(nbv, nb),
+		       format_time(nav, na), format_time(crv, cr));
+		printf("signed by   %s (thumbprint)\n", tp);
+		printf("signature   bytes [0, %zu) signed; %s\n", len - BCPF_SIG_SIZE,
+		       ok ? "verifies with the embedded key (this alone is not trust)" :
+		       err.message);
+		printf("sections:\n");
+		for (size_t i = 0; i < json_array_size(secs); i++) {
+			json_t *s = json_array_get(secs, i);
+			printf("  %-17s offset %8lld  length %8lld\n",
+			       json_string_value(json_object_get(s, "name")),
+			       (long long)json_integer_value(json_object_get(s, "offset")),
+			       (long long)json_integer_value(json_object_get(s, "length")));
+		}
+		if (ok) {
+			print_summary(b, stdout);
+			char *bc = json_dumps(json_object_get(root, "business_continuity"),
+					      JSON_COMPACT | JSON_PRESERVE_ORDER);
+			char *pr = json_dumps(json_object_get(root, "app_profiles"),
+					      JSON_COMPACT | JSON_PRESERVE_ORDER);
+			printf("settings    %s\nprofiles    %s\n", bc ? bc : "?", pr ? pr : "?");
+			free(bc);
+			free(pr);
+		}
+	}
+	json_decref(root);
+	bcp_close(b);
+	free(data);
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,225 @@
+/* cmd_query.c - `bcpc query`: answer access requests from a verified blob through
+ * libbcp, exactly as a client does, or (--reference) from the policy sources with
+ * the reference evaluator. Output is one JSON line per request. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "frontend.h"
+#include "reference.h"
+#include "request.h"
+
+/* Bound users, keyed by the user object's canonical JSON, so that a batch of many
+ * requests from few users binds each user once. */
+#define USER_CACHE 64
+struct user_cache {
+	char *key[USER_CACHE];
+	bcp_user *user[USER_CACHE];
+	unsigned next;
+};
+
+static void cache_free(struct user_cache *c)
+{
+	for (unsigned i = 0; i < USER_CACHE; i++) {
+		free(c->key[i]);
+		bcp_user_free(c->user[i]);
+	}
+	memset(c, 0, sizeof *c);
+}
+
+/* The bound user for info (whose JSON form is key), from the cache or newly bound. */
+static bcp_user *cache_bind(struct user_cache *c, const bcp_blob *b, const char *key,
+			    const struct bcp_user_info *info, struct bcp_error *err)
+{
+	for (unsigned i = 0; i < USER_CACHE; i++)
+		if (c->key[i] && !strcmp(c->key[i], key))
+			return c->user[i];
+	bcp_user *u = NULL;
+	char *k = strdup(key);
+	if (!k || bcp_bind(b, info, &u, err) != BCP_OK) {
+		free(k);
+		return NULL;
+	}
+	unsigned slot = c->next++ % USER_CACHE;
+	free(c->key[slot]);
+	bcp_user_free(c->user[slot]);
+	c->key[slot] = k;
+	c->user[slot] = u;
+	return u;
+}
+
+struct engine {
+	const bcp_blob *blob;          /* the runtime, or */
+	const struct model *model;     /* the reference evaluator */
+	struct user_cache cache;
+};
+
+/* Answers one request on out; returns 0, or -1 when the answer was an error line. */
+static int answer(struct engine *e, const struct request *r, const char *user_key, FILE *out)
+{
+	char msg[300];
+	if (e->model) {
+		struct ref_result res;
+		if (ref_decide(e->model, &r->user, r->host, r->port, r->proto, &res) != 0) {
+			snprintf(msg, sizeof msg, "invalid host \"%.200s\"", r->host);
+			error_to_json_line(out, msg);
+			return -1;
+		}
+		int32_t p = ref_profile(e->model, &r->user);
+		result_to_json_line(out, bcp_verdict_str(res.verdict),
+				    res.segment >= 0 ? e->model->segments[res.segment].name : NULL,
+				    res.rule >= 0 ? e->model->rules[res.rule].name : NULL,
+				    p >= 0 ? e->model->profiles[p].name : NULL);
+		return 0;
+	}
+	struct bcp_error err;
+	struct bcp_decision d;
+	bcp_user *u = cache_bind(&e->cache, e->blob, user_key, &r->user, &err);
+	if (!u) {
+		snprintf(msg, sizeof msg, "user: %s", err.message);
+		error_to_json_line(out, msg);
+		return -1;
+	}
+	if (bcp_decide_host(u, r->host, r->hostlen, r->port, r->proto, &d) != BCP_OK) {
+		snprintf(msg, sizeof msg, "invalid host \"%.200s\"", r->host);
+		error_to_json_line(out, msg);
+		return -1;
+	}
+	result_to_json_line(out, bcp_verdict_str(d.verdict), d.segment, d.rule,
+			    bcp_user_profile(u));
+	return 0;
+}
+
+static int run_batch(struct engine *e, FILE *in, FILE *out)
+{
+	struct request r = { 0 };
+	char *line = NULL, err[300];
+	size_t cap = 0;
+	ssize_t n;
+	int failed = 0;
+	while ((n = getline(&line, &cap, in)) > 0) {
+		if (request_parse(line, (size_t)n, &r, err, sizeof err) != 0) {
+			error_to_json_line(out, err);
+			failed = 1;
+			continue;
+		}
+		json_t *uj = json_object_get(r.json, "user");
+		char *key = uj ? json_dumps(uj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (answer(e, &r, key ? key : "{}", out))
+			failed = 1;
+		free(key);
+	}
+	free(line);
+	request_free(&r);
+	return failed;
+}
+
+int cmd_query(int argc, char **argv)
+{
+	struct trust_args t = { 0 };
+	const char *blob_path = NULL, *now_arg = NULL, *batch = NULL, *user_path = NULL,
+		   *target = NULL;
+	char **sources = calloc((size_t)argc, sizeof *sources);
+	int nsources = 0, reference = 0, rc = 2, r, bad;
+	struct engine e = { 0 };
+	bcp_blob *b = NULL;
+	struct arena a;
+	arena_init(&a, NULL);
+	if (!sources)
+		return 1;
+	for (int i = 1; i < argc; i++) {
+		if ((r = trust_arg("query", argc, argv, &i, &t)) < 0)
+			goto done;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--reference"))
+			reference = 1;
+		else if (!strcmp(argv[i], "--now") && i + 1 < argc)
+			now_arg = argv[++i];
+		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
+			batch = argv[++i];
+		else if (!strcmp(argv[i], "--user") && i + 1 < argc)
+			user_path = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1]) {
+			usage_error("query", "unknown option '%.200s'", argv[i]);
+			goto done;
+		} else if (reference) {
+			/* With --reference, plain arguments are sources, except a last HOST:PORT. */
+			sources[nsources++] = argv[i];
+		} else if (!blob_path) {
+			blob_path = argv[i];
+		} else if (!target) {
+			target = argv[i];
+		} else {
+			usage_error("query", "unexpected argument '%.200s'", argv[i]);
+			goto done;
+		}
+	}
+	if (reference && !batch && nsources > 1 && user_path)
+		target = sources[--nsources];
+	if (!!batch == !!target || (target && !user_path)) {
+		usage_error("query", "give --batch FILE|- or --user USER.json HOST:PORT");
+		goto done;
+	}
+	if (reference ? nsources == 0 : (!blob_path || (!t.nthumbprints && !t.pubkey_pem))) {
+		usage_error("query", reference ? "give the policy files after --reference" :
+			    "need a blob and --thumbprint B64 or --pubkey PUB.pem");
+		goto done;
+	}
+	rc = 1;
+	if (reference) {
+		struct diags d;
+		diags_init(&d, &a);
+		e.model = load_policy(sources, nsources, &a, &d);
+		diags_print(&d, stderr);
+		if (!e.model)
+			goto done;
+	} else {
+		struct bcp_open_opts o = { t.thumbprints, t.nthumbprints, t.pubkey_pem, 0, 0 };
+		struct bcp_error err;
+		o.now = now_or(now_arg, &bad);
+		if (bad) {
+			rc = usage_error("query", "%s", "--now: not a time");
+			goto done;
+		}
+		if (bcp_open_file(blob_path, &o, &b, &err) != BCP_OK) {
+			fprintf(stderr, "bcpc query: %s: %s\n", blob_path, err.message);
+			goto done;
+		}
+		e.blob = b;
+	}
+	if (batch) {
+		FILE *in = strcmp(batch, "-") ? fopen(batch, "r") : stdin;
+		if (!in) {
+			perror(batch);
+			goto done;
+		}
+		rc = run_batch(&e, in, stdout);
+		if (in != stdin)
+			fclose(in);
+	} else {
+		struct user_file uf = { 0 };
+		struct request req = { 0 };
+		char err[300];
+		if (user_file_load(user_path, &uf, err, sizeof err) ||
+		    request_parse_target(target, &req, err, sizeof err)) {
+			fprintf(stderr, "bcpc query: %s\n", err);
+		} else {
+			req.user = uf.user;
+			char *key = json_dumps(uf.json, JSON_COMPACT | JSON_SORT_KEYS);
+			rc = answer(&e, &req, key ? key : "{}", stdout) ? 1 : 0;
+			free(key);
+		}
+		request_free(&req);
+		user_file_free(&uf);
+	}
+	if (fflush(stdout) != 0)
+		rc = 1;
+done:
+	cache_free(&e.cache);
+	bcp_close(b);
+	arena_free(&a);
+	trust_free(&t);
+	free(sources);
+	return rc;
+}

@@ -1,0 +1,291 @@
+/* reference.c - the reference evaluator, written line by line from the semantics
+ * (docs/LANGUAGE.md, steps 1-5). Linear scans only: it must stay plain enough to be
+ * checked by reading, and it must not borrow the runtime's lookup code. */
+#include "reference.h"
+#include <stdio.h>
+#include <string.h>
+
+/* At most 127 labels in a 253-byte name, plus "*"; at most 129 prefix lengths. */
+#define MAX_CANDIDATES 256
+
+/* ---- user clauses ---- */
+
+static int ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int ascii_caseeq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (ascii_lower((unsigned char)*a) != ascii_lower((unsigned char)*b))
+			return 0;
+	return *a == *b;
+}
+
+static int eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* Does the list hold s? */
+static int list_has(const char *const *list, size_t n, const char *s)
+{
+	for (size_t i = 0; list && i < n; i++)
+		if (eq(list[i], s))
+			return 1;
+	return 0;
+}
+
+/* Does some attribute of the user named attr have the value s? */
+static int attrs_have(const struct bcp_attr *attrs, size_t n, const char *attr, const char *s)
+{
+	for (size_t i = 0; attrs && i < n; i++)
+		if (eq(attrs[i].name, attr) && list_has(attrs[i].values, attrs[i].nvalues, s))
+			return 1;
+	return 0;
+}
+
+/* One value of a user atom against the user. */
+static int value_matches(const struct m_atom *at, const char *v, const struct bcp_user_info *u)
+{
+	switch (at->kind) {
+	case A_SAML:
+		return attrs_have(u->saml, u->nsaml, at->attr, v);
+	case A_SCIM:
+		return attrs_have(u->scim, u->nscim, at->attr, v);
+	case A_SCIM_GROUP:
+		return list_has(u->scim_groups, u->nscim_groups, v);
+	case A_IDP:
+		return eq(u->idp, v);
+	case A_PLATFORM:
+		return eq(u->platform, v);
+	case A_CLIENT_TYPE:
+		return eq(u->client_type ? u->client_type : "zapp", v);
+	case A_POSTURE:
+		return list_has(u->posture, u->nposture, v);
+	case A_TRUSTED_NETWORK:
+		return list_has(u->trusted_networks, u->ntrusted_networks, v);
+	case A_COUNTRY:
+		return u->country && ascii_caseeq(u->country, v);
+	default:   /* app atoms are not about the user */
+		return 0;
+	}
+}
+
+/* An atom holds when any of its values matches. */
+static int atom_holds(const struct m_atom *at, const struct bcp_user_info *u)
+{
+	for (uint32_t i = 0; i < at->nvalues; i++)
+		if (value_matches(at, at->values[i], u))
+			return 1;
+	return 0;
+}
+
+/* A clause holds when any atom holds, then `not` flips it. */
+static int clause_holds(const struct m_clause *c, const struct bcp_user_info *u)
+{
+	int any = 0;
+	for (uint32_t i = 0; i < c->natoms && !any; i++)
+		any = atom_holds(&c->atoms[i], u);
+	return c->negated ? !any : any;
+}
+
+/* All user clauses hold (app clauses are skipped: they are about segments). */
+static int user_clauses_hold(const struct m_clause *cl, uint32_t n, const struct bcp_user_info *u)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (!cl[i].app && !clause_holds(&cl[i], u))
+			return 0;
+	return 1;
+}
+
+/* ---- app clauses ---- */
+
+static int ids_have(const struct m_atom *at, uint32_t id)
+{
+	for (uint32_t i = 0; i < at->nvalues; i++)
+		if (at->ids[i] == id)
+			return 1;
+	return 0;
+}
+
+/* An app clause names segment s, or s's group. */
+static int clause_names(const struct model *m, const struct m_clause *c, uint32_t s)
+{
+	for (uint32_t i = 0; i < c->natoms; i++) {
+		const struct m_atom *at = &c->atoms[i];
+		if (at->kind == A_SEGMENT && ids_have(at, s))
+			return 1;
+		if (at->kind == A_SEGMENT_GROUP && ids_have(at, m->segments[s].group))
+			return 1;
+	}
+	return 0;
+}
+
+/* A rule applies to s when each of its app clauses names s (none: every segment). */
+static int rule_applies(const struct model *m, const struct m_rule *r, uint32_t s)
+{
+	for (uint32_t i = 0; i < r->nclauses; i++)
+		if (r->clauses[i].app && !clause_names(m, &r->clauses[i], s))
+			return 0;
+	return 1;
+}
+
+/* ---- step 1: the candidate patterns of a request, most specific first ---- */
+
+struct candidates {
+	uint32_t pat[MAX_CANDIDATES];   /* indices into model.patterns */
+	uint32_t n;
+};
+
+static void add_candidate(struct candidates *c, uint32_t p)
+{
+	if (c->n < MAX_CANDIDATES)
+		c->pat[c->n++] = p;
+}
+
+/* The host pattern spelled exactly text, if some segment has it. */
+static void find_host_pattern(const struct model *m, const char *text, struct candidates *c)
+{
+	for (uint32_t p = 0; p < m->npatterns; p++)
+		if (!m->patterns[p].is_addr && strcmp(m->patterns[p].host, text) == 0) {
+			add_candidate(c, p);
+			return;
+		}
+}
+
+/* h = l1.l2...ln: h, then *.l2...ln, ..., *.ln, then *. */
+static void host_candidates(const struct model *m, const char *h, struct candidates *c)
+{
+	char text[NET_HOST_MAX + 3];
+	find_host_pattern(m, h, c);
+	for (const char *dot = strchr(h, '.'); dot; dot = strchr(dot + 1, '.')) {
+		snprintf(text, sizeof text, "*.%s", dot + 1);
+		find_host_pattern(m, text, c);
+	}
+	find_host_pattern(m, "*", c);
+}
+
+/* Every address pattern that contains a, longest prefix first. */
+static void addr_candidates(const struct model *m, const struct prefix *a, struct candidates *c)
+{
+	for (int len = a->family == 4 ? 32 : 128; len >= 0; len--)
+		for (uint32_t p = 0; p < m->npatterns; p++) {
+			const struct m_pattern *pat = &m->patterns[p];
+			if (pat->is_addr && pat->prefix.family == a->family &&
+			    pat->prefix.len == len && prefix_contains(&pat->prefix, a))
+				add_candidate(c, p);
+		}
+}
+
+/* ---- steps 2-4 ---- */
+
+static int serves(const struct m_segment *s, enum bcp_proto proto, uint16_t port)
+{
+	const struct port_set *ps = &s->ports[proto == BCP_UDP ? PROTO_UDP : PROTO_TCP];
+	for (uint32_t i = 0; i < ps->n; i++)
+		if (ps->r[i].lo <= port && port <= ps->r[i].hi)
+			return 1;
+	return 0;
+}
+
+static void decide(const struct model *m, const struct bcp_user_info *u,
+		   const struct candidates *c, uint16_t port, enum bcp_proto proto,
+		   struct ref_result *out)
+{
+	uint32_t S[MAX_CANDIDATES], nS = 0;
+	int matched = 0;
+
+	/* Step 2: walk the patterns; each adds the segment that serves the port. */
+	for (uint32_t i = 0; i < c->n; i++) {
+		const struct m_pattern *pat = &m->patterns[c->pat[i]];
+		int enabled = 0;
+		for (uint32_t j = 0; j < pat->nsegs; j++)
+			enabled |= m->segments[pat->segs[j]].enabled;
+		if (!enabled)
+			continue;   /* disabled segments are not part of the policy */
+		matched = 1;
+		for (uint32_t j = 0; j < pat->nsegs; j++) {
+			const struct m_segment *s = &m->segments[pat->segs[j]];
+			if (s->enabled && serves(s, proto, port)) {
+				S[nS++] = pat->segs[j];
+				break;
+			}
+		}
+		if (pat->match == MATCH_EXCLUSIVE)
+			break;
+	}
+
+	/* Step 3. */
+	out->segment = out->rule = -1;
+	if (!matched) {
+		out->verdict = BCP_NONE;
+		return;
+	}
+	if (nS == 0) {
+		out->verdict = BCP_DROP;
+		return;
+	}
+	for (uint32_t i = 0; i < nS; i++) {
+		enum bypass_mode b = m->segments[S[i]].bypass;
+		if (b == BYPASS_ALWAYS || (b == BYPASS_ON_NET && u->ntrusted_networks > 0)) {
+			out->verdict = BCP_BYPASS;
+			out->segment = (int32_t)S[i];
+			return;
+		}
+	}
+
+	/* Step 4: the first rule that applies to some segment of S and whose user
+	 * clauses hold; its segment is the first of S it applies to. */
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		if (!user_clauses_hold(rule->clauses, rule->nclauses, u))
+			continue;
+		for (uint32_t i = 0; i < nS; i++)
+			if (rule_applies(m, rule, S[i])) {
+				out->verdict = rule->allow ? BCP_ALLOW : BCP_DENY;
+				out->segment = (int32_t)S[i];
+				out->rule = (int32_t)r;
+				return;
+			}
+	}
+	out->verdict = BCP_DENY;
+	out->segment = (int32_t)S[0];
+}
+
+static const struct bcp_user_info no_user;
+
+int ref_decide(const struct model *m, const struct bcp_user_info *u, const char *host,
+	       uint16_t port, enum bcp_proto proto, struct ref_result *out)
+{
+	struct candidates c;
+	struct prefix a;
+	char name[NET_HOST_MAX + 1];
+	size_t n = strlen(host);
+
+	c.n = 0;
+	if (!u)
+		u = &no_user;
+	if (addr_parse_host(host, n, &a) == 0) {
+		addr_candidates(m, &a, &c);
+	} else if (host_normalize(host, n, name, NULL) == HOST_OK && !strchr(name, '*')) {
+		host_candidates(m, name, &c);
+	} else {
+		out->verdict = BCP_DENY;
+		out->segment = out->rule = -1;
+		return -1;
+	}
+	decide(m, u, &c, port, proto, out);
+	return 0;
+}
+
+int32_t ref_profile(const struct model *m, const struct bcp_user_info *u)
+{
+	if (!u)
+		u = &no_user;
+	for (uint32_t p = 0; p < m->nprofiles; p++)
+		if (user_clauses_hold(m->profiles[p].when, m->profiles[p].nwhen, u))
+			return (int32_t)p;
+	return -1;
+}

@@ -1,0 +1,36 @@
+/* reference.h - the reference evaluator: decisions computed straight from the
+ * semantics in docs/LANGUAGE.md, over the checked model.
+ *
+ * It exists to be obviously correct, not fast: every lookup is a linear scan of
+ * the model, written as the language reference words it. It must share no lookup
+ * code with the runtime (no tables, no hashing, nothing from the runtime sources),
+ * so that the differential tests compare two independent readings of the
+ * semantics. It only borrows compiler/net.h to parse and normalize hosts and
+ * addresses.
+ *
+ * Nothing here allocates, prints or keeps state; all functions are thread-safe. */
+#ifndef BCPC_REFERENCE_H
+#define BCPC_REFERENCE_H
+#include <stdint.h>
+#include "model.h"
+#include "../runtime/bcp.h"
+
+struct ref_result {
+	enum bcp_verdict verdict;
+	int32_t segment;   /* index into model->segments, or -1 */
+	int32_t rule;      /* index into model->rules, or -1 */
+};
+
+/* Decides (host, port, proto) for user u (NULL: a user with no attributes, client
+ * type zapp). host is NUL-terminated: a host name (ASCII case and one trailing dot
+ * ignored), an IPv4 literal, or an IPv6 literal with or without brackets. Returns 0,
+ * or -1 when host is neither a valid host name nor an address (a name with a '*'
+ * label, an empty label, a bad byte, ...); then out is deny with no segment and no
+ * rule, the same as the runtime's BCP_E_ARG. */
+int ref_decide(const struct model *m, const struct bcp_user_info *u, const char *host,
+	       uint16_t port, enum bcp_proto proto, struct ref_result *out);
+
+/* The user's app profile: the index of the first profile in model order whose
+ * `when` clauses all hold, or -1 when none does. u NULL as in ref_decide. */
+int32_t ref_profile(const struct model *m, const struct bcp_user_info *u);
+#endif

@@ -1,0 +1,268 @@
+/* bind.c - binding a user to a blob: the user's attributes are tested once against
+ * every predicate, clause, rule and profile, leaving per segment the first rule
+ * that holds for the user and applies to it (docs/LANGUAGE.md semantics, step 4),
+ * and the user's app profile (step 5). After this a decision is table lookups.
+ *
+ * Binding allocates; nothing after it does. The bound user is read-only. */
+#include "internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+static int ascii_upper(int c)
+{
+	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
+}
+
+/* The key of a user value: kind, attribute (empty for kinds without one), value.
+ * upcase: the value is compared in upper case (country). */
+struct pred_key {
+	uint8_t kind;
+	const char *attr;
+	size_t attr_len;
+	const char *value;
+	size_t value_len;
+	int upcase;
+};
+
+static int value_equal(const struct pred_key *k, const char *rec, size_t n)
+{
+	size_t i;
+
+	if (n != k->value_len)
+		return 0;
+	if (!k->upcase)
+		return memcmp(rec, k->value, n) == 0;
+	for (i = 0; i < n; i++)
+		if (rec[i] != (char)ascii_upper((unsigned char)k->value[i]))
+			return 0;
+	return 1;
+}
+
+/* Index of the predicate equal to k, or BCPF_NONE. */
+static uint32_t pred_lookup_unchecked(const bcp_blob *b, const struct pred_key *k)
+{
+	const struct bcpi_hash *h = &b->pred_index;
+	const uint8_t sep = 0xFF;
+	uint64_t hash = bcpf_hash_start(h->seed, k->kind);
+	uint32_t slot, probe, v, attr;
+	const uint8_t *p;
+	size_t i;
+
+	hash = bcpf_hash_bytes(hash, k->attr, k->attr_len);
+	hash = bcpf_hash_bytes(hash, &sep, 1);
+	for (i = 0; i < k->value_len; i++) {
+		uint8_t c = (uint8_t)k->value[i];
+		if (k->upcase)
+			c = (uint8_t)ascii_upper(c);
+		hash = bcpf_hash_bytes(hash, &c, 1);
+	}
+	slot = bcpf_hash_slot(hash, h->nslots);
+	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
+		v = bcpi_word_unchecked(h->slots, slot);
+		if (v == 0)
+			return BCPF_NONE;
+		p = bcpi_pred_unchecked(b, v - 1);
+		if (p[0] != k->kind)
+			continue;
+		attr = bcpf_u32(p + 4);
+		if (attr == BCPF_NONE ? k->attr_len != 0 :
+		    bcpi_strlen_unchecked(b, attr) != k->attr_len ||
+		    memcmp(bcpi_str_unchecked(b, attr), k->attr, k->attr_len) != 0)
+			continue;
+		if (value_equal(k, bcpi_str_unchecked(b, bcpf_u32(p + 8)),
+			bcpi_strlen_unchecked(b, bcpf_u32(p + 8))))
+			return v - 1;
+	}
+	return BCPF_NONE;
+}
+
+/* Sets the bit of the predicate (kind, attr, value), if the policy has one. */
+static void mark(const bcp_blob *b, uint8_t *truth, uint8_t kind, const char *attr,
+	const char *value, int upcase)
+{
+	struct pred_key k = { kind, attr ? attr : "", attr ? strlen(attr) : 0, value,
+		strlen(value), upcase };
+	uint32_t i = pred_lookup_unchecked(b, &k);
+
+	if (i != BCPF_NONE)
+		truth[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+static enum bcp_status mark_list(const bcp_blob *b, uint8_t *truth, uint8_t kind,
+	const char *attr, const char *const *values, size_t n, const char *what,
+	struct bcp_error *err)
+{
+	size_t i;
+
+	if (n > 0 && !values)
+		return bcpi_fail(err, BCP_E_USER, "%s: %zu values but the array is NULL", what, n);
+	for (i = 0; i < n; i++) {
+		if (!values[i])
+			return bcpi_fail(err, BCP_E_USER, "%s: value %zu is NULL", what, i);
+		mark(b, truth, kind, attr, values[i], 0);
+	}
+	return BCP_OK;
+}
+
+static enum bcp_status mark_attrs(const bcp_blob *b, uint8_t *truth, uint8_t kind,
+	const struct bcp_attr *attrs, size_t n, const char *what, struct bcp_error *err)
+{
+	enum bcp_status st;
+	size_t i;
+
+	if (n > 0 && !attrs)
+		return bcpi_fail(err, BCP_E_USER, "%s: %zu attributes but the array is NULL", what, n);
+	for (i = 0; i < n; i++) {
+		if (!attrs[i].name)
+			return bcpi_fail(err, BCP_E_USER, "%s attribute %zu has no name", what, i);
+		st = mark_list(b, truth, kind, attrs[i].name, attrs[i].values, attrs[i].nvalues,
+			attrs[i].name, err);
+		if (st != BCP_OK)
+			return st;
+	}
+	return BCP_OK;
+}
+
+/* The truth of every predicate for the user, as a bitmap. */
+static enum bcp_status mark_user(const bcp_blob *b, const struct bcp_user_info *u,
+	uint8_t *truth, struct bcp_error *err)
+{
+	enum bcp_status st;
+
+	if ((st = mark_attrs(b, truth, BCPF_P_SAML, u->saml, u->nsaml, "saml", err)) ||
+	    (st = mark_attrs(b, truth, BCPF_P_SCIM, u->scim, u->nscim, "scim", err)) ||
+	    (st = mark_list(b, truth, BCPF_P_SCIM_GROUP, NULL, u->scim_groups, u->nscim_groups,
+		"scim_groups", err)) ||
+	    (st = mark_list(b, truth, BCPF_P_POSTURE, NULL, u->posture, u->nposture, "posture",
+		err)) ||
+	    (st = mark_list(b, truth, BCPF_P_TRUSTED_NETWORK, NULL, u->trusted_networks,
+		u->ntrusted_networks, "trusted_networks", err)))
+		return st;
+	if (u->idp)
+		mark(b, truth, BCPF_P_IDP, NULL, u->idp, 0);
+	if (u->platform)
+		mark(b, truth, BCPF_P_PLATFORM, NULL, u->platform, 0);
+	mark(b, truth, BCPF_P_CLIENT_TYPE, NULL, u->client_type ? u->client_type : "zapp", 0);
+	if (u->country)
+		mark(b, truth, BCPF_P_COUNTRY, NULL, u->country, 1);
+	return BCP_OK;
+}
+
+/* All nclauses clauses from first hold: each has a true predicate, unless negated. */
+static int clauses_hold_unchecked(const bcp_blob *b, const uint8_t *truth, uint32_t first,
+	uint32_t nclauses)
+{
+	uint32_t c, k, pred, from, n;
+	const uint8_t *cl;
+	int any;
+
+	for (c = first; c < first + nclauses; c++) {
+		cl = bcpi_clause_unchecked(b, c);
+		from = bcpf_u32(cl);
+		n = bcpf_u16(cl + 4);
+		any = 0;
+		for (k = from; k < from + n && !any; k++) {
+			pred = bcpi_word_unchecked(b->clause_preds, k);
+			any = truth[pred >> 3] >> (pred & 7) & 1;
+		}
+		if (any == cl[6])   /* cl[6]: negated */
+			return 0;
+	}
+	return 1;
+}
+
+/* winner[s]: the first rule, in order, that holds and applies to segment s. */
+static void compute_winners(const bcp_blob *b, const uint8_t *truth, uint32_t *winner)
+{
+	uint32_t r, k, s, undecided = b->nsegments, first, n;
+	const uint8_t *rule;
+
+	for (s = 0; s < b->nsegments; s++)
+		winner[s] = BCPF_NONE;
+	for (r = 0; r < b->nrules && undecided > 0; r++) {
+		rule = bcpi_rule_unchecked(b, r);
+		if (!clauses_hold_unchecked(b, truth, bcpf_u32(rule + 4), bcpf_u16(rule + 8)))
+			continue;
+		if (rule[11]) {   /* all_segments */
+			for (s = 0; s < b->nsegments; s++)
+				if (winner[s] == BCPF_NONE)
+					winner[s] = r;
+			return;
+		}
+		first = bcpf_u32(rule + 12);
+		n = bcpf_u32(rule + 16);
+		for (k = first; k < first + n; k++) {
+			s = bcpi_word_unchecked(b->rule_segs, k);
+			if (winner[s] == BCPF_NONE) {
+				winner[s] = r;
+				undecided--;
+			}
+		}
+	}
+}
+
+static int32_t find_profile(const bcp_blob *b, const uint8_t *truth)
+{
+	const uint8_t *p;
+	uint32_t i;
+
+	for (i = 0; i < b->nprofiles; i++) {
+		p = bcpi_profile_unchecked(b, i);
+		if (clauses_hold_unchecked(b, truth, bcpf_u32(p + 4), bcpf_u16(p + 8)))
+			return (int32_t)i;
+	}
+	return -1;
+}
+
+enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info, bcp_user **out,
+	struct bcp_error *err)
+{
+	enum bcp_status st;
+	uint8_t *truth;
+	bcp_user *u;
+
+	if (out)
+		*out = NULL;
+	if (!b || !info || !out)
+		return bcpi_fail(err, BCP_E_ARG, "bcp_bind needs a blob, user info and out");
+	truth = calloc((size_t)b->npreds / 8 + 1, 1);
+	u = malloc(sizeof *u + (size_t)b->nsegments * sizeof u->winner[0]);
+	if (!truth || !u) {
+		free(truth);
+		free(u);
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the bound user");
+	}
+	if ((st = mark_user(b, info, truth, err)) != BCP_OK) {
+		free(truth);
+		free(u);
+		return st;
+	}
+	u->blob = b;
+	u->has_trusted_network = info->ntrusted_networks > 0;
+	compute_winners(b, truth, u->winner);
+	u->profile = find_profile(b, truth);
+	free(truth);
+	*out = u;
+	if (err) {
+		err->code = BCP_OK;
+		strcpy(err->message, bcp_status_str(BCP_OK));
+	}
+	return BCP_OK;
+}
+
+void bcp_user_free(bcp_user *u)
+{
+	free(u);
+}
+
+const char *bcp_user_profile(const bcp_user *u)
+{
+	if (!u || u->profile < 0)
+		return NULL;
+	return bcpi_profile_name_unchecked(u->blob, (uint32_t)u->profile);
+}
+
+int bcp_user_profile_index(const bcp_user *u)
+{
+	return u ? u->profile : -1;
+}

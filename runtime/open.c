@@ -1,0 +1,479 @@
+/* open.c - opening and closing a blob: the bytes (mapped from a file or borrowed
+ * from the caller), the header, the trust anchor, the signature, the serial and
+ * the validity window (docs/FORMAT.md checklist #1..#7), then the structural pass
+ * (verify.c) and the msgpack sections (settings.c). Also the status texts, the
+ * version, the thumbprint and bcp_info.
+ *
+ * Open is all-or-nothing: on any failure nothing stays mapped or allocated and
+ * *out is NULL. Nothing of the blob is read beyond the header before the signature
+ * has verified, and nothing beyond the directory before the structural pass. */
+#include "internal.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+/* The smallest blob: header, directory, signature (checklist #1). */
+#define MIN_BLOB (BCPF_HEADER_SIZE + BCPF_NSECTIONS * BCPF_DIRENT_SIZE + BCPF_SIG_SIZE)
+
+/* ---- status texts, version ---- */
+
+static const char *const status_text[] = {
+#define BCP_STATUS_TEXT_(name, text) text,
+	BCP_STATUSES(BCP_STATUS_TEXT_)
+#undef BCP_STATUS_TEXT_
+};
+
+const char *bcp_status_str(enum bcp_status code)
+{
+	if ((unsigned)code >= (unsigned)BCP_STATUS_COUNT)
+		return "unknown status";
+	return status_text[code];
+}
+
+const char *bcp_version(void)
+{
+	return BCP_VERSION_STRING;
+}
+
+enum bcp_status bcpi_fail(struct bcp_error *err, enum bcp_status code, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err)
+		return code;
+	err->code = code;
+	n = snprintf(err->message, sizeof err->message, "%s: ", bcp_status_str(code));
+	if (n < 0 || (size_t)n >= sizeof err->message)
+		return code;
+	va_start(ap, fmt);
+	vsnprintf(err->message + n, sizeof err->message - (size_t)n, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void set_ok(struct bcp_error *err)
+{
+	if (err) {
+		err->code = BCP_OK;
+		snprintf(err->message, sizeof err->message, "%s", bcp_status_str(BCP_OK));
+	}
+}
+
+/* ---- thumbprints ---- */
+
+/* DER SubjectPublicKeyInfo of an Ed25519 key, before the 32 key bytes. */
+static const uint8_t ed25519_spki_prefix[12] = {
+	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+};
+
+int bcp_thumbprint(const uint8_t pubkey[32], char out[45])
+{
+	uint8_t der[sizeof ed25519_spki_prefix + 32], md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+
+	if (!out)
+		return -1;
+	out[0] = '\0';
+	if (!pubkey)
+		return -1;
+	memcpy(der, ed25519_spki_prefix, sizeof ed25519_spki_prefix);
+	memcpy(der + sizeof ed25519_spki_prefix, pubkey, 32);
+	if (EVP_Digest(der, sizeof der, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
+		ERR_clear_error();
+		return -1;
+	}
+	if (EVP_EncodeBlock((unsigned char *)out, md, 32) != 44) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int base64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* The canonical base64 of 32 bytes: 43 characters, the last one with its two
+ * unused low bits zero, then one '='. Anything else can never equal a thumbprint
+ * we compute, so it is a configuration error rather than a silent mismatch. */
+static int thumbprint_wellformed(const char *t)
+{
+	int i;
+
+	for (i = 0; i < 43; i++)
+		if (base64_value(t[i]) < 0)
+			return 0;
+	return (base64_value(t[42]) & 3) == 0 && t[43] == '=' && t[44] == '\0';
+}
+
+/* The trust anchor from the options, checked before any blob byte is read. */
+struct anchor {
+	int has_pem;
+	uint8_t pem_key[32];
+};
+
+static enum bcp_status anchor_load(const struct bcp_open_opts *o, struct anchor *a,
+	struct bcp_error *err)
+{
+	EVP_PKEY *pk;
+	BIO *bio;
+	size_t i, keylen = sizeof a->pem_key;
+	int ok;
+
+	memset(a, 0, sizeof *a);
+	if (o->nthumbprints == 0 && !o->pubkey_pem)
+		return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
+			"no thumbprint and no PEM public key given; at least one is needed");
+	if (o->nthumbprints > 0 && !o->thumbprints)
+		return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
+			"nthumbprints is %zu but thumbprints is NULL", o->nthumbprints);
+	for (i = 0; i < o->nthumbprints; i++)
+		if (!o->thumbprints[i] || !thumbprint_wellformed(o->thumbprints[i]))
+			return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
+				"thumbprint %zu is not 44 characters of canonical base64 "
+				"(SHA-256 of the key's DER SubjectPublicKeyInfo)", i);
+	if (!o->pubkey_pem)
+		return BCP_OK;
+
+	bio = BIO_new_mem_buf(o->pubkey_pem, -1);
+	if (!bio) {
+		ERR_clear_error();
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot read the PEM public key");
+	}
+	pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (!pk) {
+		ERR_clear_error();
+		return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
+			"pubkey_pem is not a PEM public key (\"-----BEGIN PUBLIC KEY-----\")");
+	}
+	ok = EVP_PKEY_get_id(pk) == EVP_PKEY_ED25519 &&
+		EVP_PKEY_get_raw_public_key(pk, a->pem_key, &keylen) == 1 && keylen == 32;
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	if (!ok)
+		return bcpi_fail(err, BCP_E_TRUST_ANCHOR, "pubkey_pem is not an Ed25519 public key");
+	a->has_pem = 1;
+	return BCP_OK;
+}
+
+/* ---- time ---- */
+
+/* "2026-12-01T00:00:00Z" for any i64 UNIX time (proleptic Gregorian, UTC), without
+ * gmtime: days to civil date after H. Hinnant's chrono algorithms. */
+static void format_time(int64_t t, char out[48])
+{
+	int64_t days = t / 86400, secs = t % 86400, era, doe, yoe, doy, mp, y;
+	unsigned m, d;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	if (m <= 2)
+		y++;
+	snprintf(out, 48, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d,
+		(unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
+}
+
+/* ---- checklist #1..#7 ---- */
+
+/* #1, on the length alone: before mapping a file, before reading a buffer. */
+static enum bcp_status check_length(size_t len, struct bcp_error *err)
+{
+	if (len > BCPF_MAX_BLOB)
+		return bcpi_fail(err, BCP_E_TOO_LARGE, "%zu bytes; the limit is %u (FORMAT.md #1)",
+			len, (unsigned)BCPF_MAX_BLOB);
+	if (len < MIN_BLOB)
+		return bcpi_fail(err, BCP_E_TRUNCATED,
+			"%zu bytes, shorter than the smallest blob (%d bytes) (FORMAT.md #1)",
+			len, MIN_BLOB);
+	return BCP_OK;
+}
+
+/* #2..#4: the header alone, and nothing after it. */
+static enum bcp_status check_header(bcp_blob *b, struct bcp_error *err)
+{
+	const uint8_t *h = b->data;
+	uint64_t total;
+	unsigned i;
+
+	if (memcmp(h + BCPF_H_MAGIC, BCPF_MAGIC, 8) != 0)   /* #2 */
+		return bcpi_fail(err, BCP_E_MAGIC,
+			"first bytes %02x %02x %02x %02x %02x %02x %02x %02x, want "
+			"89 42 43 50 0d 0a 1a 0a (FORMAT.md #2)",
+			h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
+	b->format_version = bcpf_u16(h + BCPF_H_VERSION);   /* #3 */
+	if (b->format_version > BCPF_VERSION)
+		return bcpi_fail(err, BCP_E_VERSION,
+			"format_version %u; this runtime reads version %d (FORMAT.md #3)",
+			b->format_version, BCPF_VERSION);
+	if (b->format_version != BCPF_VERSION)
+		return bcpi_fail(err, BCP_E_HEADER, "format_version %u, want %d (FORMAT.md #3)",
+			b->format_version, BCPF_VERSION);
+	if (bcpf_u16(h + BCPF_H_HEADER_SIZE) != BCPF_HEADER_SIZE)
+		return bcpi_fail(err, BCP_E_HEADER, "header_size %u, want %d (FORMAT.md #3)",
+			bcpf_u16(h + BCPF_H_HEADER_SIZE), BCPF_HEADER_SIZE);
+	if (bcpf_u32(h + BCPF_H_NSECTIONS) != BCPF_NSECTIONS)
+		return bcpi_fail(err, BCP_E_HEADER, "section_count %u, want %d (FORMAT.md #3)",
+			bcpf_u32(h + BCPF_H_NSECTIONS), BCPF_NSECTIONS);
+	if (bcpf_u32(h + BCPF_H_FLAGS) != 0)
+		return bcpi_fail(err, BCP_E_HEADER, "flags 0x%x, want 0 (FORMAT.md #3)",
+			bcpf_u32(h + BCPF_H_FLAGS));
+	for (i = BCPF_H_RESERVED; i < BCPF_HEADER_SIZE; i++)
+		if (h[i] != 0)
+			return bcpi_fail(err, BCP_E_HEADER,
+				"reserved header byte at offset %u is 0x%02x, want 0 (FORMAT.md #3)",
+				i, h[i]);
+	total = bcpf_u64(h + BCPF_H_TOTAL);   /* #4 */
+	if (total > b->size)
+		return bcpi_fail(err, BCP_E_TRUNCATED,
+			"header says %llu bytes but only %zu are there (FORMAT.md #4)",
+			(unsigned long long)total, b->size);
+	if (total < b->size)
+		return bcpi_fail(err, BCP_E_TRUNCATED,
+			"header says %llu bytes but there are %zu: %llu trailing bytes (FORMAT.md #4)",
+			(unsigned long long)total, b->size,
+			(unsigned long long)(b->size - total));
+	b->serial = bcpf_u64(h + BCPF_H_SERIAL);
+	b->not_before = (int64_t)bcpf_u64(h + BCPF_H_NOT_BEFORE);
+	b->not_after = (int64_t)bcpf_u64(h + BCPF_H_NOT_AFTER);
+	b->created = (int64_t)bcpf_u64(h + BCPF_H_CREATED);
+	memcpy(b->pubkey, h + BCPF_H_PUBKEY, 32);
+	return BCP_OK;
+}
+
+/* #5: the embedded key must be one the caller trusts. */
+static enum bcp_status check_trust(bcp_blob *b, const struct bcp_open_opts *o,
+	const struct anchor *a, struct bcp_error *err)
+{
+	size_t i;
+
+	if (bcp_thumbprint(b->pubkey, b->thumbprint) != 0)
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot compute the key's SHA-256");
+	for (i = 0; i < o->nthumbprints; i++)
+		if (strcmp(o->thumbprints[i], b->thumbprint) == 0)
+			return BCP_OK;
+	if (a->has_pem && memcmp(a->pem_key, b->pubkey, 32) == 0)
+		return BCP_OK;
+	if (a->has_pem && o->nthumbprints == 0)
+		return bcpi_fail(err, BCP_E_UNTRUSTED_KEY,
+			"its key (thumbprint %s) is not the trusted PEM key (FORMAT.md #5)",
+			b->thumbprint);
+	return bcpi_fail(err, BCP_E_UNTRUSTED_KEY,
+		"its key has thumbprint %s, which is not among the %zu trusted thumbprint(s)%s "
+		"(FORMAT.md #5)", b->thumbprint, o->nthumbprints,
+		a->has_pem ? " nor the PEM key" : "");
+}
+
+/* #6: pure Ed25519 over every byte before the signature. */
+static enum bcp_status check_signature(const bcp_blob *b, struct bcp_error *err)
+{
+	size_t signed_len = b->size - BCPF_SIG_SIZE;
+	EVP_PKEY *pk;
+	EVP_MD_CTX *ctx;
+	int rc = -1;
+
+	pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, b->pubkey, 32);
+	ctx = EVP_MD_CTX_new();
+	if (pk && ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pk) == 1)
+		rc = EVP_DigestVerify(ctx, b->data + signed_len, BCPF_SIG_SIZE, b->data,
+			signed_len);
+	else if (!pk || !ctx)
+		rc = -2;
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	ERR_clear_error();
+	if (rc == -2)
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot set up Ed25519 verification");
+	if (rc != 1)
+		return bcpi_fail(err, BCP_E_SIGNATURE,
+			"the Ed25519 signature at offset %zu does not verify over bytes [0, %zu) "
+			"(FORMAT.md #6)", signed_len, signed_len);
+	return BCP_OK;
+}
+
+/* #7: rollback and validity window. */
+static enum bcp_status check_validity(const bcp_blob *b, const struct bcp_open_opts *o,
+	struct bcp_error *err)
+{
+	char t1[48], t2[48];
+
+	if (b->serial < o->min_serial)
+		return bcpi_fail(err, BCP_E_SERIAL, "serial %llu is below the minimum %llu (FORMAT.md #7)",
+			(unsigned long long)b->serial, (unsigned long long)o->min_serial);
+	if (o->now < b->not_before) {
+		format_time(b->not_before, t1);
+		format_time(o->now, t2);
+		return bcpi_fail(err, BCP_E_NOT_YET_VALID,
+			"not_before %s is after now %s (FORMAT.md #7)", t1, t2);
+	}
+	if (o->now > b->not_after) {
+		format_time(b->not_after, t1);
+		format_time(o->now, t2);
+		return bcpi_fail(err, BCP_E_EXPIRED, "not_after %s is before now %s (FORMAT.md #7)",
+			t1, t2);
+	}
+	return BCP_OK;
+}
+
+/* ---- open, close ---- */
+
+void bcp_close(bcp_blob *b)
+{
+	if (!b)
+		return;
+	bcpi_settings_free(b);
+	if (b->map)
+		munmap(b->map, b->map_len);
+	free(b);
+}
+
+/* Takes ownership of map (may be NULL): on failure it is unmapped. */
+static enum bcp_status open_bytes(const uint8_t *data, size_t size, void *map,
+	const struct bcp_open_opts *o, const struct anchor *a, bcp_blob **out,
+	struct bcp_error *err)
+{
+	enum bcp_status st;
+	bcp_blob *b = calloc(1, sizeof *b);
+
+	if (!b) {
+		if (map)
+			munmap(map, size);
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the blob handle");
+	}
+	b->data = data;
+	b->size = size;
+	b->map = map;
+	b->map_len = size;
+	if ((st = check_header(b, err)) != BCP_OK ||
+	    (st = check_trust(b, o, a, err)) != BCP_OK ||
+	    (st = check_signature(b, err)) != BCP_OK ||
+	    (st = check_validity(b, o, err)) != BCP_OK ||
+	    (st = bcpi_verify_structure(b, err)) != BCP_OK ||
+	    (st = bcpi_settings_decode(b, err)) != BCP_OK) {
+		bcp_close(b);
+		return st;
+	}
+	*out = b;
+	set_ok(err);
+	return BCP_OK;
+}
+
+enum bcp_status bcp_open_buffer(const void *buf, size_t len, const struct bcp_open_opts *opts,
+	bcp_blob **out, struct bcp_error *err)
+{
+	struct anchor a;
+	enum bcp_status st;
+
+	if (out)
+		*out = NULL;
+	if (!buf || !opts || !out)
+		return bcpi_fail(err, BCP_E_ARG, "bcp_open_buffer needs buf, opts and out");
+	if ((st = anchor_load(opts, &a, err)) != BCP_OK || (st = check_length(len, err)) != BCP_OK)
+		return st;
+	return open_bytes(buf, len, NULL, opts, &a, out, err);
+}
+
+enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
+	bcp_blob **out, struct bcp_error *err)
+{
+	struct anchor a;
+	enum bcp_status st;
+	struct stat sb;
+	char why[128];
+	void *map;
+	int fd, e;
+
+	if (out)
+		*out = NULL;
+	if (!path || !opts || !out)
+		return bcpi_fail(err, BCP_E_ARG, "bcp_open_file needs path, opts and out");
+	if ((st = anchor_load(opts, &a, err)) != BCP_OK)
+		return st;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		goto io_error;
+	if (fstat(fd, &sb) != 0)
+		goto io_error;
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return bcpi_fail(err, BCP_E_IO, "%s is not a regular file", path);
+	}
+	/* #1 before mapping: a huge file is refused without touching it. */
+	if ((uintmax_t)sb.st_size > BCPF_MAX_BLOB) {
+		close(fd);
+		return bcpi_fail(err, BCP_E_TOO_LARGE, "%s is %jd bytes; the limit is %u (FORMAT.md #1)",
+			path, (intmax_t)sb.st_size, (unsigned)BCPF_MAX_BLOB);
+	}
+	if ((st = check_length((size_t)sb.st_size, err)) != BCP_OK) {
+		close(fd);
+		return st;
+	}
+	/* Read-only and private: the blob is never written through this mapping. The
+	 * file must be replaced by rename, never rewritten in place, while it is open:
+	 * a mapping shows later writes to the file, which were never verified. */
+	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		goto io_error;
+	close(fd);
+	return open_bytes(map, (size_t)sb.st_size, map, opts, &a, out, err);
+
+io_error:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (strerror_r(e, why, sizeof why) != 0)
+		snprintf(why, sizeof why, "errno %d", e);
+	return bcpi_fail(err, BCP_E_IO, "%s: %s", path, why);
+}
+
+/* ---- what the header says ---- */
+
+void bcp_info(const bcp_blob *b, struct bcp_info *out)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof *out);
+	if (!b)
+		return;
+	out->format_version = b->format_version;
+	out->serial = b->serial;
+	out->not_before = b->not_before;
+	out->not_after = b->not_after;
+	out->created = b->created;
+	memcpy(out->pubkey, b->pubkey, sizeof out->pubkey);
+	memcpy(out->thumbprint, b->thumbprint, sizeof out->thumbprint);
+	out->tenant = b->tenant;
+	out->nsegments = b->nsegments;
+	out->nrules = b->nrules;
+	out->nprofiles = b->nprofiles;
+	out->nhost_patterns = b->nhost_patterns;
+	out->naddr_patterns = b->naddr_patterns;
+}

@@ -1,0 +1,614 @@
+/* verify.c - the structural pass over a blob whose header, signature, serial and
+ * validity window have been checked: every offset, count, reference and reserved
+ * field of docs/FORMAT.md checklist #8..#18, each cited where it is checked. It
+ * fills the blob's views; after it, the *_unchecked accessors are safe.
+ *
+ * One pass: each section is walked once, each reference checked where it is read.
+ * Bounds use the overflow-safe form `len > size || off > size - len`. Nothing here
+ * interprets the policy: no decisions, no msgpack (settings.c does #19). */
+#include "internal.h"
+#include <stdlib.h>
+
+#define DIR_END (BCPF_HEADER_SIZE + BCPF_NSECTIONS * BCPF_DIRENT_SIZE)
+
+static const char *const section_name[BCPF_NSECTIONS + 1] = {
+	"(none)",
+#define BCPF_SEC_NAME_(name, id, text) text,
+	BCPF_SECTIONS(BCPF_SEC_NAME_)
+#undef BCPF_SEC_NAME_
+};
+
+/* A structural error: "malformed blob structure: <details> (FORMAT.md #n)". */
+#define BAD(...) bcpi_fail(err, BCP_E_STRUCTURE, __VA_ARGS__)
+#define TRY(x) do { enum bcp_status st_ = (x); if (st_ != BCP_OK) return st_; } while (0)
+
+/* off + len <= size, without overflow. */
+static int fits(uint64_t off, uint64_t len, uint64_t size)
+{
+	return !(len > size || off > size - len);
+}
+
+static uint64_t align_up(uint64_t n)
+{
+	return (n + (BCPF_ALIGN - 1)) & ~(uint64_t)(BCPF_ALIGN - 1);
+}
+
+/* A bitmap of n bits, zeroed; NULL when out of memory. */
+static uint8_t *bitmap_new(uint64_t n)
+{
+	return calloc((size_t)(n / 8 + 1), 1);
+}
+
+static int bit_test_set(uint8_t *map, uint32_t i)
+{
+	uint8_t m = (uint8_t)(1u << (i & 7));
+	int was = (map[i >> 3] & m) != 0;
+
+	map[i >> 3] |= m;
+	return was;
+}
+
+/* Scratch memory of the pass, freed in one place. */
+struct scratch {
+	uint8_t *seglist_ok;   /* seglists words where a verified list starts */
+	uint8_t *seen;         /* records already met in a hash table's slots */
+	uint8_t *depth;        /* host_nodes depths */
+};
+
+/* ---- #8 directory ---- */
+
+static enum bcp_status zero_padding(const bcp_blob *b, uint64_t from, uint64_t to,
+	struct bcp_error *err)
+{
+	uint64_t i;
+
+	for (i = from; i < to; i++)
+		if (b->data[i] != 0)
+			return BAD("padding byte at offset %llu is 0x%02x, want 0 (FORMAT.md #8)",
+				(unsigned long long)i, b->data[i]);
+	return BCP_OK;
+}
+
+static enum bcp_status check_directory(bcp_blob *b, struct bcp_error *err)
+{
+	uint64_t end = DIR_END, sig = b->size - BCPF_SIG_SIZE, off, len;
+	const uint8_t *e;
+	uint32_t id;
+
+	for (id = 1; id <= BCPF_NSECTIONS; id++) {
+		e = b->data + BCPF_HEADER_SIZE + (size_t)(id - 1) * BCPF_DIRENT_SIZE;
+		off = bcpf_u64(e + 8);
+		len = bcpf_u64(e + 16);
+		if (bcpf_u32(e) != id)
+			return BAD("directory entry %u has id %u, want %u (FORMAT.md #8)",
+				id - 1, bcpf_u32(e), id);
+		if (bcpf_u32(e + 4) != 0)
+			return BAD("directory entry of %s: reserved field is not zero (FORMAT.md #8)",
+				section_name[id]);
+		if (off != align_up(end))
+			return BAD("section %s starts at %llu, want %llu, the aligned end of what "
+				"precedes it (FORMAT.md #8)", section_name[id],
+				(unsigned long long)off, (unsigned long long)align_up(end));
+		if (!fits(off, len, sig))
+			return BAD("section %s (offset %llu, length %llu) runs past the signature "
+				"at %llu (FORMAT.md #8)", section_name[id], (unsigned long long)off,
+				(unsigned long long)len, (unsigned long long)sig);
+		TRY(zero_padding(b, end, off, err));
+		b->sec[id] = b->data + off;
+		b->sec_len[id] = (size_t)len;
+		end = off + len;
+	}
+	if (align_up(end) != sig)
+		return BAD("signature at %llu, want %llu, the aligned end of the last section "
+			"(FORMAT.md #8)", (unsigned long long)sig, (unsigned long long)align_up(end));
+	return zero_padding(b, end, sig, err);
+}
+
+/* ---- #9 table headers and sizes ---- */
+
+/* A section of hdr bytes, then count records of size bytes, then extra bytes. */
+static enum bcp_status check_size(const bcp_blob *b, int id, size_t hdr, uint32_t count,
+	size_t size, uint64_t extra, struct bcp_error *err)
+{
+	uint64_t want = hdr + (uint64_t)count * size + extra;
+
+	if (b->sec_len[id] != want)
+		return BAD("section %s is %zu bytes, but its header says %llu (FORMAT.md #9)",
+			section_name[id], b->sec_len[id], (unsigned long long)want);
+	return BCP_OK;
+}
+
+static enum bcp_status check_hdr_fits(const bcp_blob *b, int id, size_t hdr,
+	struct bcp_error *err)
+{
+	if (b->sec_len[id] < hdr)
+		return BAD("section %s is %zu bytes, shorter than its %zu-byte header (FORMAT.md #9)",
+			section_name[id], b->sec_len[id], hdr);
+	return BCP_OK;
+}
+
+/* "u32 count, u32 reserved", then count records of size bytes. */
+static enum bcp_status table(const bcp_blob *b, int id, size_t size, const uint8_t **recs,
+	uint32_t *count, struct bcp_error *err)
+{
+	const uint8_t *s = b->sec[id];
+
+	TRY(check_hdr_fits(b, id, BCPF_TABLE_HDR, err));
+	if (bcpf_u32(s + 4) != 0)
+		return BAD("section %s: reserved header field is not zero (FORMAT.md #9)",
+			section_name[id]);
+	*count = bcpf_u32(s);
+	*recs = s + BCPF_TABLE_HDR;
+	return check_size(b, id, BCPF_TABLE_HDR, *count, size, 0, err);
+}
+
+/* A section that is only u32 words (seglists, clause_preds, rule_segs) or 4-byte
+ * records (ports). */
+static enum bcp_status words(const bcp_blob *b, int id, const uint8_t **w, uint32_t *n,
+	struct bcp_error *err)
+{
+	if (b->sec_len[id] % 4 != 0)
+		return BAD("section %s is %zu bytes, not a multiple of 4 (FORMAT.md #9)",
+			section_name[id], b->sec_len[id]);
+	*w = b->sec[id];
+	*n = (uint32_t)(b->sec_len[id] / 4);
+	return BCP_OK;
+}
+
+/* The hash header "u32 nslots, u32 max_probe, u64 seed" at p; #13's limits. */
+static enum bcp_status hash_header(const uint8_t *p, int id, struct bcpi_hash *h,
+	struct bcp_error *err)
+{
+	h->nslots = bcpf_u32(p);
+	h->max_probe = bcpf_u32(p + 4);
+	h->seed = bcpf_u64(p + 8);
+	if (h->nslots < 1 || h->max_probe > BCPF_MAX_PROBE || h->max_probe >= h->nslots)
+		return BAD("section %s: nslots %u, max_probe %u; want nslots >= 1, "
+			"max_probe <= %d and max_probe < nslots (FORMAT.md #13)", section_name[id],
+			h->nslots, h->max_probe, BCPF_MAX_PROBE);
+	return BCP_OK;
+}
+
+static enum bcp_status check_tables(bcp_blob *b, struct bcp_error *err)
+{
+	const uint8_t *s;
+
+	/* strings: raw records; FORMAT.md section 1 starts it with the empty string. */
+	b->strings = b->sec[BCPF_S_STRINGS];
+	b->strings_len = b->sec_len[BCPF_S_STRINGS];
+	if (b->strings_len < 3 || b->strings[0] || b->strings[1] || b->strings[2])
+		return BAD("strings does not start with the empty string (FORMAT.md #10)");
+
+	s = b->sec[BCPF_S_HOST_NODES];
+	TRY(check_hdr_fits(b, BCPF_S_HOST_NODES, 8, err));
+	b->nnodes = bcpf_u32(s);
+	b->max_depth = bcpf_u32(s + 4);
+	b->nodes = s + 8;
+	TRY(check_size(b, BCPF_S_HOST_NODES, 8, b->nnodes, BCPF_NODE_SIZE, 0, err));
+
+	s = b->sec[BCPF_S_HOST_INDEX];
+	TRY(check_hdr_fits(b, BCPF_S_HOST_INDEX, BCPF_HASH_HDR, err));
+	TRY(hash_header(s, BCPF_S_HOST_INDEX, &b->host_index, err));
+	b->host_index.slots = s + BCPF_HASH_HDR;
+	TRY(check_size(b, BCPF_S_HOST_INDEX, BCPF_HASH_HDR, b->host_index.nslots, 4, 0, err));
+
+	s = b->sec[BCPF_S_ADDR4];
+	TRY(check_hdr_fits(b, BCPF_S_ADDR4, BCPF_ADDR4_HDR, err));
+	TRY(hash_header(s, BCPF_S_ADDR4, &b->addr4, err));
+	b->lenmask4 = bcpf_u64(s + 16);
+	if (bcpf_u64(s + 24) != 0)
+		return BAD("addr4: reserved header field is not zero (FORMAT.md #9)");
+	b->addr4.slots = s + BCPF_ADDR4_HDR;
+	TRY(check_size(b, BCPF_S_ADDR4, BCPF_ADDR4_HDR, b->addr4.nslots, BCPF_ADDR4_SLOT, 0, err));
+
+	s = b->sec[BCPF_S_ADDR6];
+	TRY(check_hdr_fits(b, BCPF_S_ADDR6, BCPF_ADDR6_HDR, err));
+	TRY(hash_header(s, BCPF_S_ADDR6, &b->addr6, err));
+	b->lenmask6[0] = bcpf_u64(s + 16);
+	b->lenmask6[1] = bcpf_u64(s + 24);
+	b->lenmask6[2] = bcpf_u64(s + 32);
+	if (bcpf_u64(s + 40) != 0)
+		return BAD("addr6: reserved header field is not zero (FORMAT.md #9)");
+	b->addr6.slots = s + BCPF_ADDR6_HDR;
+	TRY(check_size(b, BCPF_S_ADDR6, BCPF_ADDR6_HDR, b->addr6.nslots, BCPF_ADDR6_SLOT, 0, err));
+
+	TRY(words(b, BCPF_S_SEGLISTS, &b->seglists, &b->nseglists, err));
+	TRY(table(b, BCPF_S_SEGMENTS, BCPF_SEGMENT_SIZE, &b->segments, &b->nsegments, err));
+	TRY(words(b, BCPF_S_PORTS, &b->ports, &b->nports, err));
+	TRY(table(b, BCPF_S_GROUPS, 4, &b->groups, &b->ngroups, err));
+
+	s = b->sec[BCPF_S_PREDICATES];
+	TRY(check_hdr_fits(b, BCPF_S_PREDICATES, BCPF_PRED_HDR, err));
+	b->npreds = bcpf_u32(s);
+	if (bcpf_u32(s + 12) != 0)
+		return BAD("predicates: reserved header field is not zero (FORMAT.md #9)");
+	/* Same fields as a hash header, but after count: nslots, max_probe, -, seed. */
+	b->pred_index.nslots = bcpf_u32(s + 4);
+	b->pred_index.max_probe = bcpf_u32(s + 8);
+	b->pred_index.seed = bcpf_u64(s + 16);
+	if (b->pred_index.nslots < 1 || b->pred_index.max_probe > BCPF_MAX_PROBE ||
+	    b->pred_index.max_probe >= b->pred_index.nslots)
+		return BAD("predicates: nslots %u, max_probe %u; want nslots >= 1, max_probe <= %d "
+			"and max_probe < nslots (FORMAT.md #13)", b->pred_index.nslots,
+			b->pred_index.max_probe, BCPF_MAX_PROBE);
+	b->preds = s + BCPF_PRED_HDR;
+	TRY(check_size(b, BCPF_S_PREDICATES, BCPF_PRED_HDR, b->npreds, BCPF_PRED_SIZE,
+		(uint64_t)b->pred_index.nslots * 4, err));
+	b->pred_index.slots = b->preds + (size_t)b->npreds * BCPF_PRED_SIZE;
+
+	TRY(table(b, BCPF_S_CLAUSES, BCPF_CLAUSE_SIZE, &b->clauses, &b->nclauses, err));
+	TRY(words(b, BCPF_S_CLAUSE_PREDS, &b->clause_preds, &b->nclause_preds, err));
+	TRY(table(b, BCPF_S_RULES, BCPF_RULE_SIZE, &b->rules, &b->nrules, err));
+	TRY(words(b, BCPF_S_RULE_SEGS, &b->rule_segs, &b->nrule_segs, err));
+	return table(b, BCPF_S_PROFILES, BCPF_PROFILE_SIZE, &b->profiles, &b->nprofiles, err);
+}
+
+/* ---- #10 strrefs, #11 segrefs ---- */
+
+static int strref_ok(const bcp_blob *b, uint32_t ref)
+{
+	size_t n;
+
+	if (ref >= b->strings_len || b->strings_len - ref < 3)
+		return 0;
+	n = bcpf_u16(b->strings + ref);
+	if (n > b->strings_len - ref - 3)
+		return 0;
+	return b->strings[ref + 2 + n] == 0;
+}
+
+/* what and i name the record, field its field: "segment 3: name strref ...". */
+static enum bcp_status check_strref(const bcp_blob *b, uint32_t ref, const char *what,
+	uint32_t i, const char *field, struct bcp_error *err)
+{
+	if (!strref_ok(b, ref))
+		return BAD("%s %u: %s strref %u is not a string record inside strings "
+			"(FORMAT.md #10)", what, i, field, ref);
+	return BCP_OK;
+}
+
+static enum bcp_status check_segref(const bcp_blob *b, struct scratch *sc, uint32_t ref,
+	const char *what, uint32_t i, const char *field, struct bcp_error *err)
+{
+	uint32_t at, n, k;
+
+	if (ref == BCPF_NONE)
+		return BCP_OK;
+	if (!(ref & BCPF_SEGLIST)) {
+		if (ref >= b->nsegments)
+			return BAD("%s %u: %s segment %u, but there are %u (FORMAT.md #11)", what,
+				i, field, ref, b->nsegments);
+		return BCP_OK;
+	}
+	at = ref & ~BCPF_SEGLIST;
+	if (at < b->nseglists && (sc->seglist_ok[at >> 3] & (1u << (at & 7))))
+		return BCP_OK;   /* a list met before: checked then */
+	if (at >= b->nseglists)
+		return BAD("%s %u: %s seglist at word %u, but seglists has %u words "
+			"(FORMAT.md #11)", what, i, field, at, b->nseglists);
+	n = bcpi_word_unchecked(b->seglists, at);
+	if (n < 2 || n > b->nseglists - at - 1)
+		return BAD("%s %u: %s seglist at word %u holds %u segments; want 2 or more, "
+			"inside seglists (FORMAT.md #11)", what, i, field, at, n);
+	for (k = 0; k < n; k++)
+		if (bcpi_word_unchecked(b->seglists, at + 1 + k) >= b->nsegments)
+			return BAD("%s %u: %s seglist at word %u names segment %u, but there are "
+				"%u (FORMAT.md #11)", what, i, field, at,
+				bcpi_word_unchecked(b->seglists, at + 1 + k), b->nsegments);
+	bit_test_set(sc->seglist_ok, at);
+	return BCP_OK;
+}
+
+/* ---- #12 host_nodes ---- */
+
+static int label_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+static enum bcp_status check_nodes(bcp_blob *b, struct scratch *sc, struct bcp_error *err)
+{
+	const uint8_t *n;
+	uint32_t i, parent, label, k, len;
+
+	if (b->nnodes < 1)
+		return BAD("host_nodes has no root node (FORMAT.md #12)");
+	if (b->max_depth > BCPF_MAX_DEPTH)
+		return BAD("host_nodes: max_depth %u is above %d (FORMAT.md #12)", b->max_depth,
+			BCPF_MAX_DEPTH);
+	if (!(sc->depth = malloc(b->nnodes)))
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the verifier's scratch memory");
+	for (i = 0; i < b->nnodes; i++) {
+		n = bcpi_node_unchecked(b, i);
+		parent = bcpf_u32(n);
+		label = bcpf_u32(n + 4);
+		TRY(check_segref(b, sc, bcpf_u32(n + 8), "host node", i, "exact segref", err));
+		TRY(check_segref(b, sc, bcpf_u32(n + 12), "host node", i, "wild segref", err));
+		b->nhost_patterns += (bcpf_u32(n + 8) != BCPF_NONE) + (bcpf_u32(n + 12) != BCPF_NONE);
+		if (i == 0) {
+			if (parent != BCPF_NONE || label != BCPF_NONE)
+				return BAD("host node 0 (the root) has a parent or a label (FORMAT.md #12)");
+			sc->depth[0] = 0;
+			continue;
+		}
+		if (parent >= i)
+			return BAD("host node %u: parent %u is not below its index (FORMAT.md #12)",
+				i, parent);
+		TRY(check_strref(b, label, "host node", i, "label", err));
+		len = bcpi_strlen_unchecked(b, label);
+		if (len < 1 || len > 63)
+			return BAD("host node %u: label of %u bytes, want 1..63 (FORMAT.md #12)", i, len);
+		for (k = 0; k < len; k++)
+			if (!label_char(b->strings[label + 2 + k]))
+				return BAD("host node %u: label byte 0x%02x is not one of [a-z0-9_-] "
+					"(FORMAT.md #12)", i, b->strings[label + 2 + k]);
+		sc->depth[i] = (uint8_t)(sc->depth[parent] + 1);
+		if (sc->depth[i] > b->max_depth)
+			return BAD("host node %u has depth %u, above max_depth %u (FORMAT.md #12)", i,
+				sc->depth[i], b->max_depth);
+	}
+	return BCP_OK;
+}
+
+/* ---- #13 index tables, #14 address tables ---- */
+
+/* Slots hold a record index plus bias (1 for predicates; 0 for host_index, whose
+ * record 0, the root, is never indexed); 0 is empty. */
+static enum bcp_status check_index(const struct bcpi_hash *h, uint32_t nrecords,
+	uint32_t bias, int id, struct scratch *sc, struct bcp_error *err)
+{
+	uint32_t i, v;
+
+	free(sc->seen);
+	if (!(sc->seen = bitmap_new(nrecords)))
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the verifier's scratch memory");
+	for (i = 0; i < h->nslots; i++) {
+		v = bcpi_word_unchecked(h->slots, i);
+		if (v == 0)
+			continue;
+		if (v - bias >= nrecords)
+			return BAD("%s slot %u refers to record %u, but there are %u (FORMAT.md #13)",
+				section_name[id], i, v - bias, nrecords);
+		if (bit_test_set(sc->seen, v - bias))
+			return BAD("%s: record %u is in two slots (FORMAT.md #13)", section_name[id],
+				v - bias);
+	}
+	return BCP_OK;
+}
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+/* addr4 (bytes 4) or addr6 (bytes 16): #14 and the segrefs (#11). */
+static enum bcp_status check_addr(bcp_blob *b, struct scratch *sc, int id,
+	struct bcp_error *err)
+{
+	const struct bcpi_hash *h = id == BCPF_S_ADDR4 ? &b->addr4 : &b->addr6;
+	unsigned bytes = id == BCPF_S_ADDR4 ? 4 : 16;
+	unsigned slot = id == BCPF_S_ADDR4 ? BCPF_ADDR4_SLOT : BCPF_ADDR6_SLOT, k;
+	const uint8_t *s, *net;
+	uint8_t net_be[16], len, used;
+	uint64_t mask;
+	uint32_t i;
+
+	for (i = 0; i < h->nslots; i++) {
+		s = h->slots + (size_t)i * slot;
+		net = s;
+		if (bytes == 4) {   /* a u32 holding the address as a big-endian number */
+			uint32_t v = bcpf_u32(s);
+			net_be[0] = (uint8_t)(v >> 24);
+			net_be[1] = (uint8_t)(v >> 16);
+			net_be[2] = (uint8_t)(v >> 8);
+			net_be[3] = (uint8_t)v;
+			net = net_be;
+		}
+		len = s[bytes + 4];
+		used = s[bytes + 5];
+		if (used > 1)
+			return BAD("%s slot %u: used is %u, want 0 or 1 (FORMAT.md #14)",
+				section_name[id], i, used);
+		if (!used) {
+			if (!all_zero(s, slot))
+				return BAD("%s slot %u is unused but not all zero (FORMAT.md #14)",
+					section_name[id], i);
+			continue;
+		}
+		if (bcpf_u16(s + bytes + 6) != 0)
+			return BAD("%s slot %u: reserved field is not zero (FORMAT.md #14)",
+				section_name[id], i);
+		if (len > bytes * 8)
+			return BAD("%s slot %u: prefix length %u is above %u (FORMAT.md #14)",
+				section_name[id], i, len, bytes * 8);
+		for (k = 0; k < bytes; k++) {
+			unsigned keep = len >= 8 * (k + 1) ? 8 : len > 8 * k ? len - 8 * k : 0;
+			if (net[k] & (uint8_t)(0xFFu >> keep))
+				return BAD("%s slot %u: bits set beyond the prefix length %u "
+					"(FORMAT.md #14)", section_name[id], i, len);
+		}
+		mask = bytes == 4 ? b->lenmask4 : b->lenmask6[len / 64];
+		if (!(mask >> (len % 64) & 1))
+			return BAD("%s slot %u: length %u is not in lenmask (FORMAT.md #14)",
+				section_name[id], i, len);
+		TRY(check_segref(b, sc, bcpf_u32(s + bytes), bytes == 4 ? "addr4 slot" :
+			"addr6 slot", i, "segref", err));
+		b->naddr_patterns++;
+	}
+	return BCP_OK;
+}
+
+/* ---- #15 segments, ports, groups ---- */
+
+static enum bcp_status check_run(const bcp_blob *b, uint32_t seg, uint32_t first, uint32_t n,
+	const char *proto, struct bcp_error *err)
+{
+	uint32_t k, lo, hi, prev_hi = 0;
+
+	for (k = 0; k < n; k++) {
+		const uint8_t *r = b->ports + (size_t)(first + k) * BCPF_PORT_SIZE;
+		lo = bcpf_u16(r);
+		hi = bcpf_u16(r + 2);
+		if (lo < 1 || lo > hi)
+			return BAD("segment %u: %s port range %u-%u; want 1 <= lo <= hi (FORMAT.md #15)",
+				seg, proto, lo, hi);
+		if (k > 0 && lo <= prev_hi)
+			return BAD("segment %u: %s port ranges not sorted or overlapping at %u-%u "
+				"(FORMAT.md #15)", seg, proto, lo, hi);
+		prev_hi = hi;
+	}
+	return BCP_OK;
+}
+
+static enum bcp_status check_segments(const bcp_blob *b, struct bcp_error *err)
+{
+	uint32_t i, ports, ntcp, nudp;
+	const uint8_t *s;
+
+	for (i = 0; i < b->ngroups; i++)
+		TRY(check_strref(b, bcpi_word_unchecked(b->groups, i), "group", i, "name", err));
+	for (i = 0; i < b->nsegments; i++) {
+		s = bcpi_segment_unchecked(b, i);
+		ports = bcpf_u32(s + 8);
+		ntcp = bcpf_u16(s + 12);
+		nudp = bcpf_u16(s + 14);
+		TRY(check_strref(b, bcpf_u32(s), "segment", i, "name", err));
+		if (bcpf_u32(s + 4) >= b->ngroups)
+			return BAD("segment %u: group %u, but there are %u (FORMAT.md #15)", i,
+				bcpf_u32(s + 4), b->ngroups);
+		if (!fits(ports, (uint64_t)ntcp + nudp, b->nports))
+			return BAD("segment %u: ports %u + %u + %u is beyond the %u port ranges "
+				"(FORMAT.md #15)", i, ports, ntcp, nudp, b->nports);
+		if (s[16] > 1 || s[17] > 2)
+			return BAD("segment %u: match %u, bypass %u; want match <= 1, bypass <= 2 "
+				"(FORMAT.md #15)", i, s[16], s[17]);
+		if (bcpf_u16(s + 18) != 0)
+			return BAD("segment %u: reserved field is not zero (FORMAT.md #15)", i);
+		TRY(check_run(b, i, ports, ntcp, "tcp", err));
+		TRY(check_run(b, i, ports + ntcp, nudp, "udp", err));
+	}
+	return BCP_OK;
+}
+
+/* ---- #16 predicates, #17 clauses ---- */
+
+static enum bcp_status check_predicates(const bcp_blob *b, struct bcp_error *err)
+{
+	uint32_t i, attr;
+	const uint8_t *p;
+	int wants_attr;
+
+	for (i = 0; i < b->npreds; i++) {
+		p = bcpi_pred_unchecked(b, i);
+		attr = bcpf_u32(p + 4);
+		if (p[0] < 1 || p[0] > BCPF_P_MAX)
+			return BAD("predicate %u: kind %u, want 1..%d (FORMAT.md #16)", i, p[0],
+				BCPF_P_MAX);
+		if (p[1] || p[2] || p[3])
+			return BAD("predicate %u: the 3 bytes after kind are not zero (FORMAT.md #16)",
+				i);
+		wants_attr = p[0] == BCPF_P_SAML || p[0] == BCPF_P_SCIM;
+		if (wants_attr)
+			TRY(check_strref(b, attr, "predicate", i, "attribute", err));
+		else if (attr != BCPF_NONE)
+			return BAD("predicate %u: kind %u has an attribute (FORMAT.md #16)", i, p[0]);
+		TRY(check_strref(b, bcpf_u32(p + 8), "predicate", i, "value", err));
+	}
+	return BCP_OK;
+}
+
+static enum bcp_status check_clauses(const bcp_blob *b, struct bcp_error *err)
+{
+	const uint8_t *c;
+	uint32_t i, n;
+
+	for (i = 0; i < b->nclauses; i++) {
+		c = bcpi_clause_unchecked(b, i);
+		n = bcpf_u16(c + 4);
+		if (n < 1 || !fits(bcpf_u32(c), n, b->nclause_preds))
+			return BAD("clause %u: predicates %u..+%u; want 1 or more inside the %u of "
+				"clause_preds (FORMAT.md #17)", i, bcpf_u32(c), n, b->nclause_preds);
+		if (c[6] > 1 || c[7] != 0)
+			return BAD("clause %u: negated %u or reserved %u; want 0/1 and 0 (FORMAT.md #17)",
+				i, c[6], c[7]);
+	}
+	for (i = 0; i < b->nclause_preds; i++)
+		if (bcpi_word_unchecked(b->clause_preds, i) >= b->npreds)
+			return BAD("clause_preds %u: predicate %u, but there are %u (FORMAT.md #17)", i,
+				bcpi_word_unchecked(b->clause_preds, i), b->npreds);
+	return BCP_OK;
+}
+
+/* ---- #18 rules, profiles ---- */
+
+static enum bcp_status check_rules(const bcp_blob *b, struct bcp_error *err)
+{
+	uint32_t i, nsegs;
+	const uint8_t *r;
+
+	for (i = 0; i < b->nrules; i++) {
+		r = bcpi_rule_unchecked(b, i);
+		nsegs = bcpf_u32(r + 16);
+		TRY(check_strref(b, bcpf_u32(r), "rule", i, "name", err));
+		if (!fits(bcpf_u32(r + 4), bcpf_u16(r + 8), b->nclauses))
+			return BAD("rule %u: clauses %u..+%u beyond the %u clauses (FORMAT.md #18)", i,
+				bcpf_u32(r + 4), bcpf_u16(r + 8), b->nclauses);
+		if (r[10] > 1 || r[11] > 1)
+			return BAD("rule %u: allow %u, all_segments %u; want 0 or 1 (FORMAT.md #18)", i,
+				r[10], r[11]);
+		if (!fits(bcpf_u32(r + 12), nsegs, b->nrule_segs))
+			return BAD("rule %u: segments %u..+%u beyond the %u of rule_segs "
+				"(FORMAT.md #18)", i, bcpf_u32(r + 12), nsegs, b->nrule_segs);
+		if (r[11] && nsegs != 0)
+			return BAD("rule %u applies to all segments but lists %u (FORMAT.md #18)", i,
+				nsegs);
+	}
+	/* Every entry, once: the runs above lie inside, so this covers them in one pass. */
+	for (i = 0; i < b->nrule_segs; i++)
+		if (bcpi_word_unchecked(b->rule_segs, i) >= b->nsegments)
+			return BAD("rule_segs %u: segment %u, but there are %u (FORMAT.md #18)", i,
+				bcpi_word_unchecked(b->rule_segs, i), b->nsegments);
+	for (i = 0; i < b->nprofiles; i++) {
+		r = bcpi_profile_unchecked(b, i);
+		TRY(check_strref(b, bcpf_u32(r), "profile", i, "name", err));
+		if (!fits(bcpf_u32(r + 4), bcpf_u16(r + 8), b->nclauses))
+			return BAD("profile %u: clauses %u..+%u beyond the %u clauses (FORMAT.md #18)",
+				i, bcpf_u32(r + 4), bcpf_u16(r + 8), b->nclauses);
+		if (bcpf_u16(r + 10) != 0)
+			return BAD("profile %u: reserved field is not zero (FORMAT.md #18)", i);
+	}
+	return BCP_OK;
+}
+
+/* ---- the pass ---- */
+
+static enum bcp_status run(bcp_blob *b, struct scratch *sc, struct bcp_error *err)
+{
+	TRY(check_directory(b, err));   /* #8 */
+	TRY(check_tables(b, err));      /* #9 */
+	if (!(sc->seglist_ok = bitmap_new(b->nseglists)))
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the verifier's scratch memory");
+	TRY(check_segments(b, err));    /* #15 first: the rest refers to segments */
+	TRY(check_nodes(b, sc, err));   /* #12, with #10 and #11 */
+	TRY(check_index(&b->host_index, b->nnodes, 0, BCPF_S_HOST_INDEX, sc, err));   /* #13 */
+	TRY(check_addr(b, sc, BCPF_S_ADDR4, err));   /* #13, #14 */
+	TRY(check_addr(b, sc, BCPF_S_ADDR6, err));
+	TRY(check_predicates(b, err));  /* #16 */
+	TRY(check_index(&b->pred_index, b->npreds, 1, BCPF_S_PREDICATES, sc, err));   /* #13 */
+	TRY(check_clauses(b, err));     /* #17 */
+	return check_rules(b, err);     /* #18 */
+}
+
+enum bcp_status bcpi_verify_structure(bcp_blob *b, struct bcp_error *err)
+{
+	struct scratch sc = { NULL, NULL, NULL };
+	enum bcp_status st = run(b, &sc, err);
+
+	free(sc.seglist_ok);
+	free(sc.seen);
+	free(sc.depth);
+	return st;
+}

@@ -1,0 +1,79 @@
+#!/bin/sh
+# cli.sh - the blob commands end to end: keygen, thumbprint (against the openssl
+# command line), compile, verify and its refusals, inspect, query (runtime and
+# reference) on the acme example's golden decisions.
+pass=0 fail=0
+check() { if eval "$2"; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1"; fi; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+acme=examples/acme/policy.bcl
+
+check "keygen writes a key pair" "'$BCPC' keygen -o '$tmp/k.pem' >/dev/null && [ -f '$tmp/k.pub.pem' ]"
+check "keygen key is owner-only" "[ \"\$(stat -c %a '$tmp/k.pem')\" = 600 ]"
+check "keygen refuses to overwrite" "! '$BCPC' keygen -o '$tmp/k.pem' >/dev/null 2>&1"
+tp=$("$BCPC" thumbprint "$tmp/k.pem")
+want=$(openssl pkey -pubin -in "$tmp/k.pub.pem" -outform DER | openssl dgst -sha256 -binary | base64)
+check "thumbprint equals the openssl command line" "[ '$tp' = '$want' ] && [ \${#tp} -eq 44 ]"
+check "thumbprint of the public key is the same" "[ \"\$('$BCPC' thumbprint '$tmp/k.pub.pem')\" = '$tp' ]"
+openssl genpkey -algorithm ed25519 -out "$tmp/o.pem" 2>/dev/null
+openssl pkey -in "$tmp/o.pem" -pubout -out "$tmp/o.pub.pem" 2>/dev/null
+tpo=$("$BCPC" thumbprint "$tmp/o.pem")
+
+export SOURCE_DATE_EPOCH=1767225600   # 2026-01-01
+check "compile acme" "'$BCPC' compile $acme --key '$tmp/k.pem' -o '$tmp/a.bcp' --serial 100 >/dev/null 2>&1"
+check "compile is deterministic" "'$BCPC' compile $acme --key '$tmp/k.pem' -o '$tmp/b.bcp' --serial 100 >/dev/null 2>&1 && cmp -s '$tmp/a.bcp' '$tmp/b.bcp'"
+check "thumbprint of the blob is the signer's" "[ \"\$('$BCPC' thumbprint '$tmp/a.bcp')\" = '$tp' ]"
+check "compile with an openssl-made key" "'$BCPC' compile $acme --key '$tmp/o.pem' -o '$tmp/o.bcp' --serial 5 >/dev/null 2>&1"
+now=1767312000   # a day after compile
+check "verify by thumbprint" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now >/dev/null"
+check "verify by public key" "'$BCPC' verify '$tmp/a.bcp' --pubkey '$tmp/k.pub.pem' --now $now >/dev/null"
+check "verify with several thumbprints (rotation)" "'$BCPC' verify '$tmp/o.bcp' --thumbprint '$tp' --thumbprint '$tpo' --now $now >/dev/null"
+check "verify refuses another key" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tpo' --now $now >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'not trusted' '$tmp/v'"
+check "verify refuses an expired blob" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now 2026-03-01 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q expired '$tmp/v'"
+check "verify refuses a blob not yet valid" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now 2025-12-01 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'not valid yet' '$tmp/v'"
+check "verify refuses a serial below the minimum" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now --min-serial 101 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'serial' '$tmp/v'"
+check "verify accepts the minimum serial itself" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now --min-serial 100 >/dev/null"
+cp "$tmp/a.bcp" "$tmp/c.bcp"
+printf 'X' | dd of="$tmp/c.bcp" bs=1 seek=1000 conv=notrunc 2>/dev/null
+check "verify refuses a changed byte" "! '$BCPC' verify '$tmp/c.bcp' --thumbprint '$tp' --now $now >/dev/null"
+head -c 2000 "$tmp/a.bcp" > "$tmp/t.bcp"
+check "verify refuses a truncated blob" "! '$BCPC' verify '$tmp/t.bcp' --thumbprint '$tp' --now $now >/dev/null"
+cat "$tmp/a.bcp" > "$tmp/x.bcp"; printf '\0' >> "$tmp/x.bcp"
+check "verify refuses trailing bytes" "! '$BCPC' verify '$tmp/x.bcp' --thumbprint '$tp' --now $now >/dev/null"
+check "verify usage error exits 2" "'$BCPC' verify '$tmp/a.bcp' >/dev/null 2>&1; [ \$? -eq 2 ]"
+
+# The signature checks with the openssl command line alone (docs/FORMAT.md).
+len=$(($(stat -c %s "$tmp/a.bcp") - 64))
+head -c "$len" "$tmp/a.bcp" > "$tmp/signed.bin"
+tail -c 64 "$tmp/a.bcp" > "$tmp/sig.bin"
+check "openssl pkeyutl verifies the signature" "openssl pkeyutl -verify -pubin -inkey '$tmp/k.pub.pem' -rawin -in '$tmp/signed.bin' -sigfile '$tmp/sig.bin' >/dev/null 2>&1"
+
+"$BCPC" inspect "$tmp/a.bcp" --json > "$tmp/i.json"
+check "inspect --json has the header fields" "jq -e '.format_version == 1 and .serial == 100 and .thumbprint == \"$tp\" and .signed_offset == 0 and .signed_length == $len and (.signature_hex | length) == 128 and (.sections | length) == 17 and .not_before == 1767225600 and .not_after == (1767225600 + 30*86400)' '$tmp/i.json' >/dev/null"
+check "inspect --json decodes settings and profiles" "jq -e '.business_continuity.domain == \"bc.acme.example\" and (.app_profiles | length) == 2 and .counts.segments == 20' '$tmp/i.json' >/dev/null"
+check "inspect --raw-section settings is a msgpack map" "'$BCPC' inspect '$tmp/a.bcp' --raw-section settings > '$tmp/s.mp' && head -c 1 '$tmp/s.mp' | od -An -tx1 | grep -Eq '^ *(8[0-9a-f]|de|df)\$'"
+check "inspect text form" "'$BCPC' inspect '$tmp/a.bcp' | grep -q 'serial *100'"
+
+# A failed compile leaves no file, and an existing output untouched.
+printf 'segment "x" {\n' > "$tmp/bad.bcl"
+check "failed compile writes nothing" "! '$BCPC' compile '$tmp/bad.bcl' --key '$tmp/k.pem' -o '$tmp/n.bcp' 2>/dev/null && [ ! -e '$tmp/n.bcp' ]"
+cp "$tmp/a.bcp" "$tmp/keep.bcp"
+check "failed compile keeps the old output" "! '$BCPC' compile '$tmp/bad.bcl' --key '$tmp/k.pem' -o '$tmp/keep.bcp' 2>/dev/null && cmp -s '$tmp/a.bcp' '$tmp/keep.bcp'"
+check "no temporary files left behind" "[ -z \"\$(ls '$tmp' | grep -v -E '\\.(bcp|pem|bin|json|mp|bcl)\$|^v\$')\" ]"
+check "compile with a wrong key type fails" "openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 -out '$tmp/rsa.pem' 2>/dev/null; ! '$BCPC' compile $acme --key '$tmp/rsa.pem' -o '$tmp/r.bcp' 2>/dev/null && [ ! -e '$tmp/r.bcp' ]"
+
+# Golden decisions of the acme example, by the runtime and by the reference.
+req=tests/golden/decisions/acme.requests.jsonl
+exp=tests/golden/decisions/acme.expected.jsonl
+"$BCPC" query "$tmp/a.bcp" --thumbprint "$tp" --now $now --batch "$req" > "$tmp/q.out"
+check "query (runtime) gives the golden acme decisions" "cmp -s '$exp' '$tmp/q.out' || { diff '$exp' '$tmp/q.out' | head; false; }"
+"$BCPC" query --reference $acme --batch - < "$req" > "$tmp/r.out"
+check "query --reference gives the golden acme decisions" "cmp -s '$exp' '$tmp/r.out' || { diff '$exp' '$tmp/r.out' | head; false; }"
+printf '{"scim_groups":["Finance"],"platform":"windows","posture":["disk-encrypted"]}' > "$tmp/u.json"
+check "single query" "'$BCPC' query '$tmp/a.bcp' --thumbprint '$tp' --now $now --user '$tmp/u.json' sap.acme.example:443 | grep -q '\"decision\":\"allow\",\"segment\":\"SAP-Web\",\"rule\":\"Finance apps\"'"
+check "single query, udp" "'$BCPC' query '$tmp/a.bcp' --thumbprint '$tp' --now $now --user '$tmp/u.json' voip.acme.example:5060/udp | grep -q '\"segment\":\"VoIP\"'"
+printf '{"host":"a.example","port":0}\nnot json\n{"host":"sap.acme.example","port":443}\n' > "$tmp/bad.jsonl"
+"$BCPC" query "$tmp/a.bcp" --thumbprint "$tp" --now $now --batch "$tmp/bad.jsonl" > "$tmp/b.out"; rc=$?
+check "bad request lines get errors, the rest go on, exit 1" "[ $rc -eq 1 ] && [ \$(grep -c '\"error\"' '$tmp/b.out') -eq 2 ] && sed -n 3p '$tmp/b.out' | grep -q decision"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
