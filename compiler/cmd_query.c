@@ -90,9 +90,72 @@ static int answer(struct engine *e, const struct request *r, const char *user_ke
 	return 0;
 }
 
+/* A canonical text of the user's attributes, the key of the bound-user cache. Each
+ * string is written with its length, so no two different users share a key. */
+struct keybuf {
+	char *p;
+	size_t n, cap;
+	int failed;
+};
+
+static void key_put(struct keybuf *k, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	if (k->failed || k->cap - k->n < len + 24) {
+		size_t cap = (k->cap ? k->cap * 2 : 256) + len + 24;
+		char *p = k->failed ? NULL : realloc(k->p, cap);
+		if (!p) {
+			k->failed = 1;
+			return;
+		}
+		k->p = p;
+		k->cap = cap;
+	}
+	k->n += (size_t)snprintf(k->p + k->n, k->cap - k->n, "%c%zu:", s ? 's' : 'n', len);
+	memcpy(k->p + k->n, s ? s : "", len);
+	k->n += len;
+	k->p[k->n] = '\0';
+}
+
+static void key_list(struct keybuf *k, const char *const *v, size_t n)
+{
+	char count[24];
+	snprintf(count, sizeof count, "%zu", n);
+	key_put(k, count);
+	for (size_t i = 0; i < n; i++)
+		key_put(k, v[i]);
+}
+
+static void key_attrs(struct keybuf *k, const struct bcp_attr *a, size_t n)
+{
+	char count[24];
+	snprintf(count, sizeof count, "%zu", n);
+	key_put(k, count);
+	for (size_t i = 0; i < n; i++) {
+		key_put(k, a[i].name);
+		key_list(k, a[i].values, a[i].nvalues);
+	}
+}
+
+static const char *user_key(struct keybuf *k, const struct bcp_user_info *u)
+{
+	k->n = 0;
+	key_attrs(k, u->saml, u->nsaml);
+	key_attrs(k, u->scim, u->nscim);
+	key_list(k, u->scim_groups, u->nscim_groups);
+	key_put(k, u->idp);
+	key_put(k, u->platform);
+	key_put(k, u->client_type);
+	key_list(k, u->posture, u->nposture);
+	key_list(k, u->trusted_networks, u->ntrusted_networks);
+	key_put(k, u->country);
+	return k->failed ? NULL : k->p;
+}
+
 static int run_batch(struct engine *e, FILE *in, FILE *out)
 {
 	struct request r = { 0 };
+	struct keybuf kb = { 0 };
 	char *line = NULL, err[300];
 	size_t cap = 0;
 	ssize_t n;
@@ -103,12 +166,15 @@ static int run_batch(struct engine *e, FILE *in, FILE *out)
 			failed = 1;
 			continue;
 		}
-		json_t *uj = json_object_get(r.json, "user");
-		char *key = uj ? json_dumps(uj, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-		if (answer(e, &r, key ? key : "{}", out))
+		const char *key = user_key(&kb, &r.user);
+		if (!key) {
+			error_to_json_line(out, "out of memory");
 			failed = 1;
-		free(key);
+		} else if (answer(e, &r, key, out)) {
+			failed = 1;
+		}
 	}
+	free(kb.p);
 	free(line);
 	request_free(&r);
 	return failed;
@@ -175,7 +241,7 @@ int cmd_query(int argc, char **argv)
 		if (!e.model)
 			goto done;
 	} else {
-		struct bcp_open_opts o = { t.thumbprints, t.nthumbprints, t.pubkey_pem, 0, 0 };
+		struct bcp_open_opts o = { t.thumbprints, t.nthumbprints, t.pubkey_pem, 0, 0, 0 };
 		struct bcp_error err;
 		o.now = now_or(now_arg, &bad);
 		if (bad) {
@@ -205,10 +271,11 @@ int cmd_query(int argc, char **argv)
 		    request_parse_target(target, &req, err, sizeof err)) {
 			fprintf(stderr, "bcpc query: %s\n", err);
 		} else {
+			struct keybuf kb = { 0 };
 			req.user = uf.user;
-			char *key = json_dumps(uf.json, JSON_COMPACT | JSON_SORT_KEYS);
-			rc = answer(&e, &req, key ? key : "{}", stdout) ? 1 : 0;
-			free(key);
+			const char *key = user_key(&kb, &req.user);
+			rc = !key || answer(&e, &req, key, stdout) ? 1 : 0;
+			free(kb.p);
 		}
 		request_free(&req);
 		user_file_free(&uf);
