@@ -25,7 +25,7 @@ COMPILER_SRC = compiler/arena.c compiler/diag.c compiler/net.c compiler/strmap.c
 	compiler/source.c compiler/check.c compiler/check_rules.c compiler/check_bc.c \
 	compiler/frontend.c compiler/dump.c compiler/lower.c compiler/blob.c compiler/keys.c \
 	compiler/reference.c compiler/request.c compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c \
-	compiler/cmd_query.c \
+	compiler/cmd_query.c compiler/cmd_device.c \
 	compiler/main.c grammar/parse.c
 COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/lexer.o
 COMPILER_LIBS = -ljansson -lcrypto -lmsgpackc
@@ -40,17 +40,17 @@ BCP_MAJOR = 0
 BCP_VERSION = 0.1.0
 
 .PHONY: all deps demo check test clean install lib
-all: $(B)/bcpc lib
+all: $(B)/bcpc lib $(B)/bcp-client
 lib: $(B)/libbcp.a $(B)/$(SONAME)
 
 deps:
 	@sh tests/deps.sh $(DEBS)
 
-$(B)/grammar/parser.c $(B)/grammar/parser.h: grammar/parser.y
+$(B)/grammar/parser.c $(B)/grammar/parser.h &: grammar/parser.y
 	@mkdir -p $(B)/grammar
 	$(BISON) -Wall -Werror --header=$(B)/grammar/parser.h -o $(B)/grammar/parser.c $<
 
-$(B)/grammar/lexer.c $(B)/grammar/lexer.h: grammar/lexer.l
+$(B)/grammar/lexer.c $(B)/grammar/lexer.h &: grammar/lexer.l
 	@mkdir -p $(B)/grammar
 	$(FLEX) --header-file=$(B)/grammar/lexer.h -o $(B)/grammar/lexer.c $<
 
@@ -80,6 +80,10 @@ $(B)/$(SONAME): $(RUNTIME_PIC) runtime/libbcp.map
 $(B)/bcpc: $(COMPILER_OBJ) $(B)/libbcp.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(COMPILER_OBJ) $(B)/libbcp.a $(COMPILER_LIBS)
 
+# examples/client: a stand-in for the Client Connector, on libbcp and jansson only.
+$(B)/bcp-client: examples/client/bcp-client.c runtime/bcp.h $(B)/libbcp.a
+	$(CC) $(BCP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbcp.a -ljansson $(RUNTIME_LIBS)
+
 # Unit tests: one program per file under tests/unit/, linked with the compiler's objects.
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -95,7 +99,7 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: $(B)/bcpc lib $(UNIT_BIN)
+test: $(B)/bcpc lib $(B)/bcp-client $(UNIT_BIN)
 	@sh tests/run.sh $(B)
 
 # Installs bcpc, libbcp (static and shared), bcp.h, libbcp.pc and the man page.
@@ -115,3 +119,6 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# Benchmarks (make bench, make bench-peers) live with their sources.
+-include tests/bench/bench.mk

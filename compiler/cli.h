@@ -12,6 +12,9 @@ int cmd_thumbprint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_install(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_installer_args(int argc, char **argv);
 
 /* Prints "bcpc CMD: msg" and the --help pointer; returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

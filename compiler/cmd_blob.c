@@ -255,7 +255,7 @@ int cmd_verify(int argc, char **argv)
 		usage_error("verify", "need a blob and --thumbprint B64 or --pubkey PUB.pem");
 		goto done;
 	}
-	struct bcp_open_opts o = { t.thumbprints, t.nthumbprints, t.pubkey_pem, 0, min_serial };
+	struct bcp_open_opts o = { t.thumbprints, t.nthumbprints, t.pubkey_pem, 0, min_serial, 0 };
 	o.now = now_or(now_arg, &bad);
 	if (bad) {
 		usage_error("verify", "--now: not a time");
@@ -337,7 +337,7 @@ int cmd_inspect(int argc, char **argv)
 	char tp[45] = "", nb[32], na[32], cr[32];
 	bcp_thumbprint(data + BCPF_H_PUBKEY, tp);
 	const char *tps[1] = { tp };
-	struct bcp_open_opts o = { tps, 1, NULL, (int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE), 0 };
+	struct bcp_open_opts o = { tps, 1, NULL, (int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE), 0, 0 };
 	bcp_blob *b = NULL;
 	struct bcp_error err;
 	int ok = bcp_open_buffer(data, len, &o, &b, &err) == BCP_OK;

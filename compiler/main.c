@@ -67,6 +67,41 @@ static const struct command commands[] = {
 	  "--batch reads JSON lines {\"host\":..,\"port\":..,\"proto\":\"tcp\",\"user\":{..}} and\n"
 	  "writes one JSON line per request: {\"decision\",\"segment\",\"rule\",\"profile\"}.\n"
 	  "A bad line gets {\"error\":..} and the rest go on; exit 1 if any line failed.\n" },
+	{ "install", cmd_install,
+	  "bcpc install BLOB --thumbprint B64 [--thumbprint B64...] --state-dir DIR\n"
+	  "       [--now TIME]",
+	  "Installs a blob into a device's state folder with libbcp, as a client does:\n"
+	  "verifies it against the thumbprints (current and next key during a rotation),\n"
+	  "refuses a serial lower than the highest ever installed there, the same serial\n"
+	  "with other bytes, an expired or not-yet-valid blob; then replaces current.bcp\n"
+	  "atomically and keeps the blob it replaces as last-known-good (previous.bcp).\n"
+	  "The thumbprints given become the folder's trust set. Installing the blob that is\n"
+	  "already installed says \"unchanged\": only the trust set and the time are recorded.\n"
+	  "Exit status: 0 installed or unchanged; 1 refused (the reason from libbcp is\n"
+	  "printed, and the blob still installed); 2 usage error.\n"
+	  "Test hook: with BCPC_INSTALL_ABORT_AFTER=N in the environment, each step of the\n"
+	  "install (write, fsync, link, rename) is named on standard error and the process\n"
+	  "abort()s after the Nth, to test that a crash at any step leaves the old blob or\n"
+	  "the new one.\n" },
+	{ "status", cmd_status, "bcpc status --state-dir DIR [--now TIME] [--json]",
+	  "Opens the installed blob in DIR as a client does (bcp_open_state, read-only) and\n"
+	  "says which file is open (current.bcp, or previous.bcp as last-known-good and why),\n"
+	  "its serial and validity, whether it has expired, and the effective time (the\n"
+	  "clock, or the latest time seen there less the tolerance if the clock went back).\n"
+	  "Exit status: 0 the installed blob is open and in force; 3 a blob is open but\n"
+	  "degraded: the last-known-good, because the installed blob does not open, or an\n"
+	  "expired blob, which denies every request; 1 no blob opens (every request is\n"
+	  "denied); 2 usage error.\n" },
+	{ "installer-args", cmd_installer_args,
+	  "bcpc installer-args PATH_ON_DEVICE --thumbprint B64 --format msi|exe|json",
+	  "Prints the Client Connector installer options that hand a device its blob and\n"
+	  "thumbprint, quoted for Windows: msi gives the msiexec properties\n"
+	  "BCPCONFIGFILEPATH=\"...\" BCPMAPUBKEYHASH=\"...\" (for an msiexec line or an MST),\n"
+	  "exe the flags --bcpConfigFilePath \"...\" --bcpMAPublicKeyHash \"...\", json both\n"
+	  "and the raw values for MDM tooling. Each option requires the other: both the path\n"
+	  "and the thumbprint must be given. The path is where the blob will be on the\n"
+	  "device (absolute); nothing is read here.\n"
+	  "Exit status: 0 printed; 2 usage error (a bad path, thumbprint or format).\n" },
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

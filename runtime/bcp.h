@@ -55,7 +55,10 @@ extern "C" {
 	X(BCP_E_NOT_YET_VALID, "blob not valid yet") \
 	X(BCP_E_EXPIRED, "blob expired") \
 	X(BCP_E_TRUST_ANCHOR, "invalid trust anchor (thumbprint or public key)") \
-	X(BCP_E_USER, "invalid user attributes")
+	X(BCP_E_USER, "invalid user attributes") \
+	X(BCP_E_STATE, "state folder missing, unreadable or inconsistent") \
+	X(BCP_E_REPLAY, "same serial as the installed blob but different bytes") \
+	X(BCP_E_NO_GOOD_BLOB, "neither the installed blob nor the last-known-good one opens")
 
 enum bcp_status {
 #define BCP_STATUS_ENUM_(name, text) name,
@@ -88,7 +91,16 @@ struct bcp_open_opts {
 	 * malformed thumbprint or PEM key is BCP_E_TRUST_ANCHOR, before the blob is read. */
 	int64_t now;                     /* UNIX seconds: the caller's clock */
 	uint64_t min_serial;             /* refuse blobs with a lower serial */
+	uint32_t flags;                  /* BCP_OPEN_*; any other bit is BCP_E_ARG */
 };
+
+/* With this flag a blob whose only fault is being past not_after still opens, in the
+ * expired state: every decision is BCP_DENY with reason BCP_REASON_EXPIRED, and
+ * bcp_info says expired. Used for the installed blob during an outage, so that a
+ * client keeps its settings but grants nothing. Every other check (signature,
+ * structure, serial, not_before) still refuses the blob. Binding, profiles and
+ * settings work as usual on an expired blob; only decisions change. */
+#define BCP_OPEN_EXPIRED_DENIES 0x1u
 
 /* Opens a blob from a file (mapped read-only) and verifies it completely: header,
  * signature against the trust anchor, serial, validity window, then one structural
@@ -115,6 +127,7 @@ struct bcp_info {
 	char thumbprint[45];
 	const char *tenant;              /* NULL when the policy named none */
 	uint32_t nsegments, nrules, nprofiles, nhost_patterns, naddr_patterns;
+	int expired;                     /* opened with BCP_OPEN_EXPIRED_DENIES past not_after */
 };
 void bcp_info(const bcp_blob *b, struct bcp_info *out);
 
@@ -167,8 +180,19 @@ enum bcp_verdict {
 /* "none", "drop", "bypass", "allow", "deny". */
 const char *bcp_verdict_str(enum bcp_verdict v);
 
+/* Why a decision came out as it did. */
+enum bcp_reason {
+	BCP_REASON_POLICY,     /* the policy decided (the normal case) */
+	BCP_REASON_EXPIRED,    /* the blob is past not_after: deny */
+	BCP_REASON_BAD_HOST,   /* the host is neither a valid name nor an address, or
+				  another argument is invalid: BCP_E_ARG, deny */
+};
+/* "policy", "expired", "bad_host"; "unknown" for any other value. Thread-safe. */
+const char *bcp_reason_str(enum bcp_reason r);
+
 struct bcp_decision {
 	enum bcp_verdict verdict;
+	enum bcp_reason reason;
 	const char *segment;   /* NUL-terminated, inside the blob; NULL when none */
 	const char *rule;      /* NULL when no rule decided */
 	int32_t segment_index, rule_index;   /* -1 when none */
@@ -179,11 +203,15 @@ struct bcp_decision {
  * docs/LANGUAGE.md 4.5.1, a name whose last label is all digits ("127.1") is not a
  * host name, and an IP literal takes no trailing dot. Never allocates,
  * takes no lock, O(1) in the size of the policy. Returns BCP_OK, or BCP_E_ARG for a
- * host that is neither a valid name nor an address (then out says deny). */
+ * host that is neither a valid name nor an address, a NULL u or host, or a bad
+ * proto (then out says deny, reason bad_host; out NULL is BCP_E_ARG and nothing
+ * else). The arguments are checked first: on a blob opened expired, every valid
+ * request is BCP_OK, deny, reason expired, without segment or rule. */
 BCP_MUST_CHECK enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 					       uint16_t port, enum bcp_proto proto,
 					       struct bcp_decision *out);
-/* The same for an address: family 4 (4 bytes) or 6 (16 bytes), network order. */
+/* The same for an address: family 4 (4 bytes) or 6 (16 bytes), network order. A
+ * NULL u or addr, another family or a bad proto is BCP_E_ARG, deny, bad_host. */
 BCP_MUST_CHECK enum bcp_status bcp_decide_addr(const bcp_user *u, int family,
 					       const uint8_t addr[16], uint16_t port,
 					       enum bcp_proto proto, struct bcp_decision *out);
@@ -224,6 +252,97 @@ const char *bcp_profile_name(const bcp_blob *b, size_t i);
 size_t bcp_profile_setting_count(const bcp_blob *b, size_t i);
 /* Setting j of profile i; returns 0, or -1 when out of range. */
 int bcp_profile_setting(const bcp_blob *b, size_t i, size_t j, struct bcp_setting *out);
+
+/* ---- The device's state folder (docs/RUNTIME.md) ----
+ *
+ * A state folder holds the installed blob (current.bcp), the last-known-good one
+ * (previous.bcp), the trusted thumbprints (trust) and the state file (state: the
+ * highest serial ever accepted, the serials of both blobs, the latest time seen).
+ * Files are created owner-only (0600, the folder 0700, whatever the umask). Installs
+ * are atomic: a crash at any point leaves a folder from which bcp_open_state opens
+ * the old blob or the new one. The files are only ever regular files: a symbolic
+ * link in their place is not followed (the folder itself may be a link). The
+ * folder's file system must support hard links. Problems of the folder itself
+ * (missing, not a folder, unreadable, a broken trust or state file, a failed
+ * write, fsync or rename) are BCP_E_STATE, with the file and errno in the message. */
+
+/* How far (seconds) the clock may move back behind the latest time seen before
+ * that latest time is used instead (so a clock set back cannot reopen an expired
+ * window). */
+#define BCP_CLOCK_TOLERANCE 300
+
+struct bcp_install_opts {
+	const char *const *thumbprints;  /* the trust set to record (1..16); replaces the old one */
+	size_t nthumbprints;
+	int64_t now;                     /* the caller's clock */
+	/* For tests only (NULL otherwise): called after each write, fsync, link, rename
+	 * and unlink step with its name ("write current.tmp", "rename current.bcp",
+	 * "fsync folder (trust)", ...; docs/RUNTIME.md lists them); a test hook may
+	 * abort() to simulate a crash there. */
+	void (*step_hook)(void *ctx, const char *step);
+	void *hook_ctx;
+};
+
+/* Verifies blob (len bytes) against the thumbprints, refuses a serial below the
+ * highest ever accepted (BCP_E_SERIAL), the same serial with other bytes
+ * (BCP_E_REPLAY), an expired or not-yet-valid blob; then installs it atomically and
+ * keeps the previous blob as last-known-good. Creates dir (mode 0700) if needed.
+ * *unchanged (if not NULL) is set to 1 when the same blob was already installed
+ * (a no-op that still records the trust set and time). Not thread-safe for one dir:
+ * one installer at a time (it takes no lock).
+ *
+ * Expiry is checked at max(o->now, latest time seen - BCP_CLOCK_TOLERANCE). The
+ * serial floor is the highest serial recorded, or the installed blob's when that is
+ * higher (a state file left behind by a crash). The installed blob moves to
+ * previous.bcp only if it verifies (with the recorded or the new trust set);
+ * otherwise the old previous.bcp stays. A current.bcp that is missing or damaged
+ * cannot be repaired with the same serial (that is BCP_E_REPLAY): push a higher one.
+ * dir, blob or o NULL is BCP_E_ARG; no thumbprint, more than 16, or a malformed one
+ * is BCP_E_TRUST_ANCHOR; a broken state file is BCP_E_STATE (it holds the rollback
+ * floor, so it is never silently reset). A refused blob leaves the folder as it was
+ * (and does not create it). A failure while writing leaves it as it was if it
+ * happens before current.bcp is replaced, and as a crash at that step would after
+ * that (the new blob installed; installing it again completes the install). */
+BCP_MUST_CHECK enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
+						 const struct bcp_install_opts *o, int *unchanged,
+						 struct bcp_error *err);
+
+/* What bcp_open_state found. */
+struct bcp_state_report {
+	int fallback;                    /* 1: current.bcp failed, previous.bcp is open */
+	enum bcp_status current_status;  /* why current.bcp failed (BCP_OK when it opened) */
+	char current_message[256];
+	int expired;                     /* the open blob is expired: decisions deny */
+	uint64_t serial;                 /* serial of the open blob */
+	int64_t effective_now;           /* max(now, latest time seen - BCP_CLOCK_TOLERANCE) */
+};
+
+/* Opens "the installed blob in dir" with the trust set and serial floor recorded
+ * there: current.bcp, or if it is missing or fails verification, previous.bcp (the
+ * last-known-good), and says which in report. Expiry is checked against
+ * effective_now; an expired blob opens in the expired state (see
+ * BCP_OPEN_EXPIRED_DENIES) rather than falling back to an older one. Reads only;
+ * never writes the folder.
+ *
+ * current.bcp is opened with min_serial = highest_serial; previous.bcp with
+ * min_serial = previous_serial. A missing state file means floors 0 and no latest
+ * time; a missing or empty trust file is BCP_E_STATE. Returns BCP_OK (*out open),
+ * BCP_E_STATE (the folder, trust or state file; report->current_status says the
+ * same), BCP_E_NO_GOOD_BLOB (neither blob opens; the message has both reasons,
+ * the report has the current one in full), BCP_E_NOMEM (no fallback is tried on
+ * it), or BCP_E_ARG (dir or out NULL). report may be NULL. Thread-safe. */
+BCP_MUST_CHECK enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
+					      struct bcp_state_report *report,
+					      struct bcp_error *err);
+
+/* Records now as the latest time seen, if it is later than the recorded one
+ * (atomically: temporary file, fsync, rename). Clients call it now and then while
+ * running. A folder without a state file gets one (serials 0); a broken state file
+ * is BCP_E_STATE and left as it is; a missing folder is BCP_E_STATE. It writes the
+ * folder, so it counts as a writer: not while bcp_state_install runs on the same
+ * folder (the later rename of the state file wins). */
+BCP_MUST_CHECK enum bcp_status bcp_state_note_time(const char *dir, int64_t now,
+						   struct bcp_error *err);
 
 /* Thumbprint of a raw Ed25519 public key: base64 of SHA-256 over its DER
  * SubjectPublicKeyInfo; out gets 44 characters and a NUL. Returns 0 or -1. */

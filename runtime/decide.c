@@ -7,7 +7,11 @@
  * this stack frame, and a bounded amount of work whatever the size of the policy
  * (at most max_depth host index lookups, or 33 / 129 prefix lookups, each at most
  * 65 slot reads). It reads the blob only through the *_unchecked accessors, which
- * the structural pass at open made safe. */
+ * the structural pass at open made safe.
+ *
+ * Every decision says why (enum bcp_reason): an invalid argument is BCP_E_ARG with
+ * reason bad_host; a blob opened in the expired state denies every valid request
+ * with reason expired, before any lookup. */
 #include "internal.h"
 #include <arpa/inet.h>
 #include <string.h>
@@ -26,6 +30,19 @@ const char *bcp_verdict_str(enum bcp_verdict v)
 		return "allow";
 	case BCP_DENY:
 		return "deny";
+	}
+	return "unknown";
+}
+
+const char *bcp_reason_str(enum bcp_reason r)
+{
+	switch (r) {
+	case BCP_REASON_POLICY:
+		return "policy";
+	case BCP_REASON_EXPIRED:
+		return "expired";
+	case BCP_REASON_BAD_HOST:
+		return "bad_host";
 	}
 	return "unknown";
 }
@@ -88,10 +105,11 @@ static int take_pattern_unchecked(struct walk *w, uint32_t segref)
 	return bcpi_segment_unchecked(b, first)[16] == 0;   /* match: 0 exclusive */
 }
 
-/* A verdict without segment or rule. */
+/* A verdict of the policy without segment or rule. */
 static void bare(struct bcp_decision *out, enum bcp_verdict v)
 {
 	out->verdict = v;
+	out->reason = BCP_REASON_POLICY;
 	out->segment = NULL;
 	out->rule = NULL;
 	out->segment_index = -1;
@@ -131,6 +149,7 @@ static void finish(const struct walk *w, struct bcp_decision *out)
 		return;
 	}
 	out->verdict = bcpi_rule_unchecked(b, best)[10] ? BCP_ALLOW : BCP_DENY;
+	out->reason = BCP_REASON_POLICY;
 	out->rule = bcpi_rule_name_unchecked(b, best);
 	out->rule_index = (int32_t)best;
 	for (i = 0; w->u->winner[w->s[i]] != best; i++)
@@ -310,6 +329,22 @@ static void walk_addr6(struct walk *w, const uint8_t addr[16])
 
 /* ---- the API ---- */
 
+/* The answer to an invalid argument: deny, BCP_E_ARG. */
+static enum bcp_status bad_host(struct bcp_decision *out)
+{
+	bare(out, BCP_DENY);
+	out->reason = BCP_REASON_BAD_HOST;
+	return BCP_E_ARG;
+}
+
+/* The answer of an expired blob to a valid request: deny, BCP_OK. */
+static enum bcp_status expired(struct bcp_decision *out)
+{
+	bare(out, BCP_DENY);
+	out->reason = BCP_REASON_EXPIRED;
+	return BCP_OK;
+}
+
 enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t addr[16],
 	uint16_t port, enum bcp_proto proto, struct bcp_decision *out)
 {
@@ -317,9 +352,10 @@ enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t add
 
 	if (!out)
 		return BCP_E_ARG;
-	bare(out, BCP_DENY);
 	if (!u || !addr || (family != 4 && family != 6) || (proto != BCP_TCP && proto != BCP_UDP))
-		return BCP_E_ARG;
+		return bad_host(out);
+	if (u->blob->expired)
+		return expired(out);
 	walk_init(&w, u, port, proto);
 	if (family == 4)
 		walk_addr4(&w, addr);
@@ -341,15 +377,14 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 
 	if (!out)
 		return BCP_E_ARG;
-	bare(out, BCP_DENY);
 	if (!u || !host || (proto != BCP_TCP && proto != BCP_UDP))
-		return BCP_E_ARG;
+		return bad_host(out);
 	if (len == 0 || len > BCPI_HOST_MAX + 1)
-		return BCP_E_ARG;
+		return bad_host(out);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)host[i];
 		if (c == 0 || c >= 0x80)
-			return BCP_E_ARG;   /* also keeps inet_pton from stopping early */
+			return bad_host(out);   /* also keeps inet_pton from stopping early */
 		name[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 	}
 	name[len] = '\0';
@@ -359,7 +394,7 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 	if (name[0] == '[' && len >= 2 && name[len - 1] == ']') {
 		name[len - 1] = '\0';
 		if (inet_pton(AF_INET6, name + 1, addr) != 1)
-			return BCP_E_ARG;
+			return bad_host(out);
 		return bcp_decide_addr(u, 6, addr, port, proto, out);
 	}
 	if (inet_pton(AF_INET, name, addr) == 1)
@@ -370,10 +405,12 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 	if (name[len - 1] == '.')
 		name[--len] = '\0';   /* the root dot, once */
 	if (len == 0 || len > BCPI_HOST_MAX)
-		return BCP_E_ARG;
+		return bad_host(out);
 	nlabels = split_labels(name, len, off, llen);
 	if (nlabels == 0)
-		return BCP_E_ARG;
+		return bad_host(out);
+	if (u->blob->expired)
+		return expired(out);
 	walk_init(&w, u, port, proto);
 	walk_host(&w, name, nlabels, off, llen);
 	finish(&w, out);

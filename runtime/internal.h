@@ -51,6 +51,8 @@ struct bcp_blob {
 	int64_t not_before, not_after, created;
 	uint8_t pubkey[32];
 	char thumbprint[45];
+	/* Opened with BCP_OPEN_EXPIRED_DENIES past not_after: every decision denies. */
+	int expired;
 
 	/* Sections by id (1..17), as the directory says (#8). */
 	const uint8_t *sec[BCPF_NSECTIONS + 1];
@@ -107,6 +109,80 @@ struct bcp_user {
  * code, so callers can write `return bcpi_fail(err, BCP_E_X, "...", ...)`. */
 BCPI_HIDDEN enum bcp_status bcpi_fail(struct bcp_error *err, enum bcp_status code,
 	const char *fmt, ...) BCPI_PRINTF(3, 4);
+/* Fills err (when not NULL) with BCP_OK and "ok". */
+BCPI_HIDDEN void bcpi_ok(struct bcp_error *err);
+
+/* 1 when t is a thumbprint as the runtime writes them: 43 characters of canonical
+ * base64 of 32 bytes, then '=' and the NUL. */
+BCPI_HIDDEN int bcpi_thumbprint_wellformed(const char *t);
+
+/* bcp_open_file for the file name in the folder open on dirfd, never following a
+ * symbolic link (one is BCP_E_IO). opts and out must not be NULL. */
+BCPI_HIDDEN enum bcp_status bcpi_open_at(int dirfd, const char *name,
+	const struct bcp_open_opts *opts, bcp_blob **out, struct bcp_error *err);
+
+/* ---- the state folder (state.c; install.c writes it) ---- */
+
+#define BCPI_CURRENT "current.bcp"
+#define BCPI_PREVIOUS "previous.bcp"
+#define BCPI_TRUST "trust"
+#define BCPI_STATE "state"
+/* The most thumbprints a trust file holds (bcp_install_opts says 1..16). */
+#define BCPI_MAX_TRUST 16
+
+/* The state file. present is 0 when there was none (everything else is 0 then). */
+struct bcpi_state {
+	int present;
+	uint64_t highest_serial, current_serial, previous_serial;
+	int64_t latest_time;
+};
+
+/* The trust file: n well-formed thumbprints, and pointers to them for open opts. */
+struct bcpi_trust {
+	size_t n;
+	char tp[BCPI_MAX_TRUST][45];
+	const char *ptr[BCPI_MAX_TRUST];
+};
+
+/* Hook of bcp_install_opts; called after each write, fsync and rename. */
+struct bcpi_hook {
+	void (*fn)(void *ctx, const char *step);
+	void *ctx;
+};
+
+/* max(now, latest - BCP_CLOCK_TOLERANCE), without overflow. */
+BCPI_HIDDEN int64_t bcpi_effective_now(int64_t now, int64_t latest);
+/* Opens the folder dir (following a symbolic link to it) read-only; returns its fd,
+ * or -1 with err: BCP_E_STATE when it is missing, not a folder or unreadable.
+ * missing (if not NULL) is set to 1 when it does not exist. */
+BCPI_HIDDEN int bcpi_dir_open(const char *dir, int *missing, struct bcp_error *err);
+/* Reads the state file; a missing one gives present = 0 and zeros. Anything but
+ * the four lines bcpi_state_format writes is BCP_E_STATE. */
+BCPI_HIDDEN enum bcp_status bcpi_state_read(int dirfd, struct bcpi_state *st,
+	struct bcp_error *err);
+/* The state file's text, into buf (at least BCPI_STATE_TEXT_MAX bytes); its length. */
+#define BCPI_STATE_TEXT_MAX 160
+BCPI_HIDDEN size_t bcpi_state_format(const struct bcpi_state *st, char *buf);
+/* Reads the trust file: 1..16 lines, each one thumbprint and '\n'. A missing or
+ * empty file, or anything else in it, is BCP_E_STATE. */
+BCPI_HIDDEN enum bcp_status bcpi_trust_read(int dirfd, struct bcpi_trust *t,
+	struct bcp_error *err);
+/* Writes len bytes to the new file tmp in the folder (O_EXCL, mode 0600 whatever
+ * the umask), then fsyncs it; hook steps "write TMP", "fsync TMP". On failure
+ * removes tmp. BCP_OK or BCP_E_STATE. */
+BCPI_HIDDEN enum bcp_status bcpi_tmp_write(int dirfd, const char *tmp, const void *data,
+	size_t len, const struct bcpi_hook *h, struct bcp_error *err);
+/* Renames tmp over name, then fsyncs the folder; hook steps "rename NAME", "fsync
+ * folder (NAME)". On a failed rename removes tmp. BCP_OK or BCP_E_STATE. */
+BCPI_HIDDEN enum bcp_status bcpi_tmp_commit(int dirfd, const char *tmp, const char *name,
+	const struct bcpi_hook *h, struct bcp_error *err);
+/* fsync of the folder; BCP_OK or BCP_E_STATE. */
+BCPI_HIDDEN enum bcp_status bcpi_dir_sync(int dirfd, struct bcp_error *err);
+/* Runs the hook, if any, with the step fmt (one %s: name). */
+BCPI_HIDDEN void bcpi_step(const struct bcpi_hook *h, const char *fmt, const char *name);
+/* BCP_E_STATE with "what name: strerror(errno)". */
+BCPI_HIDDEN enum bcp_status bcpi_state_errno(struct bcp_error *err, const char *what,
+	const char *name);
 
 /* ---- the structural pass (verify.c) ---- */
 

@@ -770,7 +770,7 @@ static uint8_t *policy_blob(void (*make)(struct pol *), const struct hdr *h, EVP
 static struct bcp_open_opts opts_thumb(void)
 {
 	static const char *tp[1];
-	struct bcp_open_opts o = { tp, 1, NULL, NOW, 0 };
+	struct bcp_open_opts o = { tp, 1, NULL, NOW, 0, 0 };
 
 	tp[0] = thumb;
 	return o;
@@ -919,7 +919,7 @@ static void test_open_ok(void)
 
 	/* With a PEM public key instead of a thumbprint. */
 	pem = pem_of(key);
-	struct bcp_open_opts op = { NULL, 0, pem, NOW, 0 };
+	struct bcp_open_opts op = { NULL, 0, pem, NOW, 0, 0 };
 	b = NULL;
 	CHECK(bcp_open_file(path, &op, &b, &err) == BCP_OK && b != NULL);
 	bcp_close(b);
@@ -927,7 +927,7 @@ static void test_open_ok(void)
 
 	/* The PEM of another key, and a thumbprint among several. */
 	const char *several[2] = { other_thumb, thumb };
-	struct bcp_open_opts o2 = { several, 2, NULL, NOW, 100 };
+	struct bcp_open_opts o2 = { several, 2, NULL, NOW, 100, 0 };
 	EXPECT_OPEN(blob, len, BCP_OK);
 	CHECK(bcp_open_buffer(blob, len, &o2, &b, &err) == BCP_OK);
 	bcp_close(b);
@@ -958,20 +958,20 @@ static void test_refusals(void)
 	CHECK(bcp_open_file("/tmp", &o, &b, &err) == BCP_E_IO);
 
 	/* Trust anchors. */
-	struct bcp_open_opts none = { NULL, 0, NULL, NOW, 0 };
+	struct bcp_open_opts none = { NULL, 0, NULL, NOW, 0, 0 };
 	CHECK(bcp_open_buffer(blob, len, &none, &b, &err) == BCP_E_TRUST_ANCHOR);
 	const char *bad_tp[1] = { "not-a-thumbprint" };
-	struct bcp_open_opts bad = { bad_tp, 1, NULL, NOW, 0 };
+	struct bcp_open_opts bad = { bad_tp, 1, NULL, NOW, 0, 0 };
 	CHECK(bcp_open_buffer(blob, len, &bad, &b, &err) == BCP_E_TRUST_ANCHOR);
 	char noncanon[45];
 	strcpy(noncanon, thumb);
 	noncanon[42] = (char)(noncanon[42] == 'A' ? 'B' : noncanon[42] == 'B' ? 'A' : 'B');
 	bad_tp[0] = noncanon;   /* bits beyond the 32 bytes set: not canonical */
 	CHECK(bcp_open_buffer(blob, len, &bad, &b, &err) == BCP_E_TRUST_ANCHOR);
-	struct bcp_open_opts badpem = { NULL, 0, "-----BEGIN PUBLIC KEY-----\nxx\n", NOW, 0 };
+	struct bcp_open_opts badpem = { NULL, 0, "-----BEGIN PUBLIC KEY-----\nxx\n", NOW, 0, 0 };
 	CHECK(bcp_open_buffer(blob, len, &badpem, &b, &err) == BCP_E_TRUST_ANCHOR);
 	const char *wrong[1] = { other_thumb };
-	struct bcp_open_opts wrong_key = { wrong, 1, NULL, NOW, 0 };
+	struct bcp_open_opts wrong_key = { wrong, 1, NULL, NOW, 0, 0 };
 	CHECK(bcp_open_buffer(blob, len, &wrong_key, &b, &err) == BCP_E_UNTRUSTED_KEY && !b);
 	CHECK(strstr(err.message, thumb) != NULL);
 
