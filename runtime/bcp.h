@@ -288,8 +288,8 @@ struct bcp_install_opts {
  * (BCP_E_REPLAY), an expired or not-yet-valid blob; then installs it atomically and
  * keeps the previous blob as last-known-good. Creates dir (mode 0700) if needed.
  * *unchanged (if not NULL) is set to 1 when the same blob was already installed
- * (a no-op that still records the trust set and time). Not thread-safe for one dir:
- * one installer at a time (it takes no lock).
+ * (a no-op that still records the trust set and time). Installers and
+ * bcp_state_note_time on one folder take turns on an exclusive flock of the folder. 
  *
  * Expiry is checked at max(o->now, latest time seen - BCP_CLOCK_TOLERANCE). The
  * serial floor is the highest serial recorded, or the installed blob's when that is

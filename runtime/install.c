@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,20 +126,29 @@ static size_t trust_text(const struct bcp_install_opts *o, char *out)
 	return len;
 }
 
-/* Steps 4 and 5: the trust file, then the state file. */
-static enum bcp_status write_trust_and_state(int dirfd, const struct bcp_install_opts *o,
-	const struct bcpi_state *ns, const struct bcpi_hook *h, struct bcp_error *err)
+/* The trust file. */
+static enum bcp_status write_trust(int dirfd, const struct bcp_install_opts *o,
+	const struct bcpi_hook *h, struct bcp_error *err)
 {
-	char trust[BCPI_MAX_TRUST * 45], state[BCPI_STATE_TEXT_MAX];
+	char trust[BCPI_MAX_TRUST * 45];
 	enum bcp_status s;
 
-	if ((s = bcpi_tmp_write(dirfd, TRUST_TMP, trust, trust_text(o, trust), h, err)) !=
-	    BCP_OK || (s = bcpi_tmp_commit(dirfd, TRUST_TMP, BCPI_TRUST, h, err)) != BCP_OK)
+	if ((s = bcpi_tmp_write(dirfd, TRUST_TMP, trust, trust_text(o, trust), h, err)) != BCP_OK)
 		return s;
+	return bcpi_tmp_commit(dirfd, TRUST_TMP, BCPI_TRUST, h, err);
+}
+
+/* The state file, always the last step. */
+static enum bcp_status write_state(int dirfd, const struct bcpi_state *ns,
+	const struct bcpi_hook *h, struct bcp_error *err)
+{
+	char state[BCPI_STATE_TEXT_MAX];
+	enum bcp_status s;
+
 	if ((s = bcpi_tmp_write(dirfd, STATE_TMP, state, bcpi_state_format(ns, state), h, err)) !=
-	    BCP_OK || (s = bcpi_tmp_commit(dirfd, STATE_TMP, BCPI_STATE, h, err)) != BCP_OK)
+	    BCP_OK)
 		return s;
-	return BCP_OK;
+	return bcpi_tmp_commit(dirfd, STATE_TMP, BCPI_STATE, h, err);
 }
 
 /* A hard link of the file from to the new name to, then the hook. */
@@ -284,6 +294,12 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	dirfd = bcpi_dir_open(dir, &missing, err);
 	if (dirfd < 0 && !missing)
 		return BCP_E_STATE;
+	/* One writer at a time per folder: installers and bcp_state_note_time take
+	 * turns on this lock (released when dirfd closes). */
+	if (dirfd >= 0 && flock(dirfd, LOCK_EX) != 0) {
+		s = bcpi_state_errno(err, "cannot lock", dir);
+		goto out;
+	}
 	/* A broken state file stops the install: it holds the rollback floor, which no
 	 * installer argument can restore. A broken trust file is replaced below. */
 	if (dirfd >= 0 && (s = bcpi_state_read(dirfd, &st, err)) != BCP_OK)
@@ -325,6 +341,10 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	/* Accepted: from here on the folder changes. */
 	if (dirfd < 0 && (dirfd = create_dir(dir, err)) < 0)
 		return BCP_E_STATE;
+	if (flock(dirfd, LOCK_EX) != 0) {
+		s = bcpi_state_errno(err, "cannot lock", dir);
+		goto out;
+	}
 	if (fchmod(dirfd, 0700) != 0) {
 		s = bcpi_state_errno(err, "cannot make owner-only", dir);
 		goto out;
@@ -336,6 +356,13 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	ns.highest_serial = serial > st.highest_serial ? serial : st.highest_serial;
 	ns.current_serial = serial;
 	ns.latest_time = o->now > st.latest_time ? o->now : st.latest_time;
+	/* With no trust set recorded yet nothing installed can verify, so the trust
+	 * file goes first: a crash after the blob's commit then still leaves a blob
+	 * that opens. Otherwise it goes after the blob, so that until the commit the
+	 * old blob keeps the trust set it was installed with. */
+	int trust_first = old.n == 0;
+	if (trust_first && (s = write_trust(dirfd, o, &h, err)) != BCP_OK)
+		goto out;
 	if (cur != CURRENT_SAME) {
 		/* The installed blob becomes the last-known-good if it verified and is
 		 * not older than the one recorded as current. */
@@ -350,7 +377,8 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 		 * previous.bcp is newer than the state file says. */
 		ns.previous_serial = prev;
 	}
-	if ((s = write_trust_and_state(dirfd, o, &ns, &h, err)) != BCP_OK)
+	if ((!trust_first && (s = write_trust(dirfd, o, &h, err)) != BCP_OK) ||
+	    (s = write_state(dirfd, &ns, &h, err)) != BCP_OK)
 		goto out;
 	if (unchanged)
 		*unchanged = cur == CURRENT_SAME;

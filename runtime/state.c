@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -442,6 +443,12 @@ enum bcp_status bcp_state_note_time(const char *dir, int64_t now, struct bcp_err
 		return bcpi_fail(err, BCP_E_ARG, "bcp_state_note_time needs dir");
 	if ((dirfd = bcpi_dir_open(dir, NULL, err)) < 0)
 		return BCP_E_STATE;
+	/* Writers of one folder take turns (install.c takes the same lock). */
+	if (flock(dirfd, LOCK_EX) != 0) {
+		s = bcpi_state_errno(err, "cannot lock", dir);
+		close(dirfd);
+		return s;
+	}
 	if ((s = bcpi_state_read(dirfd, &st, err)) != BCP_OK) {
 		close(dirfd);   /* a broken state file is reported, never papered over */
 		return s;
