@@ -16,20 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/evp.h>
+#include "harness.h"
 
-static int passed, failed;
-
-static void check_at(int ok, int line, const char *what)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("%s:%d: check failed: %s\n", __FILE__, line, what);
-}
-
-#define CHECK(cond) check_at((cond) != 0, __LINE__, #cond)
 
 static char tmpdir[256];
 
@@ -643,6 +631,5 @@ int main(void)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		printf("warning: cannot remove %s\n", tmpdir);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return harness_summary();
 }

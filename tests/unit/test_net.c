@@ -5,20 +5,8 @@
 #include "net.h"
 #include <stdio.h>
 #include <string.h>
+#include "harness.h"
 
-static int passed, failed;
-
-static void check_at(int ok, int line, const char *what)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("%s:%d: check failed: %s\n", __FILE__, line, what);
-}
-
-#define CHECK(cond) check_at((cond) != 0, __LINE__, #cond)
 
 #define NO_AT ((size_t)-1)
 
@@ -30,16 +18,16 @@ static void host_case(int line, const char *in, size_t n, enum host_err err,
 	size_t bad_at = 12345;
 	enum host_err e = host_normalize(in, n, out, &bad_at);
 
-	check_at(e == err, line, "host_normalize error");
+	check_at(e == err, __FILE__, line, "host_normalize error");
 	if (e != err)
 		printf("    got %d (%s), want %d (%s)\n", (int)e, host_err_str(e),
 			(int)err, host_err_str(err));
 	if (want)
-		check_at(strcmp(out, want) == 0, line, "host_normalize output");
+		check_at(strcmp(out, want) == 0, __FILE__, line, "host_normalize output");
 	if (err != HOST_OK)
-		check_at(out[0] == '\0', line, "host_normalize output empty on error");
+		check_at(out[0] == '\0', __FILE__, line, "host_normalize output empty on error");
 	if (at != NO_AT) {
-		check_at(bad_at == at, line, "host_normalize bad_at");
+		check_at(bad_at == at, __FILE__, line, "host_normalize bad_at");
 		if (bad_at != at)
 			printf("    got bad_at %zu, want %zu\n", bad_at, at);
 	}
@@ -190,18 +178,18 @@ static void prefix_case(int line, const char *s, enum addr_err err, const char *
 	char out[64];
 	enum addr_err e = prefix_parse(s, &p);
 
-	check_at(e == err, line, "prefix_parse error");
+	check_at(e == err, __FILE__, line, "prefix_parse error");
 	if (e != err)
 		printf("    \"%s\": got %d, want %d\n", s, (int)e, (int)err);
 	if (want) {
 		prefix_format(&p, out);
-		check_at(strcmp(out, want) == 0, line, "prefix_format output");
+		check_at(strcmp(out, want) == 0, __FILE__, line, "prefix_format output");
 		if (strcmp(out, want) != 0)
 			printf("    got \"%s\", want \"%s\"\n", out, want);
 	}
 	if (err == ADDR_SYNTAX || err == ADDR_BAD_LEN) {
 		static const struct prefix zero;
-		check_at(prefix_equal(&p, &zero), line, "prefix zeroed on error");
+		check_at(prefix_equal(&p, &zero), __FILE__, line, "prefix zeroed on error");
 	}
 }
 
@@ -493,6 +481,5 @@ int main(void)
 	test_prefix();
 	test_country();
 	test_suggest();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return harness_summary();
 }

@@ -19,21 +19,8 @@
 #include "model.h"
 #include "reference.h"
 #include "request.h"
+#include "harness.h"
 
-static int passed, failed;
-
-static int check_at(int ok, int line, const char *what)
-{
-	if (ok)
-		passed++;
-	else {
-		failed++;
-		printf("%s:%d: check failed: %s\n", __FILE__, line, what);
-	}
-	return ok;
-}
-
-#define CHECK(cond) check_at((cond) != 0, __LINE__, #cond)
 
 static const char *verdict_name(enum bcp_verdict v)
 {
@@ -112,7 +99,7 @@ static void decide_case(int line, const struct model *m, const char *user_json,
 	int32_t prof;
 	snprintf(buf, sizeof buf, "{\"host\":\"%s\",\"port\":%u,\"proto\":\"%s\",\"user\":%s}",
 		 host, port, proto, user_json);
-	if (!check_at(request_parse(buf, strlen(buf), r, err, sizeof err) == 0, line,
+	if (!check_at(request_parse(buf, strlen(buf), r, err, sizeof err) == 0, __FILE__, line,
 		      "request_parse")) {
 		printf("    %s\n    %s\n", buf, err);
 		return;
@@ -124,7 +111,7 @@ static void decide_case(int line, const struct model *m, const char *user_json,
 	const char *profile = prof >= 0 ? m->profiles[prof].name : NULL;
 	int ok = rc == 0 && !strcmp(verdict_name(res.verdict), want_verdict) &&
 		 same(seg, want_seg) && same(rule, want_rule) && same(profile, want_profile);
-	if (!check_at(ok, line, "decision"))
+	if (!check_at(ok, __FILE__, line, "decision"))
 		printf("    %s:%u/%s: got %s %s %s %s (rc %d), want %s %s %s %s\n", host, port,
 		       proto, verdict_name(res.verdict), show(seg), show(rule), show(profile), rc,
 		       want_verdict, show(want_seg), show(want_rule), show(want_profile));
@@ -485,7 +472,7 @@ static void parse_err(int line, const char *json, const char *want)
 	size_t n = strlen(want);
 	/* want ending in '*' is a prefix */
 	int ok = rc == -1 && (want[n - 1] == '*' ? !strncmp(err, want, n - 1) : !strcmp(err, want));
-	if (!check_at(ok, line, "request_parse error"))
+	if (!check_at(ok, __FILE__, line, "request_parse error"))
 		printf("    %s\n    got  \"%s\" (rc %d)\n    want \"%s\"\n", json, err, rc, want);
 	CHECK(r->user.nsaml == 0 && r->user.platform == NULL);
 }
@@ -620,7 +607,7 @@ static void target_case(int line, const char *s, int rc, const char *host, unsig
 	int ok = got == rc && (rc != 0 || (!strcmp(r.host, host) && r.hostlen == strlen(host) &&
 					   r.port == port && r.proto == proto)) &&
 		 (rc == 0 || !strncmp(err, err_prefix, strlen(err_prefix)));
-	if (!check_at(ok, line, "request_parse_target"))
+	if (!check_at(ok, __FILE__, line, "request_parse_target"))
 		printf("    \"%s\": rc %d host \"%s\" port %u proto %d err \"%s\"\n", s, got, r.host,
 		       r.port, (int)r.proto, err);
 	request_free(&r);
@@ -715,6 +702,5 @@ int main(void)
 	test_user_file();
 	test_answer_lines();
 	request_free(&shared);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return harness_summary();
 }

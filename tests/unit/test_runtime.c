@@ -20,29 +20,18 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "harness.h"
 
 static int passed, failed;
 static int verbose;   /* VERBOSE=1 prints the refusal message of every tampered blob */
 
-static int check_at(int ok, int line, const char *what)
-{
-	if (ok)
-		passed++;
-	else {
-		failed++;
-		printf("%s:%d: check failed: %s\n", __FILE__, line, what);
-	}
-	return ok;
-}
-
-#define CHECK(cond) check_at((cond) != 0, __LINE__, #cond)
 #define CHECK_STR(got, want) check_str(__LINE__, got, want)
 
 static void check_str(int line, const char *got, const char *want)
 {
 	int ok = (!got && !want) || (got && want && strcmp(got, want) == 0);
 
-	if (!check_at(ok, line, "strings equal"))
+	if (!check_at(ok, __FILE__, line, "strings equal"))
 		printf("    got \"%s\", want \"%s\"\n", got ? got : "(null)", want ? want : "(null)");
 }
 
@@ -789,7 +778,7 @@ static enum bcp_status open_copy(const uint8_t *blob, size_t len, const struct b
 	if (st == BCP_OK)
 		bcp_close(b);
 	else
-		check_at(b == NULL, __LINE__, "a failed open leaves *out NULL");
+		check_at(b == NULL, __FILE__, __LINE__, "a failed open leaves *out NULL");
 	free(copy);
 	return st;
 }
@@ -797,7 +786,7 @@ static enum bcp_status open_copy(const uint8_t *blob, size_t len, const struct b
 static void expect_status(int line, enum bcp_status got, enum bcp_status want,
 	const struct bcp_error *err)
 {
-	if (!check_at(got == want, line, "status"))
+	if (!check_at(got == want, __FILE__, line, "status"))
 		printf("    got %s, want %s: %s\n", bcp_status_str(got), bcp_status_str(want),
 			err ? err->message : "");
 }
@@ -1099,7 +1088,7 @@ static void tamper(int line, int id, size_t off, const void *bytes, size_t n,
 	if (verbose)
 		printf("    %d: %s\n", line, err.message);
 	if (want == BCP_E_STRUCTURE && !strstr(err.message, "FORMAT.md #"))
-		check_at(0, line, "the message cites the checklist");
+		check_at(0, __FILE__, line, "the message cites the checklist");
 	free(b);
 }
 
@@ -1340,7 +1329,7 @@ static void test_bit_flips(void (*make)(struct pol *), const char *what)
 		}
 		copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 	}
-	if (!check_at(bad == 0, __LINE__, "every bit flip is refused"))
+	if (!check_at(bad == 0, __FILE__, __LINE__, "every bit flip is refused"))
 		printf("    %s: %zu of %zu flips accepted\n", what, bad, len * 8);
 	free(copy);
 	free(blob);
@@ -1363,7 +1352,7 @@ static void decide_case(int line, const bcp_user *u, const char *host, uint16_t 
 		((!d.rule && !w.rule) || (d.rule && w.rule && !strcmp(d.rule, w.rule))) &&
 		(d.segment_index < 0) == (d.segment == NULL) && (d.rule_index < 0) == (d.rule == NULL);
 
-	if (!check_at(ok, line, "decision"))
+	if (!check_at(ok, __FILE__, line, "decision"))
 		printf("    %s:%u/%s: got %s %s %s (status %s), want %s %s %s\n", host, port,
 			proto == BCP_TCP ? "tcp" : "udp", bcp_verdict_str(d.verdict),
 			d.segment ? d.segment : "-", d.rule ? d.rule : "-", bcp_status_str(st),
@@ -1588,6 +1577,5 @@ int main(void)
 	test_bind_errors();
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other_key);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return harness_summary();
 }

@@ -27,28 +27,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <openssl/evp.h>
+#include "harness.h"
 
-static int passed, failed, verbose, quick;
+static int verbose, quick;
 
-static int check_at(int ok, int line, const char *what)
-{
-	if (ok)
-		passed++;
-	else {
-		failed++;
-		printf("%s:%d: check failed: %s\n", __FILE__, line, what);
-	}
-	return ok;
-}
-
-#define CHECK(cond) check_at((cond) != 0, __LINE__, #cond)
 /* A status check that prints the message when it fails. */
 #define CHECK_ST(got, want, err) check_status(__LINE__, (got), (want), (err))
 
 static void check_status(int line, enum bcp_status got, enum bcp_status want,
 	const struct bcp_error *err)
 {
-	if (!check_at(got == want, line, "status"))
+	if (!check_at(got == want, __FILE__, line, "status"))
 		printf("    got %s (%s), want %s\n", bcp_status_str(got),
 			err ? err->message : "", bcp_status_str(want));
 }
@@ -1359,6 +1348,5 @@ int main(int argc, char **argv)
 		EVP_PKEY_free(key[k]);
 	arena_free(&arena);
 	run("rm -rf '%s'", tmpdir);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0;
+	return harness_summary();
 }
