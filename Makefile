@@ -22,7 +22,8 @@ B = $(BUILDDIR)
 DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev
 
 COMPILER_SRC = compiler/arena.c compiler/diag.c compiler/net.c compiler/strmap.c \
-	compiler/source.c compiler/check.c compiler/check_rules.c compiler/check_bc.c \
+	compiler/source.c compiler/check.c compiler/check_limits.c compiler/check_patterns.c \
+	compiler/check_rules.c compiler/check_bc.c \
 	compiler/frontend.c compiler/dump.c compiler/lower.c compiler/blob.c compiler/keys.c \
 	compiler/reference.c compiler/request.c compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c \
 	compiler/cmd_query.c compiler/cmd_device.c \

@@ -47,7 +47,8 @@ void *arena_alloc(struct arena *a, size_t n)
 	if (a->failed || need < n)
 		goto fail;
 	if (!b || b->size - b->used < need) {
-		size_t size = need > BLOCK_MIN ? need : BLOCK_MIN;
+		size_t min = a->hook && a->hook->arena_block ? a->hook->arena_block : BLOCK_MIN;
+		size_t size = need > min ? need : min;
 		if (size > SIZE_MAX - sizeof *b)
 			goto fail;
 		b = hook_alloc(a->hook, sizeof *b + size);

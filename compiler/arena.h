@@ -5,11 +5,17 @@
 #define BCPC_ARENA_H
 #include <stddef.h>
 
-/* The allocation hook: like malloc/free. A NULL hook means malloc/free. */
+/* The allocation hook: like malloc/free. A NULL hook, or NULL functions, mean
+ * malloc/free. One hook carries a whole compile, from reading the sources to the
+ * signed blob in memory: the arenas, flex's buffers, the msgpack buffers and the
+ * blob itself. OpenSSL and jansson allocate on their own (docs/SECURITY.md). */
 struct alloc_hook {
 	void *(*alloc)(void *ctx, size_t n);
 	void (*release)(void *ctx, void *p);
 	void *ctx;
+	/* Smallest block an arena on this hook takes; 0 means 64 KiB. A test that
+	 * fails the Nth allocation sets 1, so that every arena_alloc reaches the hook. */
+	size_t arena_block;
 };
 
 struct arena_block;

@@ -9,6 +9,7 @@
 #include "bcp_format.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <msgpack.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -249,11 +250,39 @@ static int put_rules(struct build *B)
 
 /* ---- msgpack sections ---- */
 
+/* The packer writes into a buffer of its own that grows through the hook (not
+ * msgpack_sbuffer, which would call realloc). */
 struct mp {
-	msgpack_sbuffer sb;
+	const struct alloc_hook *hook;
+	char *data;
+	size_t size, cap;
 	msgpack_packer pk;
 	int bad;
 };
+
+static int mp_write(void *ctx, const char *buf, size_t len)
+{
+	struct mp *w = ctx;
+	if (len > w->cap - w->size) {
+		size_t cap = w->cap ? w->cap : 256;
+		while (cap - w->size < len) {
+			if (cap > SIZE_MAX / 2)
+				return -1;
+			cap *= 2;
+		}
+		char *p = hook_alloc(w->hook, cap);
+		if (!p)
+			return -1;
+		if (w->size)
+			memcpy(p, w->data, w->size);
+		hook_release(w->hook, w->data);
+		w->data = p;
+		w->cap = cap;
+	}
+	memcpy(w->data + w->size, buf, len);
+	w->size += len;
+	return 0;
+}
 
 static void mp_str(struct mp *w, const char *s)
 {
@@ -356,16 +385,15 @@ static void pack_profile_settings(struct mp *w, const struct model *m)
 
 static int put_msgpack(struct build *B, int id, void (*pack)(struct mp *, const struct model *))
 {
-	struct mp w = { .bad = 0 };
-	msgpack_sbuffer_init(&w.sb);
-	msgpack_packer_init(&w.pk, &w.sb, msgpack_sbuffer_write);
+	struct mp w = { .hook = B->a->hook };
+	msgpack_packer_init(&w.pk, &w, mp_write);
 	pack(&w, B->m);
 	uint8_t *p = NULL;
 	if (w.bad)
 		fail(B->err, B->errlen, "out of memory while packing the settings");
-	else if ((p = sec_new(B, id, w.sb.size)) != NULL && w.sb.size)
-		memcpy(p, w.sb.data, w.sb.size);
-	msgpack_sbuffer_destroy(&w.sb);
+	else if ((p = sec_new(B, id, w.size)) != NULL && w.size)
+		memcpy(p, w.data, w.size);
+	hook_release(w.hook, w.data);
 	return p ? 0 : -1;
 }
 
@@ -399,10 +427,11 @@ static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
 			    (unsigned long long)total, BCPF_MAX_BLOB);
 	if (key_raw_public(key, pub) != 0)
 		return fail(B->err, B->errlen, "the signing key is not an Ed25519 key");
-	uint8_t *b = calloc(1, (size_t)total);
+	uint8_t *b = hook_alloc(B->a->hook, (size_t)total);
 	if (!b)
 		return fail(B->err, B->errlen, "out of memory for a blob of %llu bytes",
 			    (unsigned long long)total);
+	memset(b, 0, (size_t)total);
 	memcpy(b + BCPF_H_MAGIC, BCPF_MAGIC, 8);
 	bcpf_put16(b + BCPF_H_VERSION, BCPF_VERSION);
 	bcpf_put16(b + BCPF_H_HEADER_SIZE, BCPF_HEADER_SIZE);
@@ -422,7 +451,7 @@ static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
 			memcpy(b + off[id], B->sec[id].p, B->sec[id].len);
 	}
 	if (sign(key, b, (size_t)total - BCPF_SIG_SIZE, B->err, B->errlen)) {
-		free(b);
+		hook_release(B->a->hook, b);
 		return -1;
 	}
 	*out = b;
@@ -432,6 +461,13 @@ static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
 
 int blob_build(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
 	       uint8_t **out, size_t *outlen, char *err, size_t errlen)
+{
+	return blob_build_with(m, key, o, NULL, out, outlen, err, errlen);
+}
+
+int blob_build_with(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
+		    const struct alloc_hook *hook, uint8_t **out, size_t *outlen,
+		    char *err, size_t errlen)
 {
 	struct arena a;
 	struct build B = { .m = m, .a = &a, .err = err, .errlen = errlen };
@@ -443,7 +479,7 @@ int blob_build(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
 		err[0] = '\0';
 	if (!m || !key || !o)
 		return fail(err, errlen, "blob_build: missing model, key or options");
-	arena_init(&a, NULL);
+	arena_init(&a, hook);
 	B.t = lower_model(m, &a, err, errlen);
 	if (!B.t)
 		goto out;
@@ -504,17 +540,15 @@ int write_file_atomic_mode(const char *path, const uint8_t *data, size_t len,
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
 	size_t dirlen = slash ? (size_t)(slash - path) : 0;
-	char *tmp = NULL, *dir = NULL;
+	/* No allocation: the kernel takes no path longer than PATH_MAX anyway. */
+	char tmp[PATH_MAX + 16], dir[PATH_MAX + 2];
 	int fd = -1, rc = -1, e;
 
 	if (!*base)
 		return fail(err, errlen, "cannot write %s: not a file name", path);
-	tmp = malloc(strlen(path) + 16);
-	dir = malloc(dirlen + 2);
-	if (!tmp || !dir) {
-		fail(err, errlen, "cannot write %s: out of memory", path);
-		goto out;
-	}
+	if (strlen(path) >= PATH_MAX)
+		return fail(err, errlen, "cannot write %.200s...: the path is longer than %d bytes",
+			    path, PATH_MAX - 1);
 	sprintf(tmp, "%.*s%s.%s.XXXXXX", (int)dirlen, path, slash ? "/" : "", base);
 	if (!slash)
 		strcpy(dir, ".");
@@ -561,8 +595,6 @@ unlink_tmp:
 		close(fd);
 	unlink(tmp);
 out:
-	free(tmp);
-	free(dir);
 	return rc;
 }
 

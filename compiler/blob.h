@@ -21,8 +21,17 @@ struct blob_opts {
 int blob_build(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
 	       uint8_t **out, size_t *outlen, char *err, size_t errlen);
 
+/* The same with every allocation through hook (NULL: malloc), the blob's included:
+ * the caller releases *out with hook_release(hook, *out). When an allocation fails
+ * it returns -1 with "out of memory ..." in err, having released all it took.
+ * (Signing allocates inside OpenSSL, outside the hook.) */
+int blob_build_with(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
+		    const struct alloc_hook *hook, uint8_t **out, size_t *outlen,
+		    char *err, size_t errlen);
+
 /* Writes data to path through a temporary file in the same folder (mkstemp), fsync,
- * rename, then fsync of the folder. The file gets mode 0666 less the umask (read
+ * rename, then fsync of the folder. It allocates nothing; a path longer than
+ * PATH_MAX is refused. The file gets mode 0666 less the umask (read
  * by setting and restoring it, so not thread-safe). On any failure returns -1 with
  * a message in err, removes the temporary file and leaves an existing file at path
  * untouched; 0 on success. */

@@ -1,7 +1,9 @@
-/* check.c - the meaning pass: declarations, segments and the pattern index.
- * Rules and profiles are in check_rules.c, business_continuity in check_bc.c.
- * It reads the syntax tree and builds the model; it never changes the tree. */
+/* check.c - the meaning pass: its driver, declarations and segments. The count
+ * limits are in check_limits.c, the pattern index in check_patterns.c, rules and
+ * profiles in check_rules.c, business_continuity in check_bc.c. It reads the syntax
+ * tree and builds the model; it never changes the tree. */
 #include "check_int.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,7 +246,8 @@ static void segment_domains(struct checker *c, struct m_segment *g, struct prop 
 	}
 }
 
-static void segment_addresses(struct checker *c, struct m_segment *g, struct prop *p)
+static void segment_addresses(struct checker *c, struct m_segment *g, struct prop *p,
+			      struct strmap *seen)
 {
 	int n = value_count(p->values);
 	struct m_addr *ad = arena_array(c->a, g->naddrs + (uint32_t)n, sizeof *ad);
@@ -281,10 +284,13 @@ static void segment_addresses(struct checker *c, struct m_segment *g, struct pro
 				 v->s);
 			continue;
 		}
-		int dup = 0;
-		for (uint32_t i = 0; i < g->naddrs; i++)
-			dup |= prefix_equal(&g->addrs[i].p, &pf);
-		if (dup) {
+		/* The canonical text is the key: one per prefix, whatever the spelling. */
+		char *key = arena_strdup(c->a, prefix_format(&pf, net));
+		if (!key)
+			return;
+		uint32_t before = seen->n;
+		strmap_put(seen, key, 1);
+		if (seen->n == before) {
 			diag_warning(c->d, v->loc, "address %s listed twice in segment \"%s\"",
 				     prefix_format(&pf, net), g->name);
 			continue;
@@ -321,12 +327,13 @@ static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g
 	static const char *const bypass_names[] = { "never", "always", "on_net" };
 	static const char *const bool_names[] = { "false", "true" };
 	struct prop *group = NULL, *match = NULL, *bypass = NULL, *enabled = NULL;
-	struct strmap hosts;
+	struct strmap hosts, addrs;
 	/* Set when a key is written, even with bad values (already reported): then
 	 * "no domains" or "no ports" would only repeat that error. */
 	int wrote_dest = 0, wrote_ports = 0;
 
 	strmap_init(&hosts, c->a);
+	strmap_init(&addrs, c->a);
 	g->name = s->name;
 	g->loc = s->name_loc;
 	g->group = UINT32_MAX;
@@ -352,7 +359,7 @@ static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g
 		if (!strcmp(p->key, "domains"))
 			segment_domains(c, g, p, &hosts);
 		else if (!strcmp(p->key, "addresses"))
-			segment_addresses(c, g, p);
+			segment_addresses(c, g, p, &addrs);
 		else if (!strcmp(p->key, "tcp"))
 			segment_ports(c, p, &g->ports[PROTO_TCP]);
 		else if (!strcmp(p->key, "udp"))
@@ -432,161 +439,6 @@ static void check_segments(struct checker *c, struct stmt *stmts)
 	}
 }
 
-/* ---- the pattern index ---- */
-
-/* One (pattern, segment) occurrence while the index is built. */
-struct occ {
-	uint32_t pattern, seg;
-	struct loc loc;
-};
-
-static int pattern_cmp(const void *x, const void *y)
-{
-	const struct m_pattern *a = x, *b = y;
-	if (a->is_addr != b->is_addr)
-		return a->is_addr - b->is_addr;
-	if (!a->is_addr)
-		return strcmp(a->host, b->host);
-	if (a->prefix.family != b->prefix.family)
-		return a->prefix.family - b->prefix.family;
-	int r = memcmp(a->prefix.addr, b->prefix.addr, 16);
-	return r ? r : a->prefix.len - b->prefix.len;
-}
-
-static const char *pattern_text(const struct m_pattern *p, char buf[64])
-{
-	return p->is_addr ? prefix_format(&p->prefix, buf) : p->host;
-}
-
-/* Two segments sharing a pattern must not serve the same port of one protocol;
- * all segments of a pattern must agree on the match style. */
-static void check_pattern_conflicts(struct checker *c, struct m_pattern *p,
-				    const struct loc *locs)
-{
-	static const char *const proto_names[] = { "tcp", "udp" };
-	const struct m_segment *segs = c->m->segments;
-	char buf[64];
-	for (uint32_t j = 1; j < p->nsegs; j++) {
-		const struct m_segment *b = &segs[p->segs[j]];
-		for (uint32_t i = 0; i < j; i++) {
-			const struct m_segment *a = &segs[p->segs[i]];
-			if (a->match != b->match) {
-				diag_add(c->d, SEV_ERROR, locs[j],
-					 "give every segment with this pattern the same 'match'",
-					 "pattern %s is %s in segment \"%s\" but %s in segment \"%s\"",
-					 pattern_text(p, buf), a->match ? "inclusive" : "exclusive",
-					 a->name, b->match ? "inclusive" : "exclusive", b->name);
-				diag_add(c->d, SEV_NOTE, locs[i], NULL, "segment \"%s\" lists it here",
-					 a->name);
-				break;
-			}
-			for (int pr = 0; pr < PROTO_COUNT; pr++) {
-				const struct port_set *x = &a->ports[pr], *y = &b->ports[pr];
-				uint32_t xi = 0, yi = 0;
-				while (xi < x->n && yi < y->n) {
-					if (x->r[xi].hi < y->r[yi].lo) {
-						xi++;
-					} else if (y->r[yi].hi < x->r[xi].lo) {
-						yi++;
-					} else {
-						unsigned lo = x->r[xi].lo > y->r[yi].lo ? x->r[xi].lo : y->r[yi].lo;
-						unsigned hi = x->r[xi].hi < y->r[yi].hi ? x->r[xi].hi : y->r[yi].hi;
-						char ports[32];
-						if (lo == hi)
-							snprintf(ports, sizeof ports, "port %u", lo);
-						else
-							snprintf(ports, sizeof ports, "ports %u-%u", lo, hi);
-						diag_add(c->d, SEV_ERROR, locs[j],
-							 "segments that share a pattern must serve different ports",
-							 "segments \"%s\" and \"%s\" both serve %s on %s %s",
-							 a->name, b->name, pattern_text(p, buf),
-							 proto_names[pr], ports);
-						diag_add(c->d, SEV_NOTE, locs[i], NULL,
-							 "segment \"%s\" lists it here", a->name);
-						break;
-					}
-				}
-			}
-		}
-	}
-}
-
-static void build_patterns(struct checker *c)
-{
-	struct model *m = c->m;
-	struct strmap index;
-	uint32_t total = 0;
-	strmap_init(&index, c->a);
-	for (uint32_t s = 0; s < m->nsegments; s++)
-		if (m->segments[s].enabled)
-			total += m->segments[s].nhosts + m->segments[s].naddrs;
-	struct occ *occ = arena_array(c->a, total, sizeof *occ);
-	struct m_pattern *pat = arena_array(c->a, total, sizeof *pat);
-	uint32_t nocc = 0, npat = 0;
-	if (!occ || !pat)
-		return;
-	for (uint32_t s = 0; s < m->nsegments; s++) {
-		const struct m_segment *g = &m->segments[s];
-		if (!g->enabled)
-			continue;
-		for (uint32_t i = 0; i < g->nhosts + g->naddrs; i++) {
-			char key[70];
-			const char *k;
-			if (i < g->nhosts) {
-				k = g->hosts[i].name;
-			} else {
-				key[0] = '@';   /* addresses and hosts never share a key */
-				prefix_format(&g->addrs[i - g->nhosts].p, key + 1);
-				k = arena_strdup(c->a, key);
-				if (!k)
-					return;
-			}
-			uint32_t at = strmap_put(&index, k, npat);
-			if (at == STRMAP_NONE)
-				return;
-			if (at == npat) {
-				struct m_pattern *p = &pat[npat++];
-				p->is_addr = i >= g->nhosts;
-				if (p->is_addr)
-					p->prefix = g->addrs[i - g->nhosts].p;
-				else
-					p->host = k;
-				p->match = g->match;
-			}
-			occ[nocc].pattern = at;
-			occ[nocc].seg = s;
-			occ[nocc].loc = i < g->nhosts ? g->hosts[i].loc : g->addrs[i - g->nhosts].loc;
-			nocc++;
-		}
-	}
-	/* Count, then fill, each pattern's segments (occurrences are in segment order). */
-	for (uint32_t i = 0; i < nocc; i++)
-		pat[occ[i].pattern].nsegs++;
-	struct loc **locs = arena_array(c->a, npat, sizeof *locs);
-	if (!locs)
-		return;
-	for (uint32_t p = 0; p < npat; p++) {
-		pat[p].segs = arena_array(c->a, pat[p].nsegs, sizeof *pat[p].segs);
-		locs[p] = arena_array(c->a, pat[p].nsegs, sizeof **locs);
-		if (!pat[p].segs || !locs[p])
-			return;
-		pat[p].nsegs = 0;
-	}
-	for (uint32_t i = 0; i < nocc; i++) {
-		struct m_pattern *p = &pat[occ[i].pattern];
-		locs[occ[i].pattern][p->nsegs] = occ[i].loc;
-		p->segs[p->nsegs++] = occ[i].seg;
-	}
-	for (uint32_t p = 0; p < npat; p++)
-		if (pat[p].nsegs > 1)
-			check_pattern_conflicts(c, &pat[p], locs[p]);
-	qsort(pat, npat, sizeof *pat, pattern_cmp);
-	m->patterns = pat;
-	m->npatterns = npat;
-	for (m->nhost_patterns = 0; m->nhost_patterns < npat && !pat[m->nhost_patterns].is_addr;)
-		m->nhost_patterns++;
-}
-
 static void check_tenant(struct checker *c, struct stmt *stmts)
 {
 	struct stmt *first = NULL;
@@ -604,13 +456,22 @@ static void check_tenant(struct checker *c, struct stmt *stmts)
 	}
 }
 
-struct model *check_policy(struct stmt *stmts, struct arena *a, struct diags *d)
+struct model *check_policy_limits(struct stmt *stmts, const struct policy_limits *lim,
+				  struct arena *a, struct diags *d)
 {
-	struct checker c = { .a = a, .d = d };
+	struct checker c = { .a = a, .d = d, .lim = lim };
 	int before = d->nerrors;
-	c.m = arena_alloc(a, sizeof *c.m);
-	if (!c.m)
+	/* Past a limit nothing else is checked: the errors would be as many as the items. */
+	if (check_limits(&c, stmts) != 0) {
+		if (a->failed)
+			diag_out_of_memory(d);
 		return NULL;
+	}
+	c.m = arena_alloc(a, sizeof *c.m);
+	if (!c.m) {
+		diag_out_of_memory(d);
+		return NULL;
+	}
 	strmap_init(&c.groups, a);
 	strmap_init(&c.segments, a);
 	strmap_init(&c.rules, a);
@@ -623,8 +484,13 @@ struct model *check_policy(struct stmt *stmts, struct arena *a, struct diags *d)
 	check_profiles(&c, stmts);
 	check_rules(&c, stmts);
 	if (a->failed) {
-		diag_error(d, loc_file(NULL), "out of memory");
+		diag_out_of_memory(d);
 		return NULL;
 	}
 	return d->nerrors == before ? c.m : NULL;
+}
+
+struct model *check_policy(struct stmt *stmts, struct arena *a, struct diags *d)
+{
+	return check_policy_limits(stmts, &policy_limits_default, a, d);
 }

@@ -9,6 +9,7 @@ struct checker {
 	struct diags *d;
 	struct model *m;
 	struct strmap groups, segments, rules, profiles;
+	const struct policy_limits *lim;
 };
 
 /* check_rules.c */
@@ -16,6 +17,10 @@ void check_rules(struct checker *c, struct stmt *stmts);
 void check_profiles(struct checker *c, struct stmt *stmts);
 /* check_bc.c */
 void check_bc(struct checker *c, struct stmt *stmts);
+/* check_limits.c: 0, or -1 when a limit was passed (reported) */
+int check_limits(struct checker *c, struct stmt *stmts);
+/* check_patterns.c: fills model.patterns from the checked segments */
+void build_patterns(struct checker *c);
 
 /* Helpers shared by the checker's files (check.c). */
 int value_count(const struct value *v);

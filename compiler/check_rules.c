@@ -86,6 +86,8 @@ static int atom_value(struct checker *c, struct m_atom *at, const struct value *
 			return -1;
 		}
 		*text = arena_strdup(c->a, cc);
+		if (!*text)
+			return -1;   /* out of memory: check_policy reports it */
 	}
 	return 0;
 }
@@ -122,6 +124,10 @@ static int check_atom(struct checker *c, const struct atom *a, struct m_atom *at
 	if (!at->values || !at->ids)
 		return -1;
 	int bad = 0;
+	/* Duplicates are dropped: found by a scan while the values are few, by a map
+	 * beyond (a condition may list 65535 of them). */
+	struct strmap seen;
+	strmap_init(&seen, c->a);
 	for (const struct value *v = a->values; v; v = v->next) {
 		const char *text;
 		uint32_t id;
@@ -130,8 +136,14 @@ static int check_atom(struct checker *c, const struct atom *a, struct m_atom *at
 			continue;
 		}
 		int dup = 0;
-		for (uint32_t i = 0; i < at->nvalues; i++)
-			dup |= !strcmp(at->values[i], text);
+		if (n <= 16) {
+			for (uint32_t i = 0; i < at->nvalues; i++)
+				dup |= !strcmp(at->values[i], text);
+		} else {
+			uint32_t before = seen.n;
+			strmap_put(&seen, text, 1);
+			dup = seen.n == before;
+		}
 		if (dup)
 			continue;
 		at->values[at->nvalues] = text;

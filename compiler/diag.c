@@ -37,11 +37,25 @@ void diag_add(struct diags *d, enum severity sev, struct loc loc, const char *hi
 	g->loc = loc;
 	g->msg = arena_strdup(d->arena, buf);
 	g->hint = hint ? arena_strdup(d->arena, hint) : NULL;
+	if (!g->msg)   /* out of memory: the caller reports that instead */
+		return;
 	if (d->tail)
 		d->tail->next = g;
 	else
 		d->head = g;
 	d->tail = g;
+}
+
+void diag_out_of_memory(struct diags *d)
+{
+	memset(&d->oom, 0, sizeof d->oom);
+	d->oom.sev = SEV_ERROR;
+	d->oom.loc = loc_file(NULL);
+	d->oom.msg = "out of memory";
+	d->head = d->tail = &d->oom;
+	d->nerrors = 1;
+	d->nwarnings = 0;
+	d->capped = d->dropping = 0;
 }
 
 /* 1 for the second and later bytes of a UTF-8 character: they take no column. */

@@ -44,6 +44,7 @@ struct diags {
 	int nerrors, nwarnings;
 	int capped;          /* DIAG_MAX_ERRORS reached: further errors dropped */
 	int dropping;        /* the last error was dropped, and so are its notes */
+	struct diag oom;     /* the record diag_out_of_memory() uses: it needs no memory */
 };
 
 void diags_init(struct diags *d, struct arena *a);
@@ -52,6 +53,10 @@ void diag_add(struct diags *d, enum severity sev, struct loc loc, const char *hi
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 #define diag_error(d, loc, ...) diag_add((d), SEV_ERROR, (loc), NULL, __VA_ARGS__)
 #define diag_warning(d, loc, ...) diag_add((d), SEV_WARNING, (loc), NULL, __VA_ARGS__)
+/* Replaces every record with one error, "out of memory", which needs no allocation.
+ * Called when the arena failed: the other records may then be missing or wrong
+ * (a name that was never stored reads as undeclared). */
+void diag_out_of_memory(struct diags *d);
 /* Prints every record as "file:line:col: error: message", the source line and a caret. */
 void diags_print(const struct diags *d, FILE *out);
 #endif

@@ -1,5 +1,6 @@
 /* frontend.c - sources to checked model: read each file, parse it, check them all
- * together (declarations are global, rules keep file order). */
+ * together (declarations are global, rules keep file order). Every allocation is
+ * the arena's, through its hook, flex's buffers included (grammar/parse.c). */
 #include "frontend.h"
 #include <errno.h>
 #include <string.h>
@@ -8,12 +9,19 @@ struct model *load_policy(char *const *paths, int n, struct arena *a, struct dia
 {
 	struct stmt *all = NULL, **tail = &all;
 	int bad = 0;
-	for (int i = 0; i < n; i++) {
+	if (n < 0 || (unsigned)n > policy_limits_default.sources) {
+		diag_error(d, loc_file(NULL), "too many source files: %d (the limit is %u)", n,
+			   (unsigned)policy_limits_default.sources);
+		return NULL;
+	}
+	for (int i = 0; i < n && !a->failed; i++) {
 		struct source *src = arena_alloc(a, sizeof *src);
 		struct stmt *stmts = NULL;
 		if (!src)
 			break;
 		if (read_file(a, paths[i], BCL_MAX_SOURCE, src) != 0) {
+			if (errno == ENOMEM)
+				break;
 			diag_error(d, loc_file(NULL), "cannot read %s: %s", paths[i],
 				   errno == EFBIG ? "larger than the 16 MiB limit for a source file" :
 				   strerror(errno));
@@ -27,7 +35,7 @@ struct model *load_policy(char *const *paths, int n, struct arena *a, struct dia
 			tail = &(*tail)->next;
 	}
 	if (a->failed) {
-		diag_error(d, loc_file(NULL), "out of memory");
+		diag_out_of_memory(d);
 		return NULL;
 	}
 	/* Syntax errors leave holes in the tree; checking it would mostly repeat them. */

@@ -3,7 +3,10 @@
 #define BCPC_FRONTEND_H
 #include "model.h"
 
-/* Reads, parses and checks the files together as one policy. Diagnostics go to d;
- * returns the model, or NULL when any error was found. */
+/* Reads, parses and checks the files together as one policy (at most
+ * BCL_MAX_SOURCES of them). Diagnostics go to d; returns the model, or NULL when
+ * any error was found. Every allocation goes through a's hook (arena_init): the
+ * sources, the tree, the model, the diagnostics and flex's buffers. When one
+ * fails, d holds one error, "out of memory", and arena_free(a) releases everything. */
 struct model *load_policy(char *const *paths, int n, struct arena *a, struct diags *d);
 #endif

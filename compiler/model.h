@@ -169,9 +169,39 @@ struct model {
 	uint32_t npatterns, nhost_patterns;
 };
 
+/* The count limits of a policy (docs/LANGUAGE.md 2.10). Each is far above what a
+ * real tenant needs and below what the blob format holds: clause and predicate
+ * counts are u16 there, so a clause may list at most 65535 values, and lowering
+ * never meets a limit the checker let through. */
+#define BCL_MAX_SOURCES 1024             /* source files in one compile */
+#define BCL_MAX_GROUPS 100000            /* segment groups */
+#define BCL_MAX_SEGMENTS 100000          /* segments, disabled ones included */
+#define BCL_MAX_PATTERNS 16777216u       /* entries of domains and addresses, all segments */
+#define BCL_MAX_RULES 100000             /* rules, all access_policy blocks */
+#define BCL_MAX_PROFILES 10000           /* app profiles */
+#define BCL_MAX_CLAUSES 1024             /* clauses in one rule or app profile */
+#define BCL_MAX_ATOMS 1024               /* conditions joined by 'or' in one clause */
+#define BCL_MAX_ATOM_VALUES 65535        /* values of one condition */
+#define BCL_MAX_CLAUSE_VALUES 65535      /* values of one clause, all conditions */
+#define BCL_MAX_SETTINGS 1024            /* settings of one app profile */
+#define BCL_MAX_LIST_ITEMS 65535         /* items of one list setting */
+#define BCL_MAX_CONTROLLERS 256          /* controllers of business_continuity */
+
+struct policy_limits {
+	uint32_t sources, groups, segments, patterns, rules, profiles, clauses, atoms,
+		 atom_values, clause_values, settings, list_items, controllers;
+};
+/* The limits above; what load_policy and check_policy apply. */
+extern const struct policy_limits policy_limits_default;
+
 /* Checks the statements of all sources (in order) and builds the model in a.
- * Every problem found goes to d; returns NULL when there was any error. */
+ * Every problem found goes to d; returns NULL when there was any error. The count
+ * limits are checked first: past one, that is the only kind of error reported.
+ * When an allocation fails, the one diagnostic is "out of memory". */
 struct model *check_policy(struct stmt *stmts, struct arena *a, struct diags *d);
+/* The same with other limits (tests use small ones to reach each limit cheaply). */
+struct model *check_policy_limits(struct stmt *stmts, const struct policy_limits *lim,
+				  struct arena *a, struct diags *d);
 
 /* Reads a file whole into the arena (with a NUL after it). 0, or -1 with errno set
  * (EFBIG when it is over max bytes). */

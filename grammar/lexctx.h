@@ -1,7 +1,10 @@
 /* lexctx.h - state shared by the scanner and the parser for one source. */
 #ifndef BCPC_LEXCTX_H
 #define BCPC_LEXCTX_H
+#include <setjmp.h>
 #include "ast.h"
+
+union lex_block;
 
 struct lexctx {
 	const struct source *src;
@@ -18,5 +21,13 @@ struct lexctx {
 	struct loc open[4];    /* where the first of them were opened */
 	struct stmt *head, *tail;
 	int syntax_errors;
+	/* Flex's own memory (parse.c): every block it holds, from the arena's hook, and
+	 * where to jump when it gives up instead of exiting (with its message). */
+	union lex_block *blocks;
+	jmp_buf *escape;
+	const char *fatal;
 };
+
+/* Flex's YY_FATAL_ERROR: jumps back to parse_source; never returns. */
+_Noreturn void bcl_fatal(const char *msg, void *scanner);
 #endif

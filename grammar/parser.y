@@ -37,6 +37,18 @@
 %code {
 #include <string.h>
 #include "../compiler/net.h"
+
+/* Bison must not call malloc, which would bypass the allocation hook. It need not:
+ * the grammar nests nothing inside itself except through left recursion, so the
+ * stack depth is bounded by the grammar (18 states at most over the golden, fuzz
+ * seed and example inputs), and the fixed stacks of YYINITDEPTH suffice (LAC's 20
+ * as well). YYMAXDEPTH = YYINITDEPTH means they are never reallocated, and YYMALLOC
+ * fails should bison ever try: the parse then stops with an error (bcl_error)
+ * rather than allocating. */
+#define YYINITDEPTH 200
+#define YYMAXDEPTH YYINITDEPTH
+#define YYMALLOC(n) ((void)(n), (void *)0)
+#define YYFREE(p) ((void)(p))
 int bcl_lex(BCL_STYPE *lval, BCL_LTYPE *lloc, void *scanner);
 
 static struct loc L(struct lexctx *cx, BCL_LTYPE l)
@@ -77,6 +89,9 @@ static struct stmt *mkstmt(struct lexctx *cx, enum stmt_kind k, BCL_LTYPE l)
 static void bcl_error(BCL_LTYPE *l, void *scanner, struct lexctx *cx, const char *msg)
 {
 	(void)scanner;
+	/* Bison's own "memory exhausted" means its fixed stack is full (see above). */
+	if (!strcmp(msg, "memory exhausted"))
+		msg = "nested too deeply for the parser";
 	diag_error(cx->diags, L(cx, *l), "%s", msg);
 }
 }

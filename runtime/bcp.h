@@ -162,7 +162,28 @@ struct bcp_user_info {
  * count, is BCP_E_USER. */
 BCP_MUST_CHECK enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info,
 					bcp_user **out, struct bcp_error *err);
-/* Frees a bound user. NULL is a no-op. */
+/* Where bcp_bind_with takes the bound user's memory: like malloc and free, with
+ * ctx passed back. alloc may return NULL (the bind then fails with BCP_E_NOMEM and
+ * releases what it took). Both functions must be set. The user keeps a copy of
+ * this struct, so the functions and ctx must stay usable until bcp_user_free. */
+struct bcp_allocator {
+	void *(*alloc)(void *ctx, size_t n);
+	void (*release)(void *ctx, void *p);
+	void *ctx;
+};
+
+/* bcp_bind, with the bound user's memory from a; a NULL a means malloc and free
+ * (bcp_bind is bcp_bind_with(b, info, NULL, out, err)). Every allocation of the
+ * bind goes through a: the user, and scratch released before it returns; and
+ * bcp_user_free gives the user back to a. An a without both functions is
+ * BCP_E_ARG. A failed allocation is BCP_E_NOMEM, with *out NULL and nothing left
+ * allocated. Thread-safe when a's functions are. Binding is the only allocation
+ * between open and close (decisions never allocate); bcp_open_* take their memory
+ * from malloc, msgpack-c and OpenSSL, not from an allocator. */
+BCP_MUST_CHECK enum bcp_status bcp_bind_with(const bcp_blob *b, const struct bcp_user_info *info,
+					     const struct bcp_allocator *a, bcp_user **out,
+					     struct bcp_error *err);
+/* Frees a bound user, through the allocator it was bound with. NULL is a no-op. */
 void bcp_user_free(bcp_user *u);
 /* The name of the user's app profile, or NULL when no profile applies. */
 const char *bcp_user_profile(const bcp_user *u);

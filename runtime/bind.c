@@ -3,7 +3,9 @@
  * that holds for the user and applies to it (docs/LANGUAGE.md semantics, step 4),
  * and the user's app profile (step 5). After this a decision is table lookups.
  *
- * Binding allocates; nothing after it does. The bound user is read-only. */
+ * Binding allocates, through the caller's allocator when it gives one (the user
+ * remembers it, to be freed with it); nothing after it does. The bound user is
+ * read-only. */
 #include "internal.h"
 #include <stdlib.h>
 #include <string.h>
@@ -214,10 +216,24 @@ static int32_t find_profile(const bcp_blob *b, const uint8_t *truth)
 	return -1;
 }
 
-enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info, bcp_user **out,
-	struct bcp_error *err)
+static void *std_alloc(void *ctx, size_t n)
 {
+	(void)ctx;
+	return malloc(n);
+}
+
+static void std_release(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
+enum bcp_status bcp_bind_with(const bcp_blob *b, const struct bcp_user_info *info,
+	const struct bcp_allocator *a, bcp_user **out, struct bcp_error *err)
+{
+	static const struct bcp_allocator std = { std_alloc, std_release, NULL };
 	enum bcp_status st;
+	size_t ntruth;
 	uint8_t *truth;
 	bcp_user *u;
 
@@ -225,34 +241,46 @@ enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info, bc
 		*out = NULL;
 	if (!b || !info || !out)
 		return bcpi_fail(err, BCP_E_ARG, "bcp_bind needs a blob, user info and out");
-	truth = calloc((size_t)b->npreds / 8 + 1, 1);
-	u = malloc(sizeof *u + (size_t)b->nsegments * sizeof u->winner[0]);
-	if (!truth || !u) {
-		free(truth);
-		free(u);
+	if (!a)
+		a = &std;
+	if (!a->alloc || !a->release)
+		return bcpi_fail(err, BCP_E_ARG, "the allocator needs both alloc and release");
+	ntruth = (size_t)b->npreds / 8 + 1;
+	u = a->alloc(a->ctx, sizeof *u + (size_t)b->nsegments * sizeof u->winner[0]);
+	if (!u)
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the bound user");
+	truth = a->alloc(a->ctx, ntruth);
+	if (!truth) {
+		a->release(a->ctx, u);
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the bound user's scratch");
 	}
+	memset(truth, 0, ntruth);
 	if ((st = mark_user(b, info, truth, err)) != BCP_OK) {
-		free(truth);
-		free(u);
+		a->release(a->ctx, truth);
+		a->release(a->ctx, u);
 		return st;
 	}
 	u->blob = b;
+	u->alloc = *a;
 	u->has_trusted_network = info->ntrusted_networks > 0;
 	compute_winners(b, truth, u->winner);
 	u->profile = find_profile(b, truth);
-	free(truth);
+	a->release(a->ctx, truth);
 	*out = u;
-	if (err) {
-		err->code = BCP_OK;
-		strcpy(err->message, bcp_status_str(BCP_OK));
-	}
+	bcpi_ok(err);
 	return BCP_OK;
+}
+
+enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info, bcp_user **out,
+	struct bcp_error *err)
+{
+	return bcp_bind_with(b, info, NULL, out, err);
 }
 
 void bcp_user_free(bcp_user *u)
 {
-	free(u);
+	if (u)
+		u->alloc.release(u->alloc.ctx, u);
 }
 
 const char *bcp_user_profile(const bcp_user *u)

@@ -98,6 +98,7 @@ struct bcp_blob {
 
 struct bcp_user {
 	const bcp_blob *blob;
+	struct bcp_allocator alloc;    /* what bcp_bind_with took it from; frees it */
 	int has_trusted_network;
 	int32_t profile;               /* -1: none */
 	uint32_t winner[];             /* per segment: first rule that holds and applies */

@@ -34,6 +34,23 @@ expect_error() {
 	head -c 2000 "$dir/err"
 }
 
+# 20,000 segments sharing one pattern, one of them overlapping and in another match
+# style: the shared-pattern checks cost O(k log k), not O(k^2), and both are found.
+awk 'BEGIN { print "segment_group \"G\";"
+	for (i = 1; i <= 20000; i++)
+		printf "segment \"s%d\" { group \"G\"; domains \"*.shared.example\"; tcp %d; }\n", i, i
+	print "segment \"x\" { group \"G\"; domains \"*.shared.example\"; tcp 5-6; match inclusive; }" }' \
+	>"$dir/shared.bcl"
+expect_error "20000 segments share a pattern" "$dir/shared.bcl"
+if grep -q 'both serve \*.shared.example on tcp port 5' "$dir/err" &&
+	grep -q 'is exclusive in segment "s1" but inclusive in segment "x"' "$dir/err"; then
+	pass=$((pass + 1))
+	echo "ok shared pattern: overlap and match style both reported"
+else
+	fail=$((fail + 1))
+	echo "FAIL shared pattern: overlap or match style not reported"
+fi
+
 # A file just over the 16 MiB limit for a source: refused before it is read.
 head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' '#' >"$dir/huge.bcl"
 expect_error "17 MiB file" "$dir/huge.bcl"
