@@ -133,9 +133,9 @@ int trust_arg(const char *cmd, int argc, char **argv, int *i, struct trust_args 
 			usage_error(cmd, "at most 16 thumbprints");
 			return -1;
 		}
-		if (strlen(v) != 44) {
-			usage_error(cmd, "a thumbprint is 44 base64 characters (got %zu): %.60s",
-				    strlen(v), v);
+		if (!bcp_thumbprint_valid(v)) {
+			usage_error(cmd, "not a thumbprint: '%.60s' (want the 44-character base64 "
+				    "of 32 bytes, as 'bcpc thumbprint KEY.pem' prints)", v);
 			return -1;
 		}
 		t->thumbprints[t->nthumbprints++] = v;

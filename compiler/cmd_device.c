@@ -14,34 +14,6 @@
 
 /* ---- arguments ---- */
 
-static int b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* A thumbprint is the base64 of 32 bytes: 43 characters of the standard alphabet and
- * one '='. The last character before the padding carries 4 bits; its 2 spare bits
- * must be zero, so that exactly one spelling is accepted for each key. */
-static int thumbprint_valid(const char *s)
-{
-	if (strlen(s) != 44 || s[43] != '=')
-		return 0;
-	for (int i = 0; i < 43; i++)
-		if (b64_value(s[i]) < 0)
-			return 0;
-	return (b64_value(s[42]) & 3) == 0;
-}
-
 /* Consumes "--thumbprint B64" at argv[*i] into tps (room for 16); 1 consumed, 0 not
  * this option, -1 after a usage error. */
 static int thumbprint_arg(const char *cmd, int argc, char **argv, int *i, const char **tps,
@@ -54,7 +26,7 @@ static int thumbprint_arg(const char *cmd, int argc, char **argv, int *i, const 
 		return -1;
 	}
 	const char *v = argv[++*i];
-	if (!thumbprint_valid(v)) {
+	if (!bcp_thumbprint_valid(v)) {
 		usage_error(cmd, "not a thumbprint: '%.60s' (want the 44-character base64 of 32 "
 			    "bytes, as 'bcpc thumbprint KEY.pem' prints)", v);
 		return -1;

@@ -365,6 +365,12 @@ BCP_MUST_CHECK enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_
 BCP_MUST_CHECK enum bcp_status bcp_state_note_time(const char *dir, int64_t now,
 						   struct bcp_error *err);
 
+/* 1 if t is a well-formed thumbprint: the canonical base64 of 32 bytes (43
+ * characters, the last with its two spare bits zero, then one '='); else 0, also
+ * for NULL. Anything else can never match a key, so callers should refuse it as a
+ * configuration error. Thread-safe. */
+int bcp_thumbprint_valid(const char *t);
+
 /* Thumbprint of a raw Ed25519 public key: base64 of SHA-256 over its DER
  * SubjectPublicKeyInfo; out gets 44 characters and a NUL. Returns 0 or -1. */
 int bcp_thumbprint(const uint8_t pubkey[32], char out[45]);

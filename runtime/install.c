@@ -282,7 +282,7 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 			"%zu thumbprints given; the trust set holds 1 to %d", o->nthumbprints,
 			BCPI_MAX_TRUST);
 	for (i = 0; i < o->nthumbprints; i++)
-		if (!o->thumbprints[i] || !bcpi_thumbprint_wellformed(o->thumbprints[i]))
+		if (!o->thumbprints[i] || !bcp_thumbprint_valid(o->thumbprints[i]))
 			return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
 				"thumbprint %zu is not 44 characters of canonical base64 "
 				"(SHA-256 of the key's DER SubjectPublicKeyInfo)", i);

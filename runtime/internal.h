@@ -113,10 +113,6 @@ BCPI_HIDDEN enum bcp_status bcpi_fail(struct bcp_error *err, enum bcp_status cod
 /* Fills err (when not NULL) with BCP_OK and "ok". */
 BCPI_HIDDEN void bcpi_ok(struct bcp_error *err);
 
-/* 1 when t is a thumbprint as the runtime writes them: 43 characters of canonical
- * base64 of 32 bytes, then '=' and the NUL. */
-BCPI_HIDDEN int bcpi_thumbprint_wellformed(const char *t);
-
 /* bcp_open_file for the file name in the folder open on dirfd, never following a
  * symbolic link (one is BCP_E_IO). opts and out must not be NULL. */
 BCPI_HIDDEN enum bcp_status bcpi_open_at(int dirfd, const char *name,

@@ -116,10 +116,12 @@ static int base64_value(char c)
 /* The canonical base64 of 32 bytes: 43 characters, the last one with its two
  * unused low bits zero, then one '='. Anything else can never equal a thumbprint
  * we compute, so it is a configuration error rather than a silent mismatch. */
-int bcpi_thumbprint_wellformed(const char *t)
+int bcp_thumbprint_valid(const char *t)
 {
 	int i;
 
+	if (!t)
+		return 0;
 	for (i = 0; i < 43; i++)
 		if (base64_value(t[i]) < 0)
 			return 0;
@@ -151,7 +153,7 @@ static enum bcp_status anchor_load(const struct bcp_open_opts *o, struct anchor 
 		return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
 			"nthumbprints is %zu but thumbprints is NULL", o->nthumbprints);
 	for (i = 0; i < o->nthumbprints; i++)
-		if (!o->thumbprints[i] || !bcpi_thumbprint_wellformed(o->thumbprints[i]))
+		if (!o->thumbprints[i] || !bcp_thumbprint_valid(o->thumbprints[i]))
 			return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
 				"thumbprint %zu is not 44 characters of canonical base64 "
 				"(SHA-256 of the key's DER SubjectPublicKeyInfo)", i);

@@ -146,7 +146,7 @@ enum bcp_status bcpi_trust_read(int dirfd, struct bcpi_trust *t, struct bcp_erro
 				line);
 		memcpy(t->tp[t->n], text + at, 44);
 		t->tp[t->n][44] = '\0';
-		if (!bcpi_thumbprint_wellformed(t->tp[t->n]))
+		if (!bcp_thumbprint_valid(t->tp[t->n]))
 			return bcpi_fail(err, BCP_E_STATE, "the %s file, line %zu: not a thumbprint",
 				BCPI_TRUST, line);
 		t->ptr[t->n] = t->tp[t->n];
