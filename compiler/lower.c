@@ -229,7 +229,7 @@ static uint64_t host_item_hash(const struct tables *t, uint32_t item, uint64_t s
 	const struct t_node *nd = &t->nodes[item + 1];
 	size_t n;
 	const uint8_t *label = str_bytes(t, nd->label, &n);
-	return bcpf_hash_bytes(bcpf_hash_start(seed, nd->parent), label, n);
+	return bcpf_hash_label(seed, nd->parent, (const char *)label, n);
 }
 
 static uint64_t addr4_item_hash(const struct tables *t, uint32_t item, uint64_t seed)

@@ -129,4 +129,27 @@ static inline uint32_t bcpf_hash_slot(uint64_t h, uint32_t nslots)
 	uint32_t fold = (uint32_t)(h ^ (h >> 32));
 	return (uint32_t)(((uint64_t)fold * nslots) >> 32);
 }
+/* The host index's key (FORMAT.md, "Hashing"): a label hashed 8 bytes at a time,
+ * because the decision hashes one label per level of the name. Words are read
+ * little-endian; the last one is zero-padded, and the length keeps "a" and "a\0"
+ * apart (labels never hold NUL anyway). */
+static inline uint64_t bcpf_hash_label(uint64_t seed, uint32_t parent, const char *label,
+				       size_t len)
+{
+	const uint8_t *p = (const uint8_t *)label;
+	uint64_t h = bcpf_hash_start(seed, parent) ^ ((uint64_t)len * 0xFF51AFD7ED558CCDu);
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		h = (h ^ bcpf_u64(p + i)) * 0x9E3779B97F4A7C15u;
+		h ^= h >> 32;
+	}
+	if (i < len) {
+		uint64_t w = 0;
+		for (unsigned k = 0; i + k < len; k++)
+			w |= (uint64_t)p[i + k] << (8 * k);
+		h = (h ^ w) * 0x9E3779B97F4A7C15u;
+		h ^= h >> 32;
+	}
+	return h;
+}
 #endif

@@ -169,13 +169,22 @@ static void walk_init(struct walk *w, const bcp_user *u, uint16_t port, enum bcp
 
 /* ---- host names ---- */
 
+/* Labels are short: a plain loop beats a call to memcmp. */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* The child of node parent with this label, or BCPF_NONE. */
 static uint32_t host_child_unchecked(const bcp_blob *b, uint32_t parent, const char *label,
 	size_t len)
 {
 	const struct bcpi_hash *h = &b->host_index;
-	uint64_t hash = bcpf_hash_bytes(bcpf_hash_start(h->seed, parent), label, len);
-	uint32_t slot = bcpf_hash_slot(hash, h->nslots), probe, v, ref;
+	uint32_t slot = bcpf_hash_slot(bcpf_hash_label(h->seed, parent, label, len), h->nslots);
+	uint32_t probe, v, ref;
 	const uint8_t *node;
 
 	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
@@ -183,9 +192,11 @@ static uint32_t host_child_unchecked(const bcp_blob *b, uint32_t parent, const c
 		if (v == 0)
 			return BCPF_NONE;
 		node = bcpi_node_unchecked(b, v);
+		if (bcpf_u32(node) != parent)
+			continue;
 		ref = bcpf_u32(node + 4);
-		if (bcpf_u32(node) == parent && bcpi_strlen_unchecked(b, ref) == len &&
-		    memcmp(bcpi_str_unchecked(b, ref), label, len) == 0)
+		if (bcpi_strlen_unchecked(b, ref) == len &&
+		    same_bytes(bcpi_str_unchecked(b, ref), label, len))
 			return v;
 	}
 	return BCPF_NONE;
@@ -197,10 +208,11 @@ static int label_char(char c)
 }
 
 /* name[0..len) is lower case; splits it into labels. Returns their number, or 0
- * when it is not a host name by docs/LANGUAGE.md 4.5.1: labels of 1..63 bytes of
- * [a-z0-9_-], and a last label that is not all digits ("a.123", "127.1", "1.2.3.4."
- * are what resolvers read as IPv4 addresses). The caller bounds len. */
-static unsigned split_labels(const char *name, size_t len, uint16_t off[], uint8_t llen[])
+ * when it is not made of labels of 1..63 bytes of [a-z0-9_-] (docs/LANGUAGE.md
+ * 4.5.1). *numeric says the last label is all digits: then it is no host name
+ * ("a.123", "127.1"), but it may be an IPv4 literal. The caller bounds len. */
+static unsigned split_labels(const char *name, size_t len, uint16_t off[], uint8_t llen[],
+	int *numeric)
 {
 	size_t i, start = 0;
 	unsigned n = 0;
@@ -221,7 +233,79 @@ static unsigned split_labels(const char *name, size_t len, uint16_t off[], uint8
 		if (i < len)
 			digits = 1;
 	}
-	return digits ? 0 : n;
+	*numeric = digits;
+	return n;
+}
+
+/* A dotted-quad IPv4 literal, as inet_pton(AF_INET) reads it: four decimal parts
+ * of 0..255 without leading zeros. 1 and the address, or 0. (inet_pton costs more
+ * than the rest of a decision.) */
+static int parse_ipv4(const char *s, size_t len, uint8_t out[4])
+{
+	unsigned part = 0, val = 0, ndig = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (ndig == 0 || part == 4)
+				return 0;
+			out[part++] = (uint8_t)val;
+			val = ndig = 0;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9' || (ndig > 0 && val == 0))
+			return 0;
+		val = val * 10 + (unsigned)(s[i] - '0');
+		if (val > 255)
+			return 0;
+		ndig++;
+	}
+	return part == 4;
+}
+
+/* The common case in one pass: host is a plain name (letters, digits, '-', '_',
+ * dots; labels of 1..63 bytes; at most one trailing dot; a last label that is not
+ * all digits). Writes it lower-cased to name and splits it; returns the number of
+ * labels, or 0 for anything else, which the general path then sorts out (IP
+ * literals, bad hosts). It accepts nothing the general path would refuse. */
+static unsigned split_plain(const char *host, size_t len, char *name, uint16_t off[],
+	uint8_t llen[])
+{
+	size_t i, start = 0;
+	unsigned n = 0;
+	int digits = 1;
+
+	if (len > 0 && host[len - 1] == '.')
+		len--;   /* the root dot, once */
+	if (len == 0 || len > BCPI_HOST_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned c = (unsigned char)host[i], lc = c | 0x20;
+		if (lc - 'a' < 26u) {
+			name[i] = (char)lc;
+			digits = 0;
+		} else if (c - '0' < 10u) {
+			name[i] = (char)c;
+		} else if (c == '-' || c == '_') {
+			name[i] = (char)c;
+			digits = 0;
+		} else if (c == '.') {
+			if (i == start || i - start > 63 || n >= BCPF_MAX_DEPTH - 1)
+				return 0;
+			name[i] = '.';
+			off[n] = (uint16_t)start;
+			llen[n++] = (uint8_t)(i - start);
+			start = i + 1;
+			digits = 1;
+		} else {
+			return 0;
+		}
+	}
+	if (i == start || i - start > 63 || digits)
+		return 0;
+	off[n] = (uint16_t)start;
+	llen[n++] = (uint8_t)(i - start);
+	name[len] = '\0';
+	return n;
 }
 
 /* Patterns of l1...ln, most specific first: l1...ln itself, *.l2...ln, ..., *.ln, *.
@@ -374,6 +458,7 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 	unsigned nlabels;
 	struct walk w;
 	size_t i;
+	int colon = 0, numeric;
 
 	if (!out)
 		return BCP_E_ARG;
@@ -381,34 +466,44 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 		return bad_host(out);
 	if (len == 0 || len > BCPI_HOST_MAX + 1)
 		return bad_host(out);
+	nlabels = split_plain(host, len, name, off, llen);
+	if (nlabels > 0)
+		goto walk;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)host[i];
 		if (c == 0 || c >= 0x80)
 			return bad_host(out);   /* also keeps inet_pton from stopping early */
+		colon |= c == ':';
 		name[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 	}
 	name[len] = '\0';
 
 	/* An IP literal exactly as written: "10.1.2.3", "2001:db8::1", "[2001:db8::1]".
-	 * With a trailing dot it is no literal, and no host name either (see below). */
-	if (name[0] == '[' && len >= 2 && name[len - 1] == ']') {
-		name[len - 1] = '\0';
-		if (inet_pton(AF_INET6, name + 1, addr) != 1)
+	 * Only what could be one is handed to inet_pton, which costs more than the rest
+	 * of a decision: IPv6 has a ':' or a '[', IPv4 a last label of digits. */
+	if (name[0] == '[' || colon) {
+		if (name[0] == '[') {
+			if (len < 2 || name[len - 1] != ']')
+				return bad_host(out);
+			name[--len] = '\0';
+		}
+		if (inet_pton(AF_INET6, name + (name[0] == '['), addr) != 1)
 			return bad_host(out);
 		return bcp_decide_addr(u, 6, addr, port, proto, out);
 	}
-	if (inet_pton(AF_INET, name, addr) == 1)
-		return bcp_decide_addr(u, 4, addr, port, proto, out);
-	if (inet_pton(AF_INET6, name, addr) == 1)
-		return bcp_decide_addr(u, 6, addr, port, proto, out);
-
-	if (name[len - 1] == '.')
-		name[--len] = '\0';   /* the root dot, once */
-	if (len == 0 || len > BCPI_HOST_MAX)
+	size_t nlen = name[len - 1] == '.' ? len - 1 : len;   /* the root dot, once */
+	if (nlen == 0 || nlen > BCPI_HOST_MAX)
 		return bad_host(out);
-	nlabels = split_labels(name, len, off, llen);
+	nlabels = split_labels(name, nlen, off, llen, &numeric);
 	if (nlabels == 0)
 		return bad_host(out);
+	if (numeric) {
+		/* With a trailing dot it is no literal, and no host name either. */
+		if (nlen == len && parse_ipv4(name, len, addr))
+			return bcp_decide_addr(u, 4, addr, port, proto, out);
+		return bad_host(out);
+	}
+walk:
 	if (u->blob->expired)
 		return expired(out);
 	walk_init(&w, u, port, proto);

@@ -149,8 +149,7 @@ static uint32_t host_node(const uint8_t *b, const char *name)
 	for (;;) {
 		char *dot = strrchr(labels, '.');
 		struct node_key k = { node, dot ? dot + 1 : labels };
-		uint64_t h = bcpf_hash_bytes(bcpf_hash_start(bcpf_u64(hi + 8), node), k.label,
-					     strlen(k.label));
+		uint64_t h = bcpf_hash_label(bcpf_u64(hi + 8), node, k.label, strlen(k.label));
 		node = probe(b, hi + BCPF_HASH_HDR, 4, bcpf_u32(hi), bcpf_u32(hi + 4), h, node_is, &k);
 		if (!node || !dot)
 			return node;

@@ -365,7 +365,7 @@ static void pol_sections(struct pol *p, struct buf sec[BCPF_NSECTIONS + 1])
 	slots = xmalloc((size_t)nslots * 4);
 	for (i = 1; i < p->nnodes; i++) {
 		const uint8_t *l = str_bytes(p, p->node[i].label, &len);
-		h = bcpf_hash_bytes(bcpf_hash_start(SEED, p->node[i].parent), l, len);
+		h = bcpf_hash_label(SEED, p->node[i].parent, (const char *)l, len);
 		bcpf_put32(rec, i);
 		hash_put(slots, 4, nslots, h, rec, &max_probe);
 	}
