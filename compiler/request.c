@@ -459,6 +459,16 @@ static int dump_line(FILE *out, const char *const *keys, const char *const *vals
 	int rc = 0;
 	for (made = 0; made < n; made++) {
 		v[made] = vals[made] ? json_string(vals[made]) : json_null();
+		if (!v[made] && vals[made]) {
+			/* Not UTF-8 (a message cut inside a character, a name from an old
+			 * blob): the line is still written, with '?' for the non-ASCII bytes. */
+			char safe[512];
+			size_t k;
+			for (k = 0; vals[made][k] && k < sizeof safe - 1; k++)
+				safe[k] = (unsigned char)vals[made][k] < 0x80 ? vals[made][k] : '?';
+			safe[k] = '\0';
+			v[made] = json_string(safe);
+		}
 		if (!v[made])
 			break;
 	}

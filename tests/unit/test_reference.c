@@ -675,13 +675,15 @@ static void test_answer_lines(void)
 	CHECK(result_to_json_line(f, "none", NULL, NULL, NULL) == 0);
 	CHECK(result_to_json_line(f, "deny", "a\"b\\c", "tab\there", "\xc3\xa9") == 0);
 	CHECK(error_to_json_line(f, "port must be an integer 1..65535") == 0);
-	CHECK(result_to_json_line(f, "allow", "\xff", NULL, NULL) == -1);   /* not UTF-8 */
+	/* Not UTF-8: still one valid JSON line, with '?' for the non-ASCII bytes. */
+	CHECK(result_to_json_line(f, "allow", "\xff", NULL, NULL) == 0);
 	fclose(f);
 	CHECK(buf && !strcmp(buf,
 		"{\"decision\":\"none\",\"segment\":null,\"rule\":null,\"profile\":null}\n"
 		"{\"decision\":\"deny\",\"segment\":\"a\\\"b\\\\c\",\"rule\":\"tab\\there\","
 		"\"profile\":\"\xc3\xa9\"}\n"
-		"{\"error\":\"port must be an integer 1..65535\"}\n"));
+		"{\"error\":\"port must be an integer 1..65535\"}\n"
+		"{\"decision\":\"allow\",\"segment\":\"?\",\"rule\":null,\"profile\":null}\n"));
 	if (buf && failed)
 		printf("%s", buf);
 	free(buf);
