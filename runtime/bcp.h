@@ -29,7 +29,7 @@ extern "C" {
 #define BCP_VERSION_PATCH 0
 #define BCP_VERSION_STRING "0.1.0"
 /* The blob format version this runtime reads (it refuses newer ones). */
-#define BCP_FORMAT_VERSION 1
+#define BCP_FORMAT_VERSION 2
 
 #if defined(__GNUC__)
 #define BCP_MUST_CHECK __attribute__((warn_unused_result))

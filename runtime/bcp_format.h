@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define BCPF_MAGIC "\x89" "BCP\r\n\x1a\n"   /* 8 bytes, catches text-mode damage */
-#define BCPF_VERSION 1
+#define BCPF_VERSION 2
 #define BCPF_HEADER_SIZE 128
 #define BCPF_DIRENT_SIZE 24
 #define BCPF_SIG_SIZE 64

@@ -347,7 +347,7 @@ static void test_header_and_signature(const uint8_t *b, size_t len, const struct
 	uint8_t raw[32];
 	CHECK(len > 600 && len % 8 == 0);
 	CHECK(!memcmp(b, "\x89" "BCP\r\n\x1a\n", 8));
-	CHECK(bcpf_u16(b + BCPF_H_VERSION) == 1);
+	CHECK(bcpf_u16(b + BCPF_H_VERSION) == BCPF_VERSION);
 	CHECK(bcpf_u16(b + BCPF_H_HEADER_SIZE) == 128);
 	CHECK(bcpf_u32(b + BCPF_H_NSECTIONS) == 17);
 	CHECK(bcpf_u64(b + BCPF_H_TOTAL) == len);

@@ -479,7 +479,7 @@ struct hdr {
 	int64_t not_before, not_after, created;
 };
 
-static const struct hdr default_hdr = { 1, 100, 1000000, 2000000, 999999 };
+static const struct hdr default_hdr = { BCPF_VERSION, 100, 1000000, 2000000, 999999 };
 #define NOW 1500000
 
 static EVP_PKEY *key, *other_key;
@@ -854,7 +854,7 @@ static void test_open_ok(void)
 	CHECK(bcp_open_buffer(blob, len, &o, &b, &err) == BCP_OK);
 	CHECK(err.code == BCP_OK);
 	bcp_info(b, &info);
-	CHECK(info.format_version == 1 && info.serial == 100);
+	CHECK(info.format_version == BCPF_VERSION && info.serial == 100);
 	CHECK(info.not_before == 1000000 && info.not_after == 2000000 && info.created == 999999);
 	CHECK_STR(info.thumbprint, thumb);
 	CHECK_STR(info.tenant, "acme");
@@ -989,7 +989,11 @@ static void test_refusals(void)
 	EXPECT_OPEN(bigger, len, BCP_E_MAGIC);
 	free(bigger);
 	h = default_hdr;
-	h.version = 2;
+	h.version = BCPF_VERSION + 1;
+	bigger = policy_blob(decision_policy, &h, key, &small_len);
+	EXPECT_OPEN(bigger, small_len, BCP_E_VERSION);
+	free(bigger);
+	h.version = 1;   /* retired: another host index hash */
 	bigger = policy_blob(decision_policy, &h, key, &small_len);
 	EXPECT_OPEN(bigger, small_len, BCP_E_VERSION);
 	free(bigger);
