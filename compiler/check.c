@@ -191,13 +191,8 @@ static int numeric_tld(const char *s)
 static void segment_domains(struct checker *c, struct m_segment *g, struct prop *p,
 			    struct strmap *seen)
 {
-	int n = value_count(p->values);
-	struct m_host *h = arena_array(c->a, g->nhosts + (uint32_t)n, sizeof *h);
-	if (!h)
-		return;
-	if (g->nhosts)
-		memcpy(h, g->hosts, g->nhosts * sizeof *h);
-	g->hosts = h;
+	if (!g->hosts)
+		return;   /* out of memory: check_segment sized the array for every line */
 	for (struct value *v = p->values; v; v = v->next) {
 		char norm[NET_HOST_MAX + 1];
 		size_t bad = 0;
@@ -249,13 +244,8 @@ static void segment_domains(struct checker *c, struct m_segment *g, struct prop 
 static void segment_addresses(struct checker *c, struct m_segment *g, struct prop *p,
 			      struct strmap *seen)
 {
-	int n = value_count(p->values);
-	struct m_addr *ad = arena_array(c->a, g->naddrs + (uint32_t)n, sizeof *ad);
-	if (!ad)
+	if (!g->addrs)
 		return;
-	if (g->naddrs)
-		memcpy(ad, g->addrs, g->naddrs * sizeof *ad);
-	g->addrs = ad;
 	for (struct value *v = p->values; v; v = v->next) {
 		struct prefix pf;
 		char net[64], hint[128];
@@ -334,6 +324,17 @@ static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g
 
 	strmap_init(&hosts, c->a);
 	strmap_init(&addrs, c->a);
+	/* Sized once for all the segment's lines: growing per line would copy the array
+	 * again for every line (quadratic for segments written one domain a line). */
+	uint32_t ndomains = 0, naddresses = 0;
+	for (const struct prop *p = s->props; p; p = p->next) {
+		if (!strcmp(p->key, "domains"))
+			ndomains += (uint32_t)value_count(p->values);
+		else if (!strcmp(p->key, "addresses"))
+			naddresses += (uint32_t)value_count(p->values);
+	}
+	g->hosts = arena_array(c->a, ndomains, sizeof *g->hosts);
+	g->addrs = arena_array(c->a, naddresses, sizeof *g->addrs);
 	g->name = s->name;
 	g->loc = s->name_loc;
 	g->group = UINT32_MAX;
