@@ -99,6 +99,7 @@ demo: deps
 
 check: deps
 	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory bench-smoke
 
 test: $(B)/bcpc lib $(B)/bcp-client $(UNIT_BIN)
 	@sh tests/run.sh $(B)
