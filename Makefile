@@ -19,7 +19,8 @@ BCP_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
 B = $(BUILDDIR)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev
+DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev \
+	clang libclang-rt-14-dev valgrind
 
 COMPILER_SRC = compiler/arena.c compiler/diag.c compiler/net.c compiler/strmap.c \
 	compiler/source.c compiler/check.c compiler/check_limits.c compiler/check_patterns.c \
@@ -100,9 +101,10 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory bench-smoke
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 test: $(B)/bcpc lib $(B)/bcp-client $(UNIT_BIN)
-	@sh tests/run.sh $(B)
+	@CC='$(CC)' CFLAGS='$(CFLAGS)' LDFLAGS='$(LDFLAGS)' sh tests/run.sh $(B)
 
 # Installs bcpc, libbcp (static and shared), bcp.h, libbcp.pc and the man page.
 install: all
@@ -124,3 +126,6 @@ clean:
 
 # Benchmarks (make bench, make bench-peers) live with their sources.
 -include tests/bench/bench.mk
+
+# Fuzzing, sanitizer and valgrind targets (make fuzz, fuzz-smoke, asan, valgrind).
+-include tests/fuzz/fuzz.mk

@@ -17,9 +17,9 @@ done
 export PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$stage/usr/lib/pkgconfig"
 check "pkg-config knows libbcp" "pkg-config --exists libbcp"
 check "the embed example builds with pkg-config (shared)" \
-	"cc -std=c11 -Wall -Wextra -Werror examples/embed/embed.c \$(pkg-config --cflags --libs libbcp) -o '$tmp/embed'"
+	"\${CC:-cc} \${CFLAGS:-} -std=c11 -Wall -Wextra -Werror examples/embed/embed.c \$(pkg-config --cflags --libs libbcp) \${LDFLAGS:-} -o '$tmp/embed'"
 check "the embed example builds with pkg-config (static)" \
-	"cc -std=c11 -Wall -Wextra -Werror examples/embed/embed.c \$(pkg-config --cflags libbcp) '$stage/usr/lib/libbcp.a' -lcrypto -lmsgpackc -o '$tmp/embed-static'"
+	"\${CC:-cc} \${CFLAGS:-} -std=c11 -Wall -Wextra -Werror examples/embed/embed.c \$(pkg-config --cflags libbcp) '$stage/usr/lib/libbcp.a' -lcrypto -lmsgpackc \${LDFLAGS:-} -o '$tmp/embed-static'"
 check "the shared library exports only bcp_ symbols" \
 	"! nm -D --defined-only '$stage/usr/lib/libbcp.so' | awk '{print \$3}' | grep -v '^bcp_' | grep -q ."
 
