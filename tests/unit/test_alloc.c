@@ -23,20 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/evp.h>
+#include "harness.h"
 
-static int passed, failed;
-
-static void check_at(int ok, int line, const char *what)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("%s:%d: check failed: %s\n", __FILE__, line, what);
-}
-
-#define CHECK(cond) check_at((cond) != 0, __LINE__, #cond)
 
 /* ---- the counting allocator ---- */
 
@@ -434,6 +422,5 @@ int main(void)
 	EVP_PKEY_free(key);
 	remove_dir(srcdir);
 	remove_dir(outdir);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return harness_summary();
 }

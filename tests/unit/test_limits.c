@@ -16,20 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <openssl/evp.h>
+#include "harness.h"
 
-static int passed, failed;
-
-static void check_at(int ok, int line, const char *what)
-{
-	if (ok) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("%s:%d: check failed: %s\n", __FILE__, line, what);
-}
-
-#define CHECK(cond) check_at((cond) != 0, __LINE__, #cond)
 
 /* ---- generated sources ---- */
 
@@ -577,6 +565,5 @@ int main(void)
 		unlink(path);
 	}
 	rmdir(tmpdir);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return harness_summary();
 }
