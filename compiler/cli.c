@@ -1,6 +1,7 @@
 /* cli.c - argument helpers shared by the commands: times, durations, trust options. */
 #define _XOPEN_SOURCE 700
 #include "cli.h"
+#include "model.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -100,24 +101,6 @@ int64_t now_or(const char *now_arg, int *bad)
 	return t;
 }
 
-/* Reads a small text file whole (a PEM key); NULL on error. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *buf = malloc(65537);
-	size_t n = buf ? fread(buf, 1, 65536, f) : 0;
-	int bad = !buf || ferror(f) || !feof(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 int trust_arg(const char *cmd, int argc, char **argv, int *i, struct trust_args *t)
 {
 	const char *a = argv[*i];
@@ -145,7 +128,8 @@ int trust_arg(const char *cmd, int argc, char **argv, int *i, struct trust_args 
 		usage_error(cmd, "--pubkey given twice");
 		return -1;
 	}
-	t->pubkey_pem = slurp(v);
+	size_t n;
+	t->pubkey_pem = read_file_malloc(v, 65536, &n);
 	if (!t->pubkey_pem) {
 		fprintf(stderr, "bcpc %s: cannot read public key %s: %s\n", cmd, v, strerror(errno));
 		return -1;

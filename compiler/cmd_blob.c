@@ -158,29 +158,6 @@ done:
 	return rc;
 }
 
-/* Reads a whole file into malloc'd memory. */
-static uint8_t *read_all(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0) {
-		long n = ftell(f);
-		if (n >= 0 && (size_t)n <= max && fseek(f, 0, SEEK_SET) == 0 &&
-		    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-			*len = (size_t)n;
-		} else {
-			free(buf);
-			buf = NULL;
-			if (n >= 0 && (size_t)n > max)
-				errno = EFBIG;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
 int cmd_thumbprint(int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-')
@@ -188,7 +165,7 @@ int cmd_thumbprint(int argc, char **argv)
 	char err[512], tp[45];
 	uint8_t pub[32];
 	size_t len = 0;
-	uint8_t *data = read_all(argv[1], BCPF_MAX_BLOB, &len);
+	uint8_t *data = (uint8_t *)read_file_malloc(argv[1], BCPF_MAX_BLOB, &len);
 	if (!data) {
 		fprintf(stderr, "bcpc thumbprint: cannot read %s: %s\n", argv[1], strerror(errno));
 		return 1;
@@ -303,7 +280,7 @@ int cmd_inspect(int argc, char **argv)
 	if (!path)
 		return usage_error("inspect", "give a blob");
 	size_t len = 0;
-	uint8_t *data = read_all(path, BCPF_MAX_BLOB, &len);
+	uint8_t *data = (uint8_t *)read_file_malloc(path, BCPF_MAX_BLOB, &len);
 	if (!data) {
 		fprintf(stderr, "bcpc inspect: cannot read %s: %s\n", path, strerror(errno));
 		return 1;

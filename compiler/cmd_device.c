@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include "bcp_format.h"
 #include "cli.h"
+#include "model.h"
 
 /* ---- arguments ---- */
 
@@ -38,44 +39,6 @@ static int thumbprint_arg(const char *cmd, int argc, char **argv, int *i, const 
 	}
 	tps[(*n)++] = v;
 	return 1;
-}
-
-/* Reads a whole blob file; NULL with errno set on failure. */
-static uint8_t *read_blob(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t n = 0, cap = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			if (cap >= BCPF_MAX_BLOB) {
-				errno = EFBIG;
-				goto fail;
-			}
-			size_t ncap = cap ? cap * 2 : 65536;
-			uint8_t *p = realloc(buf, ncap + 1);
-			if (!p)
-				goto fail;
-			buf = p;
-			cap = ncap;
-		}
-		size_t k = fread(buf + n, 1, cap - n, f);
-		n += k;
-		if (k == 0) {
-			if (ferror(f))
-				goto fail;
-			break;
-		}
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-fail:
-	free(buf);
-	fclose(f);
-	return NULL;
 }
 
 /* ---- install ---- */
@@ -170,7 +133,7 @@ int cmd_install(int argc, char **argv)
 	}
 
 	size_t len = 0;
-	uint8_t *data = read_blob(path, &len);
+	uint8_t *data = (uint8_t *)read_file_malloc(path, BCPF_MAX_BLOB, &len);
 	if (!data) {
 		fprintf(stderr, "bcpc install: cannot read %s: %s\n", path, strerror(errno));
 		return 1;

@@ -4,6 +4,7 @@
  * callback) and must not accept any key type but Ed25519. */
 #include "keys.h"
 #include "blob.h"
+#include "model.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,30 +40,10 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 /* The whole file, NUL-terminated, in a malloc'd buffer; NULL with err set. */
 static char *read_small_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0;
-	if (!f) {
-		fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(KEY_FILE_MAX + 1);
-	if (!buf) {
-		fail(err, errlen, "cannot read %s: out of memory", path);
-		fclose(f);
-		return NULL;
-	}
-	n = fread(buf, 1, KEY_FILE_MAX + 1, f);
-	if (ferror(f) || n > KEY_FILE_MAX) {
+	char *buf = read_file_malloc(path, KEY_FILE_MAX, len);
+	if (!buf)
 		fail(err, errlen, "cannot read %s: %s", path,
-		     n > KEY_FILE_MAX ? "larger than 1 MiB, not a PEM key" : strerror(errno));
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
+		     errno == EFBIG ? "larger than 1 MiB, not a PEM key" : strerror(errno));
 	return buf;
 }
 

@@ -206,4 +206,7 @@ struct model *check_policy_limits(struct stmt *stmts, const struct policy_limits
 /* Reads a file whole into the arena (with a NUL after it). 0, or -1 with errno set
  * (EFBIG when it is over max bytes). */
 int read_file(struct arena *a, const char *path, size_t max, struct source *out);
+/* The same into malloc'd memory (the caller frees it), with a NUL after *len bytes;
+ * NULL with errno set (EFBIG past max, EISDIR, EINVAL for what is not a file). */
+char *read_file_malloc(const char *path, size_t max, size_t *len);
 #endif

@@ -75,5 +75,12 @@ check "single query, udp" "'$BCPC' query '$tmp/a.bcp' --thumbprint '$tp' --now $
 printf '{"host":"a.example","port":0}\nnot json\n{"host":"sap.acme.example","port":443}\n' > "$tmp/bad.jsonl"
 "$BCPC" query "$tmp/a.bcp" --thumbprint "$tp" --now $now --batch "$tmp/bad.jsonl" > "$tmp/b.out"; rc=$?
 check "bad request lines get errors, the rest go on, exit 1" "[ $rc -eq 1 ] && [ \$(grep -c '\"error\"' '$tmp/b.out') -eq 2 ] && sed -n 3p '$tmp/b.out' | grep -q decision"
+# A FIFO where a key or a blob should be is refused at once, never waited on.
+mkfifo "$tmp/fifo"
+check "thumbprint refuses a FIFO" "timeout 10 '$BCPC' thumbprint '$tmp/fifo' >/dev/null 2>&1; [ \$? -eq 1 ]"
+check "compile refuses a FIFO key" "timeout 10 '$BCPC' compile $acme --key '$tmp/fifo' -o '$tmp/f.bcp' >/dev/null 2>&1; [ \$? -eq 1 ] && [ ! -e '$tmp/f.bcp' ]"
+check "verify refuses a FIFO public key" "timeout 10 '$BCPC' verify '$tmp/a.bcp' --pubkey '$tmp/fifo' >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "inspect refuses a FIFO" "timeout 10 '$BCPC' inspect '$tmp/fifo' >/dev/null 2>&1; [ \$? -eq 1 ]"
+rm -f "$tmp/fifo"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
