@@ -105,13 +105,17 @@ static int put_host(struct build *B)
 		bcpf_put32(r + 12, t->nodes[i].wild);
 	}
 	const struct hash_table *h = &t->host_index;
-	p = sec_new(B, BCPF_S_HOST_INDEX, BCPF_HASH_HDR + (size_t)h->nslots * 4);
+	p = sec_new(B, BCPF_S_HOST_INDEX, BCPF_HASH_HDR + (size_t)h->nslots * BCPF_HOST_SLOT);
 	if (!p)
 		return -1;
 	put_hash_hdr(p, h);
-	/* Item k is node k + 1, so a slot's "item + 1" is the node index itself. */
-	for (uint32_t i = 0; i < h->nslots; i++)
-		bcpf_put32(p + BCPF_HASH_HDR + 4 * (size_t)i, h->slots[i]);
+	/* Item k is node k + 1, so a slot's "item + 1" is the node index itself; its tag
+	 * is the high half of the node's key. An empty slot is all zero. */
+	for (uint32_t i = 0; i < h->nslots; i++) {
+		uint8_t *r = p + BCPF_HASH_HDR + (size_t)i * BCPF_HOST_SLOT;
+		bcpf_put32(r, h->slots[i]);
+		bcpf_put32(r + 4, h->slots[i] ? bcpf_host_tag(t->node_key[h->slots[i]]) : 0);
+	}
 	return 0;
 }
 

@@ -224,24 +224,35 @@ static uint32_t pattern_segref(struct lower *L, const struct m_pattern *p)
 
 typedef uint64_t (*item_hash_fn)(const struct tables *t, uint32_t item, uint64_t seed);
 
+/* Item k is node k + 1. build_hash asks for the items in order, and a parent comes
+ * before its children, so each node's key chains from its parent's, computed for
+ * this seed just before (the root's key is the seed). The keys of the last seed
+ * tried, the one kept, stay in node_key for the slots' tags. */
 static uint64_t host_item_hash(const struct tables *t, uint32_t item, uint64_t seed)
 {
 	const struct t_node *nd = &t->nodes[item + 1];
 	size_t n;
 	const uint8_t *label = str_bytes(t, nd->label, &n);
-	return bcpf_hash_label(seed, nd->parent, (const char *)label, n);
+	t->node_key[0] = seed;
+	t->node_key[item + 1] = bcpf_hash_suffix(t->node_key[nd->parent], (const char *)label, n);
+	return t->node_key[item + 1];
+}
+
+static uint32_t addr4_number(const uint8_t a[4])
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
 }
 
 static uint64_t addr4_item_hash(const struct tables *t, uint32_t item, uint64_t seed)
 {
 	const struct prefix *p = &t->addr4[item].p;
-	return bcpf_hash_bytes(bcpf_hash_start(seed, p->len), p->addr, 4);
+	return bcpf_hash_addr4(seed, p->len, addr4_number(p->addr));
 }
 
 static uint64_t addr6_item_hash(const struct tables *t, uint32_t item, uint64_t seed)
 {
 	const struct prefix *p = &t->addr6[item].p;
-	return bcpf_hash_bytes(bcpf_hash_start(seed, p->len), p->addr, 16);
+	return bcpf_hash_addr6(seed, p->len, p->addr);
 }
 
 static uint64_t pred_item_hash(const struct tables *t, uint32_t item, uint64_t seed)
@@ -441,6 +452,7 @@ static int lower_patterns(struct lower *L)
 	if (maxnodes > UINT32_MAX || nlists > UINT32_MAX)
 		return fail(L, "too many host patterns for the blob format");
 	t->nodes = alloc_array(L, (size_t)maxnodes, sizeof *t->nodes);
+	t->node_key = alloc_array(L, (size_t)maxnodes, sizeof *t->node_key);
 	L->depth = alloc_array(L, (size_t)maxnodes, sizeof *L->depth);
 	t->seglists = alloc_array(L, (size_t)nlists, sizeof *t->seglists);
 	t->addr4 = alloc_array(L, t->naddr4, sizeof *t->addr4);

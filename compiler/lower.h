@@ -62,6 +62,7 @@ struct tables {
 
 	struct t_node *nodes;    /* node 0 is the root */
 	uint32_t nnodes, max_depth;
+	uint64_t *node_key;      /* per node: its host_index key (bcpf_hash_suffix) */
 	struct hash_table host_index;   /* item k is node k + 1: slots hold node indexes */
 
 	struct t_addr *addr4, *addr6;

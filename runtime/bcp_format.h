@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define BCPF_MAGIC "\x89" "BCP\r\n\x1a\n"   /* 8 bytes, catches text-mode damage */
-#define BCPF_VERSION 2
+#define BCPF_VERSION 3
 #define BCPF_HEADER_SIZE 128
 #define BCPF_DIRENT_SIZE 24
 #define BCPF_SIG_SIZE 64
@@ -57,6 +57,7 @@ enum {
 	BCPF_TABLE_HDR = 8,          /* u32 count, u32 reserved */
 	BCPF_NODE_SIZE = 16,         /* u32 parent, u32 label, u32 exact, u32 wild */
 	BCPF_HASH_HDR = 16,          /* u32 nslots, u32 max_probe, u64 seed */
+	BCPF_HOST_SLOT = 8,          /* u32 node, u32 tag */
 	BCPF_ADDR4_HDR = 32,         /* hash hdr, u64 lenmask, u64 reserved */
 	BCPF_ADDR4_SLOT = 12,        /* u32 addr, u32 segref, u8 len, u8 used, u16 0 */
 	BCPF_ADDR6_HDR = 48,         /* hash hdr, u64 lenmask[3], u64 reserved */
@@ -129,27 +130,50 @@ static inline uint32_t bcpf_hash_slot(uint64_t h, uint32_t nslots)
 	uint32_t fold = (uint32_t)(h ^ (h >> 32));
 	return (uint32_t)(((uint64_t)fold * nslots) >> 32);
 }
-/* The host index's key (FORMAT.md, "Hashing"): a label hashed 8 bytes at a time,
- * because the decision hashes one label per level of the name. Words are read
- * little-endian; the last one is zero-padded, and the length keeps "a" and "a\0"
- * apart (labels never hold NUL anyway). */
-static inline uint64_t bcpf_hash_label(uint64_t seed, uint32_t parent, const char *label,
-				       size_t len)
+/* One 64-bit word into a hash: multiply, then fold the high half down. */
+static inline uint64_t bcpf_hash_word(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9E3779B97F4A7C15u;
+	return h ^ (h >> 32);
+}
+
+/* The host index's key (FORMAT.md, "Hashing"): the hash of a whole suffix, chained
+ * from the root one label at a time: the root's is the table's seed, a node's is
+ * bcpf_hash_suffix(its parent's, its label). A decision computes the keys of every
+ * suffix of a name from the name alone, before it reads the blob, so its lookups at
+ * each depth do not wait for each other. Labels go 8 bytes at a time, read
+ * little-endian, the last word zero-padded; the length keeps "a" and "a\0" apart. */
+static inline uint64_t bcpf_hash_suffix(uint64_t h, const char *label, size_t len)
 {
 	const uint8_t *p = (const uint8_t *)label;
-	uint64_t h = bcpf_hash_start(seed, parent) ^ ((uint64_t)len * 0xFF51AFD7ED558CCDu);
 	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		h = (h ^ bcpf_u64(p + i)) * 0x9E3779B97F4A7C15u;
-		h ^= h >> 32;
-	}
+
+	h = bcpf_hash_word(h, (uint64_t)len * 0xFF51AFD7ED558CCDu);
+	for (; i + 8 <= len; i += 8)
+		h = bcpf_hash_word(h, bcpf_u64(p + i));
 	if (i < len) {
 		uint64_t w = 0;
 		for (unsigned k = 0; i + k < len; k++)
 			w |= (uint64_t)p[i + k] << (8 * k);
-		h = (h ^ w) * 0x9E3779B97F4A7C15u;
-		h ^= h >> 32;
+		h = bcpf_hash_word(h, w);
 	}
 	return h;
+}
+/* The tag a host index slot keeps beside its node: the high half of the key. */
+static inline uint32_t bcpf_host_tag(uint64_t key)
+{
+	return (uint32_t)(key >> 32);
+}
+
+/* The address tables' keys: the prefix length, then the network as one (IPv4: the
+ * address as a number) or two (IPv6: bytes 0..7 and 8..15, little-endian) words. */
+static inline uint64_t bcpf_hash_addr4(uint64_t seed, unsigned len, uint32_t net)
+{
+	return bcpf_hash_word(bcpf_hash_start(seed, len), net);
+}
+static inline uint64_t bcpf_hash_addr6(uint64_t seed, unsigned len, const uint8_t net[16])
+{
+	return bcpf_hash_word(bcpf_hash_word(bcpf_hash_start(seed, len), bcpf_u64(net)),
+			      bcpf_u64(net + 8));
 }
 #endif

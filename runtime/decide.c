@@ -178,25 +178,51 @@ static int same_bytes(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* The child of node parent with this label, or BCPF_NONE. */
-static uint32_t host_child_unchecked(const bcp_blob *b, uint32_t parent, const char *label,
+/* Node v has this parent and label. */
+static int node_is_unchecked(const bcp_blob *b, uint32_t v, uint32_t parent, const char *label,
 	size_t len)
 {
+	const uint8_t *node = bcpi_node_unchecked(b, v);
+	uint32_t ref = bcpf_u32(node + 4);
+
+	return bcpf_u32(node) == parent && bcpi_strlen_unchecked(b, ref) == len &&
+	       same_bytes(bcpi_str_unchecked(b, ref), label, len);
+}
+
+/* The first node in key's probe run whose slot has key's tag, or BCPF_NONE: a
+ * candidate, read from the index alone. */
+static uint32_t host_candidate_unchecked(const bcp_blob *b, uint64_t key)
+{
 	const struct bcpi_hash *h = &b->host_index;
-	uint32_t slot = bcpf_hash_slot(bcpf_hash_label(h->seed, parent, label, len), h->nslots);
-	uint32_t probe, v, ref;
-	const uint8_t *node;
+	uint32_t slot = bcpf_hash_slot(key, h->nslots), tag = bcpf_host_tag(key), probe, v;
+	const uint8_t *s;
 
 	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
-		v = bcpi_word_unchecked(h->slots, slot);
+		s = h->slots + (size_t)slot * BCPF_HOST_SLOT;
+		v = bcpf_u32(s);
 		if (v == 0)
 			return BCPF_NONE;
-		node = bcpi_node_unchecked(b, v);
-		if (bcpf_u32(node) != parent)
-			continue;
-		ref = bcpf_u32(node + 4);
-		if (bcpi_strlen_unchecked(b, ref) == len &&
-		    same_bytes(bcpi_str_unchecked(b, ref), label, len))
+		if (bcpf_u32(s + 4) == tag)
+			return v;
+	}
+	return BCPF_NONE;
+}
+
+/* The node of key with this parent and label, or BCPF_NONE: the whole probe run,
+ * for when the first candidate was another suffix with the same tag. */
+static uint32_t host_child_unchecked(const bcp_blob *b, uint64_t key, uint32_t parent,
+	const char *label, size_t len)
+{
+	const struct bcpi_hash *h = &b->host_index;
+	uint32_t slot = bcpf_hash_slot(key, h->nslots), tag = bcpf_host_tag(key), probe, v;
+	const uint8_t *s;
+
+	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
+		s = h->slots + (size_t)slot * BCPF_HOST_SLOT;
+		v = bcpf_u32(s);
+		if (v == 0)
+			return BCPF_NONE;
+		if (bcpf_u32(s + 4) == tag && node_is_unchecked(b, v, parent, label, len))
 			return v;
 	}
 	return BCPF_NONE;
@@ -315,15 +341,36 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 	const uint8_t llen[])
 {
 	const bcp_blob *b = w->b;
+	uint64_t key[BCPF_MAX_DEPTH + 1];
 	uint32_t at[BCPF_MAX_DEPTH + 1], ref;
-	unsigned d, reached = 0, dmax = nlabels < b->max_depth ? nlabels : b->max_depth;
+	unsigned d, l, reached = 0, dmax = nlabels < b->max_depth ? nlabels : b->max_depth;
 
+	/* The keys of the suffixes come from the name alone, so the index lookups of
+	 * all depths are independent and their cache misses overlap. A candidate is
+	 * the node in its slot with the key's tag; it is the suffix when its label is
+	 * the name's and its parent the suffix one label shorter, checked from the
+	 * root down. Another suffix with the same tag (one in 2^32) takes the slow
+	 * lookup of the whole probe run. */
+	key[0] = b->host_index.seed;
+	for (d = 1; d <= dmax; d++) {
+		l = nlabels - d;
+		key[d] = bcpf_hash_suffix(key[d - 1], name + off[l], llen[l]);
+	}
+	for (d = 1; d <= dmax; d++) {
+		at[d] = host_candidate_unchecked(b, key[d]);
+		if (at[d] == BCPF_NONE) {
+			dmax = d - 1;
+			break;
+		}
+	}
 	at[0] = 0;
 	for (d = 1; d <= dmax; d++) {
-		unsigned l = nlabels - d;
-		at[d] = host_child_unchecked(b, at[d - 1], name + off[l], llen[l]);
-		if (at[d] == BCPF_NONE)
-			break;
+		l = nlabels - d;
+		if (!node_is_unchecked(b, at[d], at[d - 1], name + off[l], llen[l])) {
+			at[d] = host_child_unchecked(b, key[d], at[d - 1], name + off[l], llen[l]);
+			if (at[d] == BCPF_NONE)
+				break;
+		}
 		reached = d;
 	}
 	if (reached == nlabels) {
@@ -349,7 +396,6 @@ static void walk_addr4(struct walk *w, const uint8_t addr[4])
 	const struct bcpi_hash *h = &b->addr4;
 	uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 |
 		addr[3], net, slot, probe, ref;
-	uint8_t be[4];
 	const uint8_t *rec;
 	int len;
 
@@ -357,12 +403,7 @@ static void walk_addr4(struct walk *w, const uint8_t addr[4])
 		if (!(b->lenmask4 >> len & 1))
 			continue;
 		net = len == 0 ? 0 : a & (0xFFFFFFFFu << (32 - len));
-		be[0] = (uint8_t)(net >> 24);
-		be[1] = (uint8_t)(net >> 16);
-		be[2] = (uint8_t)(net >> 8);
-		be[3] = (uint8_t)net;
-		slot = bcpf_hash_slot(bcpf_hash_bytes(bcpf_hash_start(h->seed, (uint64_t)len), be, 4),
-			h->nslots);
+		slot = bcpf_hash_slot(bcpf_hash_addr4(h->seed, (unsigned)len, net), h->nslots);
 		for (probe = 0; probe <= h->max_probe; probe++,
 		     slot = bcpi_next_slot(slot, h->nslots)) {
 			rec = h->slots + (size_t)slot * BCPF_ADDR4_SLOT;
@@ -383,25 +424,29 @@ static void walk_addr6(struct walk *w, const uint8_t addr[16])
 	const bcp_blob *b = w->b;
 	const struct bcpi_hash *h = &b->addr6;
 	uint32_t slot, probe, ref;
+	uint64_t hi = bcpf_u64(addr), lo = bcpf_u64(addr + 8), mhi, mlo;
 	uint8_t net[16];
 	const uint8_t *rec;
-	int len, k;
+	int len;
 
 	for (len = 128; len >= 0; len--) {
 		if (!(b->lenmask6[len / 64] >> (len % 64) & 1))
 			continue;
-		for (k = 0; k < 16; k++) {
-			int keep = len >= 8 * (k + 1) ? 8 : len > 8 * k ? len - 8 * k : 0;
-			net[k] = (uint8_t)(addr[k] & (0xFF00u >> keep));
-		}
-		slot = bcpf_hash_slot(bcpf_hash_bytes(bcpf_hash_start(h->seed, (uint64_t)len), net,
-			16), h->nslots);
+		/* The words are little-endian: the network's first bytes are the low ones. */
+		mhi = len >= 64 ? ~(uint64_t)0 : len == 0 ? 0 :
+			__builtin_bswap64(~(uint64_t)0 << (64 - len));
+		mlo = len <= 64 ? 0 : len == 128 ? ~(uint64_t)0 :
+			__builtin_bswap64(~(uint64_t)0 << (128 - len));
+		bcpf_put64(net, hi & mhi);
+		bcpf_put64(net + 8, lo & mlo);
+		slot = bcpf_hash_slot(bcpf_hash_addr6(h->seed, (unsigned)len, net), h->nslots);
 		for (probe = 0; probe <= h->max_probe; probe++,
 		     slot = bcpi_next_slot(slot, h->nslots)) {
 			rec = h->slots + (size_t)slot * BCPF_ADDR6_SLOT;
 			if (!rec[21])
 				break;
-			if (rec[20] != len || memcmp(rec, net, 16) != 0)
+			if (rec[20] != len || bcpf_u64(rec) != (hi & mhi) ||
+			    bcpf_u64(rec + 8) != (lo & mlo))
 				continue;
 			ref = bcpf_u32(rec + 16);
 			if (ref != BCPF_NONE && take_pattern_unchecked(w, ref))

@@ -190,7 +190,8 @@ static enum bcp_status check_tables(bcp_blob *b, struct bcp_error *err)
 	TRY(check_hdr_fits(b, BCPF_S_HOST_INDEX, BCPF_HASH_HDR, err));
 	TRY(hash_header(s, BCPF_S_HOST_INDEX, &b->host_index, err));
 	b->host_index.slots = s + BCPF_HASH_HDR;
-	TRY(check_size(b, BCPF_S_HOST_INDEX, BCPF_HASH_HDR, b->host_index.nslots, 4, 0, err));
+	TRY(check_size(b, BCPF_S_HOST_INDEX, BCPF_HASH_HDR, b->host_index.nslots,
+		BCPF_HOST_SLOT, 0, err));
 
 	s = b->sec[BCPF_S_ADDR4];
 	TRY(check_hdr_fits(b, BCPF_S_ADDR4, BCPF_ADDR4_HDR, err));
@@ -352,9 +353,10 @@ static enum bcp_status check_nodes(bcp_blob *b, struct scratch *sc, struct bcp_e
 
 /* ---- #13 index tables, #14 address tables ---- */
 
-/* Slots hold a record index plus bias (1 for predicates; 0 for host_index, whose
- * record 0, the root, is never indexed); 0 is empty. */
-static enum bcp_status check_index(const struct bcpi_hash *h, uint32_t nrecords,
+/* Slots of size bytes start with a u32 record index plus bias (1 for predicates; 0
+ * for host_index, whose record 0, the root, is never indexed); 0 is empty. A host
+ * slot's tag is not checked: a wrong one makes a lookup miss, never read astray. */
+static enum bcp_status check_index(const struct bcpi_hash *h, size_t size, uint32_t nrecords,
 	uint32_t bias, int id, struct scratch *sc, struct bcp_error *err)
 {
 	uint32_t i, v;
@@ -363,7 +365,7 @@ static enum bcp_status check_index(const struct bcpi_hash *h, uint32_t nrecords,
 	if (!(sc->seen = bitmap_new(nrecords)))
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the verifier's scratch memory");
 	for (i = 0; i < h->nslots; i++) {
-		v = bcpi_word_unchecked(h->slots, i);
+		v = bcpf_u32(h->slots + (size_t)i * size);
 		if (v == 0)
 			continue;
 		if (v - bias >= nrecords)
@@ -593,11 +595,12 @@ static enum bcp_status run(bcp_blob *b, struct scratch *sc, struct bcp_error *er
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the verifier's scratch memory");
 	TRY(check_segments(b, err));    /* #15 first: the rest refers to segments */
 	TRY(check_nodes(b, sc, err));   /* #12, with #10 and #11 */
-	TRY(check_index(&b->host_index, b->nnodes, 0, BCPF_S_HOST_INDEX, sc, err));   /* #13 */
+	TRY(check_index(&b->host_index, BCPF_HOST_SLOT, b->nnodes, 0, BCPF_S_HOST_INDEX, sc,
+		err));                  /* #13 */
 	TRY(check_addr(b, sc, BCPF_S_ADDR4, err));   /* #13, #14 */
 	TRY(check_addr(b, sc, BCPF_S_ADDR6, err));
 	TRY(check_predicates(b, err));  /* #16 */
-	TRY(check_index(&b->pred_index, b->npreds, 1, BCPF_S_PREDICATES, sc, err));   /* #13 */
+	TRY(check_index(&b->pred_index, 4, b->npreds, 1, BCPF_S_PREDICATES, sc, err));   /* #13 */
 	TRY(check_clauses(b, err));     /* #17 */
 	return check_rules(b, err);     /* #18 */
 }

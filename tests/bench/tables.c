@@ -76,20 +76,33 @@ static int host_stats(const struct section *s, struct table_stats *out)
 		free(home);
 		return -1;
 	}
+	/* The keys chain from the root, and a parent comes before its children. */
+	uint64_t *key = calloc(out->nodes ? out->nodes : 1, sizeof *key);
+	if (!key || 8 + (uint64_t)out->nodes * BCPF_NODE_SIZE > nodes->len ||
+	    BCPF_HASH_HDR + (uint64_t)h->nslots * BCPF_HOST_SLOT > idx->len) {
+		free(key);
+		free(used);
+		free(home);
+		return -1;
+	}
+	key[0] = seed;
+	for (uint32_t v = 1; v < out->nodes; v++) {
+		const uint8_t *nd = nodes->p + 8 + (size_t)v * BCPF_NODE_SIZE;
+		uint32_t label = bcpf_u32(nd + 4), parent = bcpf_u32(nd);
+		if (label + 2 > str->len || parent >= v)
+			continue;
+		key[v] = bcpf_hash_suffix(key[parent], (const char *)str->p + label + 2,
+					  bcpf_u16(str->p + label));
+	}
 	for (uint32_t i = 0; i < h->nslots; i++) {
-		uint32_t v = bcpf_u32(idx->p + BCPF_HASH_HDR + 4 * (size_t)i);
+		uint32_t v = bcpf_u32(idx->p + BCPF_HASH_HDR + (size_t)i * BCPF_HOST_SLOT);
 		if (!v || v >= out->nodes)
 			continue;
-		const uint8_t *nd = nodes->p + 8 + (size_t)v * BCPF_NODE_SIZE;
-		uint32_t label = bcpf_u32(nd + 4);
-		if (label + 2 > str->len)
-			continue;
-		uint16_t n = bcpf_u16(str->p + label);
 		used[i] = 1;
 		h->used++;
-		home[i] = bcpf_hash_slot(bcpf_hash_label(seed, bcpf_u32(nd),
-							 (const char *)str->p + label + 2, n), h->nslots);
+		home[i] = bcpf_hash_slot(key[v], h->nslots);
 	}
+	free(key);
 	finish(h, used, home);
 	free(used);
 	free(home);
@@ -124,21 +137,12 @@ static int addr_stats(const struct section *sec, int family, struct table_stats 
 	}
 	for (uint32_t i = 0; i < h->nslots; i++) {
 		const uint8_t *slot = sec->p + hdr + (size_t)i * size;
-		uint8_t net[16];
 		if (!slot[nb + 5])   /* the used byte */
 			continue;
-		if (family == 4) {   /* the u32 holds the address as a big-endian number */
-			uint32_t a = bcpf_u32(slot);
-			net[0] = (uint8_t)(a >> 24), net[1] = (uint8_t)(a >> 16);
-			net[2] = (uint8_t)(a >> 8), net[3] = (uint8_t)a;
-		} else {
-			for (int k = 0; k < 16; k++)
-				net[k] = slot[k];
-		}
 		used[i] = 1;
 		h->used++;
-		home[i] = bcpf_hash_slot(bcpf_hash_bytes(bcpf_hash_start(seed, slot[nb + 4]), net, nb),
-					 h->nslots);
+		home[i] = bcpf_hash_slot(family == 4 ? bcpf_hash_addr4(seed, slot[nb + 4], bcpf_u32(slot)) :
+					 bcpf_hash_addr6(seed, slot[nb + 4], slot), h->nslots);
 	}
 	finish(h, used, home);
 	free(used);

@@ -138,19 +138,36 @@ static int node_is(const uint8_t *b, uint32_t node, const void *key)
 	return bcpf_u32(r) == k->parent && str_eq(b, bcpf_u32(r + 4), k->label);
 }
 
-/* The node of a host name (no wildcard), or 0. */
+/* The node in host_index slots with key h and the tag of h, or 0. */
+static uint32_t host_probe(const uint8_t *hi, uint64_t h, const struct node_key *k,
+			   const uint8_t *b)
+{
+	uint32_t nslots = bcpf_u32(hi), max_probe = bcpf_u32(hi + 4);
+	uint32_t pos = bcpf_hash_slot(h, nslots);
+	for (uint32_t i = 0; i <= max_probe; i++, pos = (pos + 1) % nslots) {
+		const uint8_t *s = hi + BCPF_HASH_HDR + (size_t)pos * BCPF_HOST_SLOT;
+		if (!bcpf_u32(s))
+			return 0;
+		if (bcpf_u32(s + 4) == bcpf_host_tag(h) && node_is(b, bcpf_u32(s), k))
+			return bcpf_u32(s);
+	}
+	return 0;
+}
+
+/* The node of a host name (no wildcard), or 0: keys chained from the root. */
 static uint32_t host_node(const uint8_t *b, const char *name)
 {
 	size_t n;
 	const uint8_t *hi = sec(b, BCPF_S_HOST_INDEX, &n);
 	char labels[256];
 	uint32_t node = 0;
+	uint64_t h = bcpf_u64(hi + 8);
 	snprintf(labels, sizeof labels, "%s", name);
 	for (;;) {
 		char *dot = strrchr(labels, '.');
 		struct node_key k = { node, dot ? dot + 1 : labels };
-		uint64_t h = bcpf_hash_label(bcpf_u64(hi + 8), node, k.label, strlen(k.label));
-		node = probe(b, hi + BCPF_HASH_HDR, 4, bcpf_u32(hi), bcpf_u32(hi + 4), h, node_is, &k);
+		h = bcpf_hash_suffix(h, k.label, strlen(k.label));
+		node = host_probe(hi, h, &k, b);
 		if (!node || !dot)
 			return node;
 		*dot = '\0';
@@ -196,9 +213,9 @@ static uint32_t addr4_segref(const uint8_t *b, const uint8_t net[4], uint8_t len
 	size_t n;
 	const uint8_t *a = sec(b, BCPF_S_ADDR4, &n);
 	uint32_t nslots = bcpf_u32(a), max_probe = bcpf_u32(a + 4);
-	uint64_t h = bcpf_hash_bytes(bcpf_hash_start(bcpf_u64(a + 8), len), net, 4);
-	uint32_t pos = bcpf_hash_slot(h, nslots), want = (uint32_t)net[0] << 24 |
-		(uint32_t)net[1] << 16 | (uint32_t)net[2] << 8 | net[3];
+	uint32_t want = (uint32_t)net[0] << 24 | (uint32_t)net[1] << 16 | (uint32_t)net[2] << 8 |
+		net[3];
+	uint32_t pos = bcpf_hash_slot(bcpf_hash_addr4(bcpf_u64(a + 8), len, want), nslots);
 	for (uint32_t i = 0; i <= max_probe; i++, pos = (pos + 1) % nslots) {
 		const uint8_t *s = a + BCPF_ADDR4_HDR + (size_t)pos * BCPF_ADDR4_SLOT;
 		if (!s[9])

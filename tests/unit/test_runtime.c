@@ -120,6 +120,7 @@ struct pol {
 	struct a6 a6[MAXN];
 	unsigned n4, n6;
 	struct pred pred[MAXN];
+	uint32_t decoy[2][2];   /* {node, decoy}: decoy sits first in node's run, with its tag */
 	uint32_t npreds, nsegments, ngroups, nclauses, nrules, nprofiles;
 	struct buf seglists, segments, ports, groups, clauses, clause_preds, rules, rule_segs,
 		profiles, settings, profile_settings;
@@ -362,17 +363,29 @@ static void pol_sections(struct pol *p, struct buf sec[BCPF_NSECTIONS + 1])
 
 	nslots = 2 * p->nnodes + 1;
 	max_probe = 0;
-	slots = xmalloc((size_t)nslots * 4);
-	for (i = 1; i < p->nnodes; i++) {
+	slots = xmalloc((size_t)nslots * BCPF_HOST_SLOT);
+	uint64_t *key = xmalloc((size_t)p->nnodes * sizeof *key);
+	key[0] = SEED;
+	for (i = 1; i < p->nnodes; i++) {   /* parents come first */
 		const uint8_t *l = str_bytes(p, p->node[i].label, &len);
-		h = bcpf_hash_label(SEED, p->node[i].parent, (const char *)l, len);
+		key[i] = bcpf_hash_suffix(key[p->node[i].parent], (const char *)l, len);
+		if (i == p->decoy[0][1] || i == p->decoy[1][1])
+			continue;   /* only in its place as a decoy */
+		for (int k = 0; k < 2; k++)
+			if (i == p->decoy[k][0]) {
+				bcpf_put32(rec, p->decoy[k][1]);
+				bcpf_put32(rec + 4, bcpf_host_tag(key[i]));
+				hash_put(slots, BCPF_HOST_SLOT, nslots, key[i], rec, &max_probe);
+			}
 		bcpf_put32(rec, i);
-		hash_put(slots, 4, nslots, h, rec, &max_probe);
+		bcpf_put32(rec + 4, bcpf_host_tag(key[i]));
+		hash_put(slots, BCPF_HOST_SLOT, nslots, key[i], rec, &max_probe);
 	}
+	free(key);
 	put32(&sec[BCPF_S_HOST_INDEX], nslots);
 	put32(&sec[BCPF_S_HOST_INDEX], max_probe);
 	put64(&sec[BCPF_S_HOST_INDEX], SEED);
-	put_bytes(&sec[BCPF_S_HOST_INDEX], slots, (size_t)nslots * 4);
+	put_bytes(&sec[BCPF_S_HOST_INDEX], slots, (size_t)nslots * BCPF_HOST_SLOT);
 	free(slots);
 
 	uint64_t mask4 = 0, mask6[3] = { 0, 0, 0 };
@@ -380,15 +393,13 @@ static void pol_sections(struct pol *p, struct buf sec[BCPF_NSECTIONS + 1])
 	max_probe = 0;
 	slots = xmalloc((size_t)nslots * BCPF_ADDR4_SLOT);
 	for (i = 0; i < p->n4; i++) {
-		uint8_t be[4] = { (uint8_t)(p->a4[i].net >> 24), (uint8_t)(p->a4[i].net >> 16),
-			(uint8_t)(p->a4[i].net >> 8), (uint8_t)p->a4[i].net };
 		memset(rec, 0, sizeof rec);
 		bcpf_put32(rec, p->a4[i].net);
 		bcpf_put32(rec + 4, p->a4[i].ref);
 		rec[8] = p->a4[i].len;
 		rec[9] = 1;
 		mask4 |= 1ull << p->a4[i].len;
-		h = bcpf_hash_bytes(bcpf_hash_start(SEED, p->a4[i].len), be, 4);
+		h = bcpf_hash_addr4(SEED, p->a4[i].len, p->a4[i].net);
 		hash_put(slots, BCPF_ADDR4_SLOT, nslots, h, rec, &max_probe);
 	}
 	put32(&sec[BCPF_S_ADDR4], nslots);
@@ -409,7 +420,7 @@ static void pol_sections(struct pol *p, struct buf sec[BCPF_NSECTIONS + 1])
 		rec[20] = p->a6[i].len;
 		rec[21] = 1;
 		mask6[p->a6[i].len / 64] |= 1ull << (p->a6[i].len % 64);
-		h = bcpf_hash_bytes(bcpf_hash_start(SEED, p->a6[i].len), p->a6[i].net, 16);
+		h = bcpf_hash_addr6(SEED, p->a6[i].len, p->a6[i].net);
 		hash_put(slots, BCPF_ADDR6_SLOT, nslots, h, rec, &max_probe);
 	}
 	put32(&sec[BCPF_S_ADDR6], nslots);
@@ -737,6 +748,19 @@ static void decision_policy(struct pol *p)
 
 	settings_full(p);
 	profile_settings(p);
+}
+
+/* The decision policy, with two host_index slots that carry another suffix's tag
+ * first in its run: a node of the same label under another parent, and a node of
+ * another label under the same parent. The decoys are in no other slot. */
+static void decoy_policy(struct pol *p)
+{
+	decision_policy(p);
+	host_pattern(p, "www.example.net", S_ALWAYS);
+	p->decoy[0][0] = node_get(p, "www.example.com");
+	p->decoy[0][1] = node_get(p, "www.example.net");
+	p->decoy[1][0] = node_get(p, "bp.example.com");
+	p->decoy[1][1] = node_get(p, "multi.example.com");
 }
 
 static uint8_t *policy_blob(void (*make)(struct pol *), const struct hdr *h, EVP_PKEY *k,
@@ -1233,7 +1257,14 @@ static void test_structure(void)
 	T8(BCPF_S_ADDR4, off + 8, 7);                                   /* not in lenmask */
 	T8(BCPF_S_ADDR4, off + 10, 1);                                  /* reserved */
 	T32(BCPF_S_ADDR4, off + 4, S_COUNT);                            /* segref */
-	T8(BCPF_S_ADDR4, off, bcpf_u32(good + sec_off(good, BCPF_S_ADDR4) + off) & 1 ? 0 : 1);
+	{   /* a host bit set in a prefix shorter than /32 */
+		const uint8_t *a4 = good + sec_off(good, BCPF_S_ADDR4);
+		size_t at = BCPF_ADDR4_HDR;
+		while (at < sec_len(good, BCPF_S_ADDR4) && !(a4[at + 9] && a4[at + 8] < 32))
+			at += BCPF_ADDR4_SLOT;
+		CHECK(at < sec_len(good, BCPF_S_ADDR4));
+		T8(BCPF_S_ADDR4, at, 1);
+	}
 	off = find_slot(BCPF_S_ADDR4, BCPF_ADDR4_HDR, BCPF_ADDR4_SLOT, 0);
 	T8(BCPF_S_ADDR4, off + 3, 1);                                   /* unused, not zero */
 	off = find_slot(BCPF_S_ADDR6, BCPF_ADDR6_HDR, BCPF_ADDR6_SLOT, 1);
@@ -1511,6 +1542,37 @@ out:
 	free(blob);
 }
 
+/* A candidate with the right tag but another suffix must not be taken: the lookup
+ * goes on through the run and finds the node itself. */
+static void test_tag_collisions(void)
+{
+	size_t len;
+	uint8_t *blob = policy_blob(decoy_policy, &default_hdr, key, &len);
+	struct bcp_open_opts o = opts_thumb();
+	struct bcp_error err;
+	struct bcp_user_info plain = { .country = "US", .platform = "mac" };
+	bcp_blob *b = NULL;
+	bcp_user *up = NULL;
+
+	if (!CHECK(bcp_open_buffer(blob, len, &o, &b, &err) == BCP_OK)) {
+		printf("    %s\n", err.message);
+		free(blob);
+		return;
+	}
+	if ((up = bind_user(b, &plain))) {
+		DECIDE(up, "www.example.com", 443, BCP_ALLOW, "Exact", "CorpNets");
+		DECIDE(up, "bp.example.com", 443, BCP_DENY, "Bypass", NULL);   /* bypass on trusted nets */
+		DECIDE(up, "x.www.example.com", 443, BCP_DENY, "Wild", NULL);
+		/* The decoys' own keys lead to slots with other tags: they are not found,
+		 * and the names fall to what is left (this is what a wrong tag does). */
+		DECIDE(up, "www.example.net", 443, BCP_NONE, NULL, NULL);
+		DECIDE(up, "multi.example.com", 443, BCP_DENY, "Wild", NULL);
+	}
+	bcp_user_free(up);
+	bcp_close(b);
+	free(blob);
+}
+
 static void test_bind_errors(void)
 {
 	size_t len;
@@ -1578,6 +1640,7 @@ int main(void)
 	test_bit_flips(minimal_policy, "minimal policy");
 	test_bit_flips(decision_policy, "decision policy");
 	test_decisions();
+	test_tag_collisions();
 	test_bind_errors();
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other_key);
