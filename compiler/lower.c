@@ -308,12 +308,16 @@ static int place_items(uint32_t *slots, uint32_t nslots, const uint32_t *home, u
 	return 0;
 }
 
-/* Builds a table of about count * 1.25 slots (at least count + 1 and 2), trying seeds
- * from LOWER_SEED0 up, and growing by 10% after every SEED_TRIES failures. */
-static int build_hash(struct lower *L, uint32_t count, item_hash_fn hash, struct hash_table *ht,
-		      const char *what)
+/* Builds a table of about count * (1 + 1/spare) slots (at least count + 1 and 2),
+ * trying seeds from LOWER_SEED0 up, and growing by 10% after every SEED_TRIES
+ * failures. */
+#ifndef HOST_SPARE
+#define HOST_SPARE 2
+#endif
+static int build_hash(struct lower *L, uint32_t count, uint32_t spare, item_hash_fn hash,
+		      struct hash_table *ht, const char *what)
 {
-	uint64_t n = (uint64_t)count + count / 4;
+	uint64_t n = (uint64_t)count + count / spare;
 	uint64_t seed = LOWER_SEED0;
 	uint32_t *home = alloc_array(L, count, sizeof *home), *slots = NULL, cap = 0;
 	if (!home)
@@ -481,11 +485,11 @@ static int lower_patterns(struct lower *L)
 		else
 			t->lenmask6[p->prefix.len / 64] |= (uint64_t)1 << (p->prefix.len % 64);
 	}
-	if (build_hash(L, t->nnodes - 1, host_item_hash, &t->host_index, "host name"))
+	if (build_hash(L, t->nnodes - 1, HOST_SPARE, host_item_hash, &t->host_index, "host name"))
 		return -1;
-	if (build_hash(L, t->naddr4, addr4_item_hash, &t->addr4_index, "IPv4 address"))
+	if (build_hash(L, t->naddr4, 4, addr4_item_hash, &t->addr4_index, "IPv4 address"))
 		return -1;
-	return build_hash(L, t->naddr6, addr6_item_hash, &t->addr6_index, "IPv6 address");
+	return build_hash(L, t->naddr6, 4, addr6_item_hash, &t->addr6_index, "IPv6 address");
 }
 
 /* ---- predicates and clauses ---- */
@@ -702,7 +706,7 @@ static int lower_rules_profiles(struct lower *L)
 		if (napp)
 			return fail(L, "app profile \"%s\" has a segment condition", mp->name);
 	}
-	return build_hash(L, t->npreds, pred_item_hash, &t->pred_index, "predicate");
+	return build_hash(L, t->npreds, 4, pred_item_hash, &t->pred_index, "predicate");
 }
 
 struct tables *lower_model(const struct model *m, struct arena *a, char *err, size_t errlen)

@@ -139,16 +139,18 @@ static inline uint64_t bcpf_hash_word(uint64_t h, uint64_t w)
 
 /* The host index's key (FORMAT.md, "Hashing"): the hash of a whole suffix, chained
  * from the root one label at a time: the root's is the table's seed, a node's is
- * bcpf_hash_suffix(its parent's, its label). A decision computes the keys of every
+ * bcpf_hash_suffix(its parent's, its label): the label's length times a constant
+ * XORed in, then the label's words. A decision computes the keys of every
  * suffix of a name from the name alone, before it reads the blob, so its lookups at
  * each depth do not wait for each other. Labels go 8 bytes at a time, read
- * little-endian, the last word zero-padded; the length keeps "a" and "a\0" apart. */
+ * little-endian, the last word zero-padded; the length keeps
+ * "abcdefgh" + "ij" apart from "abcdefghij". */
 static inline uint64_t bcpf_hash_suffix(uint64_t h, const char *label, size_t len)
 {
 	const uint8_t *p = (const uint8_t *)label;
 	size_t i = 0;
 
-	h = bcpf_hash_word(h, (uint64_t)len * 0xFF51AFD7ED558CCDu);
+	h ^= (uint64_t)len * 0xFF51AFD7ED558CCDu;
 	for (; i + 8 <= len; i += 8)
 		h = bcpf_hash_word(h, bcpf_u64(p + i));
 	if (i < len) {

@@ -178,15 +178,26 @@ static int same_bytes(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* Node v has this parent and label. */
+/* Node v has this parent and label. The label is compared 8 bytes at a time: the
+ * name's buffer has 8 readable bytes past its end, and a label whose record ends
+ * within 64 bytes of the strings section's end takes the byte loop. */
 static int node_is_unchecked(const bcp_blob *b, uint32_t v, uint32_t parent, const char *label,
 	size_t len)
 {
-	const uint8_t *node = bcpi_node_unchecked(b, v);
+	const uint8_t *node = bcpi_node_unchecked(b, v), *s;
 	uint32_t ref = bcpf_u32(node + 4);
+	size_t i;
 
-	return bcpf_u32(node) == parent && bcpi_strlen_unchecked(b, ref) == len &&
-	       same_bytes(bcpi_str_unchecked(b, ref), label, len);
+	if (bcpf_u32(node) != parent || bcpi_strlen_unchecked(b, ref) != len)
+		return 0;
+	s = (const uint8_t *)bcpi_str_unchecked(b, ref);
+	if ((size_t)ref + 2 + 64 > b->strings_len)
+		return same_bytes((const char *)s, label, len);
+	for (i = 0; i + 8 <= len; i += 8)
+		if (bcpf_u64(s + i) != bcpf_u64((const uint8_t *)label + i))
+			return 0;
+	return i == len ||
+	       ((bcpf_u64(s + i) ^ bcpf_u64((const uint8_t *)label + i)) << (8 * (8 - (len - i)))) == 0;
 }
 
 /* The first node in key's probe run whose slot has key's tag, or BCPF_NONE: a
@@ -288,6 +299,23 @@ static int parse_ipv4(const char *s, size_t len, uint8_t out[4])
 	return part == 4;
 }
 
+/* What split_plain makes of a byte: itself lower-cased for [A-Za-z0-9_-], '.' for
+ * a dot, 0 for anything else. */
+static const uint8_t plain_byte[256] = {
+	['-'] = '-', ['.'] = '.', ['_'] = '_',
+	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+#define BCPI_LETTER_(c) [c] = c, [c - 'a' + 'A'] = c
+	BCPI_LETTER_('a'), BCPI_LETTER_('b'), BCPI_LETTER_('c'), BCPI_LETTER_('d'),
+	BCPI_LETTER_('e'), BCPI_LETTER_('f'), BCPI_LETTER_('g'), BCPI_LETTER_('h'),
+	BCPI_LETTER_('i'), BCPI_LETTER_('j'), BCPI_LETTER_('k'), BCPI_LETTER_('l'),
+	BCPI_LETTER_('m'), BCPI_LETTER_('n'), BCPI_LETTER_('o'), BCPI_LETTER_('p'),
+	BCPI_LETTER_('q'), BCPI_LETTER_('r'), BCPI_LETTER_('s'), BCPI_LETTER_('t'),
+	BCPI_LETTER_('u'), BCPI_LETTER_('v'), BCPI_LETTER_('w'), BCPI_LETTER_('x'),
+	BCPI_LETTER_('y'), BCPI_LETTER_('z'),
+#undef BCPI_LETTER_
+};
+
 /* The common case in one pass: host is a plain name (letters, digits, '-', '_',
  * dots; labels of 1..63 bytes; at most one trailing dot; a last label that is not
  * all digits). Writes it lower-cased to name and splits it; returns the number of
@@ -297,40 +325,34 @@ static unsigned split_plain(const char *host, size_t len, char *name, uint16_t o
 	uint8_t llen[])
 {
 	size_t i, start = 0;
-	unsigned n = 0;
-	int digits = 1;
+	unsigned n = 0, bad = 0, c;
 
 	if (len > 0 && host[len - 1] == '.')
 		len--;   /* the root dot, once */
 	if (len == 0 || len > BCPI_HOST_MAX)
 		return 0;
 	for (i = 0; i < len; i++) {
-		unsigned c = (unsigned char)host[i], lc = c | 0x20;
-		if (lc - 'a' < 26u) {
-			name[i] = (char)lc;
-			digits = 0;
-		} else if (c - '0' < 10u) {
-			name[i] = (char)c;
-		} else if (c == '-' || c == '_') {
-			name[i] = (char)c;
-			digits = 0;
-		} else if (c == '.') {
+		c = plain_byte[(unsigned char)host[i]];
+		name[i] = (char)c;
+		bad |= c == 0;
+		if (c == '.') {
 			if (i == start || i - start > 63 || n >= BCPF_MAX_DEPTH - 1)
 				return 0;
-			name[i] = '.';
 			off[n] = (uint16_t)start;
 			llen[n++] = (uint8_t)(i - start);
 			start = i + 1;
-			digits = 1;
-		} else {
-			return 0;
 		}
 	}
-	if (i == start || i - start > 63 || digits)
+	if (bad || i == start || i - start > 63)
 		return 0;
 	off[n] = (uint16_t)start;
 	llen[n++] = (uint8_t)(i - start);
-	name[len] = '\0';
+	for (i = start; i < len; i++)   /* a last label of digits is no host name */
+		if (name[i] < '0' || name[i] > '9')
+			break;
+	if (i == len)
+		return 0;
+	memset(name + len, 0, 8);   /* node_is_unchecked reads words */
 	return n;
 }
 
@@ -497,7 +519,7 @@ enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t add
 enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len, uint16_t port,
 	enum bcp_proto proto, struct bcp_decision *out)
 {
-	char name[BCPI_HOST_MAX + 2];
+	char name[BCPI_HOST_MAX + 2 + 8];
 	uint16_t off[BCPF_MAX_DEPTH];
 	uint8_t llen[BCPF_MAX_DEPTH], addr[16];
 	unsigned nlabels;
@@ -542,6 +564,7 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 	nlabels = split_labels(name, nlen, off, llen, &numeric);
 	if (nlabels == 0)
 		return bad_host(out);
+	memset(name + nlen, 0, 8);   /* node_is_unchecked reads words */
 	if (numeric) {
 		/* With a trailing dot it is no literal, and no host name either. */
 		if (nlen == len && parse_ipv4(name, len, addr))
