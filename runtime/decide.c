@@ -16,6 +16,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 const char *bcp_verdict_str(enum bcp_verdict v)
 {
@@ -299,60 +302,84 @@ static int parse_ipv4(const char *s, size_t len, uint8_t out[4])
 	return part == 4;
 }
 
-/* What split_plain makes of a byte: itself lower-cased for [A-Za-z0-9_-], '.' for
- * a dot, 0 for anything else. */
-static const uint8_t plain_byte[256] = {
-	['-'] = '-', ['.'] = '.', ['_'] = '_',
-	['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
-	['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
-#define BCPI_LETTER_(c) [c] = c, [c - 'a' + 'A'] = c
-	BCPI_LETTER_('a'), BCPI_LETTER_('b'), BCPI_LETTER_('c'), BCPI_LETTER_('d'),
-	BCPI_LETTER_('e'), BCPI_LETTER_('f'), BCPI_LETTER_('g'), BCPI_LETTER_('h'),
-	BCPI_LETTER_('i'), BCPI_LETTER_('j'), BCPI_LETTER_('k'), BCPI_LETTER_('l'),
-	BCPI_LETTER_('m'), BCPI_LETTER_('n'), BCPI_LETTER_('o'), BCPI_LETTER_('p'),
-	BCPI_LETTER_('q'), BCPI_LETTER_('r'), BCPI_LETTER_('s'), BCPI_LETTER_('t'),
-	BCPI_LETTER_('u'), BCPI_LETTER_('v'), BCPI_LETTER_('w'), BCPI_LETTER_('x'),
-	BCPI_LETTER_('y'), BCPI_LETTER_('z'),
-#undef BCPI_LETTER_
-};
-
-/* The common case in one pass: host is a plain name (letters, digits, '-', '_',
- * dots; labels of 1..63 bytes; at most one trailing dot; a last label that is not
- * all digits). Writes it lower-cased to name and splits it; returns the number of
- * labels, or 0 for anything else, which the general path then sorts out (IP
- * literals, bad hosts). It accepts nothing the general path would refuse. */
+/* The common case: host is a plain name (letters, digits, '-', '_', dots; labels
+ * of 1..63 bytes; at most one trailing dot; a last label that is not all digits).
+ * Writes it lower-cased to name, then 8 zero bytes, and splits it; returns the
+ * number of labels, or 0 for anything else, which the general path then sorts out
+ * (IP literals, bad hosts). It accepts nothing the general path would refuse.
+ * name must have room for BCPI_HOST_MAX + 11 bytes. With SSE2 (every x86-64) it
+ * looks at 16 bytes at a time; elsewhere at one. */
 static unsigned split_plain(const char *host, size_t len, char *name, uint16_t off[],
 	uint8_t llen[])
 {
-	size_t i, start = 0;
-	unsigned n = 0, bad = 0, c;
+	size_t i, start = 0, p;
+	unsigned n = 0;
 
 	if (len > 0 && host[len - 1] == '.')
 		len--;   /* the root dot, once */
 	if (len == 0 || len > BCPI_HOST_MAX)
 		return 0;
+#ifdef __SSE2__
+	uint8_t raw[BCPI_HOST_MAX + 3 + 16];
+	unsigned ok, dots, lim;
+
+	memset(raw + (len & ~(size_t)15), 0, 16);
+	memcpy(raw, host, len);
+	for (i = 0; i < len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(raw + i));
+		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+			_mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+		__m128i l = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+		__m128i az = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+			_mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+		__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('0' - 1)),
+			_mm_cmplt_epi8(l, _mm_set1_epi8('9' + 1)));
+		__m128i dot = _mm_cmpeq_epi8(l, _mm_set1_epi8('.'));
+		__m128i good = _mm_or_si128(_mm_or_si128(az, dg), _mm_or_si128(dot,
+			_mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('-')),
+				     _mm_cmpeq_epi8(l, _mm_set1_epi8('_')))));
+
+		_mm_storeu_si128((__m128i *)(name + i), l);
+		lim = len - i >= 16 ? 0xFFFFu : (1u << (len - i)) - 1;
+		ok = (unsigned)_mm_movemask_epi8(good) & lim;
+		dots = (unsigned)_mm_movemask_epi8(dot) & lim;
+		if (ok != lim)
+			return 0;
+		for (; dots; dots &= dots - 1) {
+			p = i + (size_t)__builtin_ctz(dots);
+			if (p == start || p - start > 63 || n >= BCPF_MAX_DEPTH - 1)
+				return 0;
+			off[n] = (uint16_t)start;
+			llen[n++] = (uint8_t)(p - start);
+			start = p + 1;
+		}
+	}
+#else
 	for (i = 0; i < len; i++) {
-		c = plain_byte[(unsigned char)host[i]];
+		unsigned c = (unsigned char)host[i];
+		c = c - 'A' < 26u ? c | 0x20 : c;
 		name[i] = (char)c;
-		bad |= c == 0;
 		if (c == '.') {
 			if (i == start || i - start > 63 || n >= BCPF_MAX_DEPTH - 1)
 				return 0;
 			off[n] = (uint16_t)start;
 			llen[n++] = (uint8_t)(i - start);
 			start = i + 1;
+		} else if (!(c - 'a' < 26u || c - '0' < 10u || c == '-' || c == '_')) {
+			return 0;
 		}
 	}
-	if (bad || i == start || i - start > 63)
+#endif
+	if (len == start || len - start > 63)
 		return 0;
 	off[n] = (uint16_t)start;
-	llen[n++] = (uint8_t)(i - start);
-	for (i = start; i < len; i++)   /* a last label of digits is no host name */
-		if (name[i] < '0' || name[i] > '9')
+	llen[n++] = (uint8_t)(len - start);
+	for (p = start; p < len; p++)   /* a last label of digits is no host name */
+		if (name[p] < '0' || name[p] > '9')
 			break;
-	if (i == len)
+	if (p == len)
 		return 0;
-	memset(name + len, 0, 8);   /* node_is_unchecked reads words */
+	memset(name + len, 0, 8);   /* node_is_unchecked and suffix_key read words */
 	return n;
 }
 
@@ -378,6 +405,9 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 		l = nlabels - d;
 		key[d] = bcpf_hash_suffix(key[d - 1], name + off[l], llen[l]);
 	}
+	for (d = 1; d <= dmax; d++)   /* ask for every home slot before waiting for one */
+		BCPI_PREFETCH(b->host_index.slots + (size_t)bcpf_hash_slot(key[d],
+			b->host_index.nslots) * BCPF_HOST_SLOT);
 	for (d = 1; d <= dmax; d++) {
 		at[d] = host_candidate_unchecked(b, key[d]);
 		if (at[d] == BCPF_NONE) {
@@ -385,6 +415,8 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 			break;
 		}
 	}
+	for (d = 1; d <= dmax; d++)
+		BCPI_PREFETCH(bcpi_node_unchecked(b, at[d]));
 	at[0] = 0;
 	for (d = 1; d <= dmax; d++) {
 		l = nlabels - d;
@@ -519,7 +551,7 @@ enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t add
 enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len, uint16_t port,
 	enum bcp_proto proto, struct bcp_decision *out)
 {
-	char name[BCPI_HOST_MAX + 2 + 8];
+	char name[BCPI_HOST_MAX + 3 + 16];
 	uint16_t off[BCPF_MAX_DEPTH];
 	uint8_t llen[BCPF_MAX_DEPTH], addr[16];
 	unsigned nlabels;

@@ -15,9 +15,11 @@
 #if defined(__GNUC__)
 #define BCPI_HIDDEN __attribute__((visibility("hidden")))
 #define BCPI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define BCPI_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define BCPI_HIDDEN
 #define BCPI_PRINTF(f, a)
+#define BCPI_PREFETCH(p) ((void)(p))
 #endif
 
 /* Longest host the decision accepts: 253 bytes, one trailing dot. */
