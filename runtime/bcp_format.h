@@ -173,9 +173,13 @@ static inline uint64_t bcpf_hash_addr4(uint64_t seed, unsigned len, uint32_t net
 {
 	return bcpf_hash_word(bcpf_hash_start(seed, len), net);
 }
+static inline uint64_t bcpf_hash_addr6_words(uint64_t seed, unsigned len, uint64_t w0,
+					     uint64_t w1)
+{
+	return bcpf_hash_word(bcpf_hash_word(bcpf_hash_start(seed, len), w0), w1);
+}
 static inline uint64_t bcpf_hash_addr6(uint64_t seed, unsigned len, const uint8_t net[16])
 {
-	return bcpf_hash_word(bcpf_hash_word(bcpf_hash_start(seed, len), bcpf_u64(net)),
-			      bcpf_u64(net + 8));
+	return bcpf_hash_addr6_words(seed, len, bcpf_u64(net), bcpf_u64(net + 8));
 }
 #endif

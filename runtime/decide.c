@@ -16,7 +16,8 @@
 #include <arpa/inet.h>
 #include <string.h>
 #include <sys/socket.h>
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(BCP_NO_SIMD)
+#define BCPI_SSE2 1
 #include <emmintrin.h>
 #endif
 
@@ -307,8 +308,8 @@ static int parse_ipv4(const char *s, size_t len, uint8_t out[4])
  * Writes it lower-cased to name, then 8 zero bytes, and splits it; returns the
  * number of labels, or 0 for anything else, which the general path then sorts out
  * (IP literals, bad hosts). It accepts nothing the general path would refuse.
- * name must have room for BCPI_HOST_MAX + 11 bytes. With SSE2 (every x86-64) it
- * looks at 16 bytes at a time; elsewhere at one. */
+ * name must have room for BCPI_HOST_MAX + 19 bytes. With SSE2 (every x86-64) it
+ * looks at 16 bytes at a time; elsewhere, or built with -DBCP_NO_SIMD, at one. */
 static unsigned split_plain(const char *host, size_t len, char *name, uint16_t off[],
 	uint8_t llen[])
 {
@@ -319,7 +320,7 @@ static unsigned split_plain(const char *host, size_t len, char *name, uint16_t o
 		len--;   /* the root dot, once */
 	if (len == 0 || len > BCPI_HOST_MAX)
 		return 0;
-#ifdef __SSE2__
+#ifdef BCPI_SSE2
 	uint8_t raw[BCPI_HOST_MAX + 3 + 16];
 	unsigned ok, dots, lim;
 
@@ -444,26 +445,36 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 
 /* ---- addresses ---- */
 
+/* Both families probe every prefix length present, longest first, until a
+ * pattern stops the walk. The home slots of all lengths are computed and asked
+ * for first, so their cache misses overlap. */
 static void walk_addr4(struct walk *w, const uint8_t addr[4])
 {
 	const bcp_blob *b = w->b;
 	const struct bcpi_hash *h = &b->addr4;
 	uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 |
-		addr[3], net, slot, probe, ref;
+		addr[3], net[33], home[33], slot, probe, ref;
+	uint8_t lens[33];
 	const uint8_t *rec;
+	unsigned n = 0, k;
 	int len;
 
 	for (len = 32; len >= 0; len--) {
 		if (!(b->lenmask4 >> len & 1))
 			continue;
-		net = len == 0 ? 0 : a & (0xFFFFFFFFu << (32 - len));
-		slot = bcpf_hash_slot(bcpf_hash_addr4(h->seed, (unsigned)len, net), h->nslots);
+		net[n] = len == 0 ? 0 : a & (0xFFFFFFFFu << (32 - len));
+		home[n] = bcpf_hash_slot(bcpf_hash_addr4(h->seed, (unsigned)len, net[n]), h->nslots);
+		BCPI_PREFETCH(h->slots + (size_t)home[n] * BCPF_ADDR4_SLOT);
+		lens[n++] = (uint8_t)len;
+	}
+	for (k = 0; k < n; k++) {
+		slot = home[k];
 		for (probe = 0; probe <= h->max_probe; probe++,
 		     slot = bcpi_next_slot(slot, h->nslots)) {
 			rec = h->slots + (size_t)slot * BCPF_ADDR4_SLOT;
 			if (!rec[9])   /* an unused slot ends the probe */
 				break;
-			if (rec[8] != len || bcpf_u32(rec) != net)
+			if (rec[8] != lens[k] || bcpf_u32(rec) != net[k])
 				continue;
 			ref = bcpf_u32(rec + 4);
 			if (ref != BCPF_NONE && take_pattern_unchecked(w, ref))
@@ -473,34 +484,49 @@ static void walk_addr4(struct walk *w, const uint8_t addr[4])
 	}
 }
 
+/* The first bits (0..64) of 8 bytes, as bcpf_u64 reads them: whole bytes, then
+ * the high bits of the next. */
+static uint64_t mask64(int bits)
+{
+	unsigned full = (unsigned)bits / 8, part = (unsigned)bits % 8;
+	uint64_t m;
+
+	if (bits >= 64)
+		return ~(uint64_t)0;
+	m = full ? ~(uint64_t)0 >> (64 - 8 * full) : 0;
+	return m | (uint64_t)((0xFF00u >> part) & 0xFF) << (8 * full);
+}
+
 static void walk_addr6(struct walk *w, const uint8_t addr[16])
 {
 	const bcp_blob *b = w->b;
 	const struct bcpi_hash *h = &b->addr6;
-	uint32_t slot, probe, ref;
-	uint64_t hi = bcpf_u64(addr), lo = bcpf_u64(addr + 8), mhi, mlo;
-	uint8_t net[16];
+	uint32_t home[129], slot, probe, ref;
+	uint64_t hi = bcpf_u64(addr), lo = bcpf_u64(addr + 8), net[129][2];
+	uint8_t lens[129];
 	const uint8_t *rec;
+	unsigned n = 0, k;
 	int len;
 
 	for (len = 128; len >= 0; len--) {
 		if (!(b->lenmask6[len / 64] >> (len % 64) & 1))
 			continue;
-		/* The words are little-endian: the network's first bytes are the low ones. */
-		mhi = len >= 64 ? ~(uint64_t)0 : len == 0 ? 0 :
-			__builtin_bswap64(~(uint64_t)0 << (64 - len));
-		mlo = len <= 64 ? 0 : len == 128 ? ~(uint64_t)0 :
-			__builtin_bswap64(~(uint64_t)0 << (128 - len));
-		bcpf_put64(net, hi & mhi);
-		bcpf_put64(net + 8, lo & mlo);
-		slot = bcpf_hash_slot(bcpf_hash_addr6(h->seed, (unsigned)len, net), h->nslots);
+		net[n][0] = len >= 64 ? hi : hi & mask64(len);
+		net[n][1] = len <= 64 ? 0 : lo & mask64(len - 64);
+		home[n] = bcpf_hash_slot(bcpf_hash_addr6_words(h->seed, (unsigned)len, net[n][0],
+			net[n][1]), h->nslots);
+		BCPI_PREFETCH(h->slots + (size_t)home[n] * BCPF_ADDR6_SLOT);
+		lens[n++] = (uint8_t)len;
+	}
+	for (k = 0; k < n; k++) {
+		slot = home[k];
 		for (probe = 0; probe <= h->max_probe; probe++,
 		     slot = bcpi_next_slot(slot, h->nslots)) {
 			rec = h->slots + (size_t)slot * BCPF_ADDR6_SLOT;
 			if (!rec[21])
 				break;
-			if (rec[20] != len || bcpf_u64(rec) != (hi & mhi) ||
-			    bcpf_u64(rec + 8) != (lo & mlo))
+			if (rec[20] != lens[k] || bcpf_u64(rec) != net[k][0] ||
+			    bcpf_u64(rec + 8) != net[k][1])
 				continue;
 			ref = bcpf_u32(rec + 16);
 			if (ref != BCPF_NONE && take_pattern_unchecked(w, ref))
