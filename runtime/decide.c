@@ -303,6 +303,31 @@ static int parse_ipv4(const char *s, size_t len, uint8_t out[4])
 	return part == 4;
 }
 
+#ifdef BCPI_SSE2
+/* 16 bytes of a name: writes them lower-cased to dst; returns the mask of those
+ * that may be in a plain name ([a-z0-9_.-] after lower-casing) and sets *dots to
+ * the mask of the dots. */
+static unsigned split16(const uint8_t *src, char *dst, unsigned *dots)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)src);
+	__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
+		_mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+	__m128i l = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+	__m128i az = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+		_mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+	__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('0' - 1)),
+		_mm_cmplt_epi8(l, _mm_set1_epi8('9' + 1)));
+	__m128i dot = _mm_cmpeq_epi8(l, _mm_set1_epi8('.'));
+	__m128i good = _mm_or_si128(_mm_or_si128(az, dg), _mm_or_si128(dot,
+		_mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('-')),
+			     _mm_cmpeq_epi8(l, _mm_set1_epi8('_')))));
+
+	_mm_storeu_si128((__m128i *)dst, l);
+	*dots = (unsigned)_mm_movemask_epi8(dot);
+	return (unsigned)_mm_movemask_epi8(good);
+}
+#endif
+
 /* The common case: host is a plain name (letters, digits, '-', '_', dots; labels
  * of 1..63 bytes; at most one trailing dot; a last label that is not all digits).
  * Writes it lower-cased to name, then 8 zero bytes, and splits it; returns the
@@ -321,32 +346,33 @@ static unsigned split_plain(const char *host, size_t len, char *name, uint16_t o
 	if (len == 0 || len > BCPI_HOST_MAX)
 		return 0;
 #ifdef BCPI_SSE2
-	uint8_t raw[BCPI_HOST_MAX + 3 + 16];
-	unsigned ok, dots, lim;
+	uint8_t tail[16];
+	unsigned ok, dots, lim, shift;
 
-	memset(raw + (len & ~(size_t)15), 0, 16);
-	memcpy(raw, host, len);
 	for (i = 0; i < len; i += 16) {
-		__m128i x = _mm_loadu_si128((const __m128i *)(raw + i));
-		__m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-			_mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
-		__m128i l = _mm_or_si128(x, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-		__m128i az = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-			_mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-		__m128i dg = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('0' - 1)),
-			_mm_cmplt_epi8(l, _mm_set1_epi8('9' + 1)));
-		__m128i dot = _mm_cmpeq_epi8(l, _mm_set1_epi8('.'));
-		__m128i good = _mm_or_si128(_mm_or_si128(az, dg), _mm_or_si128(dot,
-			_mm_or_si128(_mm_cmpeq_epi8(l, _mm_set1_epi8('-')),
-				     _mm_cmpeq_epi8(l, _mm_set1_epi8('_')))));
-
-		_mm_storeu_si128((__m128i *)(name + i), l);
+		/* 16 bytes of host from i, or the last 16 when fewer are left (they
+		 * overlap what is done: shift drops those), or a zero-padded copy when
+		 * host is shorter than 16. */
+		const uint8_t *src = (const uint8_t *)host + i;
+		size_t at = i;
+		shift = 0;
+		if (len - i < 16) {
+			if (len >= 16) {
+				shift = (unsigned)(16 - (len - i));
+				at = len - 16;
+				src = (const uint8_t *)host + at;
+			} else {
+				memset(tail, 0, sizeof tail);
+				memcpy(tail, host, len);
+				src = tail;
+			}
+		}
+		ok = split16(src, name + at, &dots) >> shift;
+		dots >>= shift;
 		lim = len - i >= 16 ? 0xFFFFu : (1u << (len - i)) - 1;
-		ok = (unsigned)_mm_movemask_epi8(good) & lim;
-		dots = (unsigned)_mm_movemask_epi8(dot) & lim;
-		if (ok != lim)
+		if ((ok & lim) != lim)
 			return 0;
-		for (; dots; dots &= dots - 1) {
+		for (dots &= lim; dots; dots &= dots - 1) {
 			p = i + (size_t)__builtin_ctz(dots);
 			if (p == start || p - start > 63 || n >= BCPF_MAX_DEPTH - 1)
 				return 0;
@@ -384,6 +410,21 @@ static unsigned split_plain(const char *host, size_t len, char *name, uint16_t o
 	return n;
 }
 
+/* bcpf_hash_suffix of a label of the name, read a word at a time: the name's
+ * buffer can be read 8 bytes past any label. */
+static uint64_t name_key(uint64_t h, const char *label, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)label;
+	size_t i = 0;
+
+	h ^= (uint64_t)len * 0xFF51AFD7ED558CCDu;
+	for (; i + 8 <= len; i += 8)
+		h = bcpf_hash_word(h, bcpf_u64(p + i));
+	if (i < len)
+		h = bcpf_hash_word(h, bcpf_u64(p + i) & (~(uint64_t)0 >> (8 * (8 - (len - i)))));
+	return h;
+}
+
 /* Patterns of l1...ln, most specific first: l1...ln itself, *.l2...ln, ..., *.ln, *.
  * The node at depth n is the name itself and gives only its exact pattern: "*.x"
  * matches names below x, never x. */
@@ -404,7 +445,7 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 	key[0] = b->host_index.seed;
 	for (d = 1; d <= dmax; d++) {
 		l = nlabels - d;
-		key[d] = bcpf_hash_suffix(key[d - 1], name + off[l], llen[l]);
+		key[d] = name_key(key[d - 1], name + off[l], llen[l]);
 	}
 	for (d = 1; d <= dmax; d++)   /* ask for every home slot before waiting for one */
 		BCPI_PREFETCH(b->host_index.slots + (size_t)bcpf_hash_slot(key[d],
