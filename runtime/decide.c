@@ -204,12 +204,11 @@ static int node_is_unchecked(const bcp_blob *b, uint32_t v, uint32_t parent, con
 	       ((bcpf_u64(s + i) ^ bcpf_u64((const uint8_t *)label + i)) << (8 * (8 - (len - i)))) == 0;
 }
 
-/* The first node in key's probe run whose slot has key's tag, or BCPF_NONE: a
- * candidate, read from the index alone. */
-static uint32_t host_candidate_unchecked(const bcp_blob *b, uint64_t key)
+/* The first node in the probe run from slot home whose slot has this tag, or
+ * BCPF_NONE: a candidate, read from the index alone. */
+static uint32_t host_candidate_unchecked(const struct bcpi_hash *h, uint32_t home, uint32_t tag)
 {
-	const struct bcpi_hash *h = &b->host_index;
-	uint32_t slot = bcpf_hash_slot(key, h->nslots), tag = bcpf_host_tag(key), probe, v;
+	uint32_t slot = home, probe, v;
 	const uint8_t *s;
 
 	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
@@ -432,8 +431,9 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 	const uint8_t llen[])
 {
 	const bcp_blob *b = w->b;
+	const struct bcpi_hash *h = &b->host_index;
 	uint64_t key[BCPF_MAX_DEPTH + 1];
-	uint32_t at[BCPF_MAX_DEPTH + 1], ref;
+	uint32_t at[BCPF_MAX_DEPTH + 1], home[BCPF_MAX_DEPTH + 1], ref;
 	unsigned d, l, reached = 0, dmax = nlabels < b->max_depth ? nlabels : b->max_depth;
 
 	/* The keys of the suffixes come from the name alone, so the index lookups of
@@ -442,16 +442,15 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 	 * the name's and its parent the suffix one label shorter, checked from the
 	 * root down. Another suffix with the same tag (one in 2^32) takes the slow
 	 * lookup of the whole probe run. */
-	key[0] = b->host_index.seed;
-	for (d = 1; d <= dmax; d++) {
+	key[0] = h->seed;
+	for (d = 1; d <= dmax; d++) {   /* ask for every home slot before waiting for one */
 		l = nlabels - d;
 		key[d] = name_key(key[d - 1], name + off[l], llen[l]);
+		home[d] = bcpf_hash_slot(key[d], h->nslots);
+		BCPI_PREFETCH(h->slots + (size_t)home[d] * BCPF_HOST_SLOT);
 	}
-	for (d = 1; d <= dmax; d++)   /* ask for every home slot before waiting for one */
-		BCPI_PREFETCH(b->host_index.slots + (size_t)bcpf_hash_slot(key[d],
-			b->host_index.nslots) * BCPF_HOST_SLOT);
 	for (d = 1; d <= dmax; d++) {
-		at[d] = host_candidate_unchecked(b, key[d]);
+		at[d] = host_candidate_unchecked(h, home[d], bcpf_host_tag(key[d]));
 		if (at[d] == BCPF_NONE) {
 			dmax = d - 1;
 			break;
@@ -632,6 +631,10 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 		return bad_host(out);
 	if (len == 0 || len > BCPI_HOST_MAX + 1)
 		return bad_host(out);
+	/* A dotted quad as written (it can end in a digit; a plain name hardly ever
+	 * does) is what the general path below would make of it. */
+	if (host[len - 1] >= '0' && host[len - 1] <= '9' && parse_ipv4(host, len, addr))
+		return bcp_decide_addr(u, 4, addr, port, proto, out);
 	nlabels = split_plain(host, len, name, off, llen);
 	if (nlabels > 0)
 		goto walk;
