@@ -53,6 +53,7 @@ struct scratch {
 	uint8_t *seglist_ok;   /* seglists words where a verified list starts */
 	uint8_t *seen;         /* records already met in a hash table's slots */
 	uint8_t *depth;        /* host_nodes depths */
+	uint8_t *label_ok;     /* strings offsets already checked as labels */
 };
 
 /* ---- #8 directory ---- */
@@ -302,22 +303,51 @@ static enum bcp_status check_segref(const bcp_blob *b, struct scratch *sc, uint3
 
 /* ---- #12 host_nodes ---- */
 
-static int label_char(uint8_t c)
+/* The bytes a label may hold: [a-z0-9_-]. */
+static const uint8_t label_byte[256] = {
+	['-'] = 1, ['_'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+	['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1,
+	['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+	['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+	['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+/* The label at strref label (already a valid strref): 1..63 bytes of [a-z0-9_-].
+ * Nodes share labels, so each string is checked once. */
+static enum bcp_status check_label(const bcp_blob *b, struct scratch *sc, uint32_t label,
+	uint32_t i, struct bcp_error *err)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+	uint32_t len = bcpi_strlen_unchecked(b, label), k;
+	unsigned bad = 0;
+
+	if (sc->label_ok[label >> 3] >> (label & 7) & 1)
+		return BCP_OK;
+	if (len < 1 || len > 63)
+		return BAD("host node %u: label of %u bytes, want 1..63 (FORMAT.md #12)", i, len);
+	for (k = 0; k < len; k++)
+		bad |= !label_byte[b->strings[label + 2 + k]];
+	if (bad)
+		for (k = 0; k < len; k++)
+			if (!label_byte[b->strings[label + 2 + k]])
+				return BAD("host node %u: label byte 0x%02x is not one of [a-z0-9_-] "
+					"(FORMAT.md #12)", i, b->strings[label + 2 + k]);
+	bit_test_set(sc->label_ok, label);
+	return BCP_OK;
 }
 
 static enum bcp_status check_nodes(bcp_blob *b, struct scratch *sc, struct bcp_error *err)
 {
 	const uint8_t *n;
-	uint32_t i, parent, label, k, len;
+	uint32_t i, parent, label;
 
 	if (b->nnodes < 1)
 		return BAD("host_nodes has no root node (FORMAT.md #12)");
 	if (b->max_depth > BCPF_MAX_DEPTH)
 		return BAD("host_nodes: max_depth %u is above %d (FORMAT.md #12)", b->max_depth,
 			BCPF_MAX_DEPTH);
-	if (!(sc->depth = malloc(b->nnodes)))
+	if (!(sc->depth = malloc(b->nnodes)) || !(sc->label_ok = bitmap_new(b->strings_len)))
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the verifier's scratch memory");
 	for (i = 0; i < b->nnodes; i++) {
 		n = bcpi_node_unchecked(b, i);
@@ -336,13 +366,7 @@ static enum bcp_status check_nodes(bcp_blob *b, struct scratch *sc, struct bcp_e
 			return BAD("host node %u: parent %u is not below its index (FORMAT.md #12)",
 				i, parent);
 		TRY(check_strref(b, label, "host node", i, "label", err));
-		len = bcpi_strlen_unchecked(b, label);
-		if (len < 1 || len > 63)
-			return BAD("host node %u: label of %u bytes, want 1..63 (FORMAT.md #12)", i, len);
-		for (k = 0; k < len; k++)
-			if (!label_char(b->strings[label + 2 + k]))
-				return BAD("host node %u: label byte 0x%02x is not one of [a-z0-9_-] "
-					"(FORMAT.md #12)", i, b->strings[label + 2 + k]);
+		TRY(check_label(b, sc, label, i, err));
 		sc->depth[i] = (uint8_t)(sc->depth[parent] + 1);
 		if (sc->depth[i] > b->max_depth)
 			return BAD("host node %u has depth %u, above max_depth %u (FORMAT.md #12)", i,
@@ -607,11 +631,12 @@ static enum bcp_status run(bcp_blob *b, struct scratch *sc, struct bcp_error *er
 
 enum bcp_status bcpi_verify_structure(bcp_blob *b, struct bcp_error *err)
 {
-	struct scratch sc = { NULL, NULL, NULL };
+	struct scratch sc = { NULL, NULL, NULL, NULL };
 	enum bcp_status st = run(b, &sc, err);
 
 	free(sc.seglist_ok);
 	free(sc.seen);
 	free(sc.depth);
+	free(sc.label_ok);
 	return st;
 }
