@@ -242,9 +242,10 @@ static enum bcp_status check_header(bcp_blob *b, struct bcp_error *err)
 		return bcpi_fail(err, BCP_E_VERSION,
 			"format_version %u; this runtime reads version %d (FORMAT.md #3)",
 			b->format_version, BCPF_VERSION);
-	if (b->format_version == 1)
-		return bcpi_fail(err, BCP_E_VERSION, "format_version 1 (before the host index's "
-			"label hash) is no longer read: compile the policy again (FORMAT.md #3)");
+	if (b->format_version == 1 || b->format_version == 2)
+		return bcpi_fail(err, BCP_E_VERSION, "format_version %u (before the host index "
+			"keyed by whole suffixes) is no longer read: compile the policy again "
+			"(FORMAT.md #3)", b->format_version);
 	if (b->format_version != BCPF_VERSION)
 		return bcpi_fail(err, BCP_E_HEADER, "format_version %u, want %d (FORMAT.md #3)",
 			b->format_version, BCPF_VERSION);

@@ -1017,10 +1017,11 @@ static void test_refusals(void)
 	bigger = policy_blob(decision_policy, &h, key, &small_len);
 	EXPECT_OPEN(bigger, small_len, BCP_E_VERSION);
 	free(bigger);
-	h.version = 1;   /* retired: another host index hash */
-	bigger = policy_blob(decision_policy, &h, key, &small_len);
-	EXPECT_OPEN(bigger, small_len, BCP_E_VERSION);
-	free(bigger);
+	for (h.version = 1; h.version < BCPF_VERSION; h.version++) {   /* retired hashes */
+		bigger = policy_blob(decision_policy, &h, key, &small_len);
+		EXPECT_OPEN(bigger, small_len, BCP_E_VERSION);
+		free(bigger);
+	}
 	h.version = 0;
 	bigger = policy_blob(decision_policy, &h, key, &small_len);
 	EXPECT_OPEN(bigger, small_len, BCP_E_HEADER);
