@@ -485,9 +485,9 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 
 /* ---- addresses ---- */
 
-/* Both families probe every prefix length present, longest first, until a
- * pattern stops the walk. The home slots of all lengths are computed and asked
- * for first, so their cache misses overlap. */
+/* Both families probe the prefix lengths an address may match (hints.c), longest
+ * first, until a pattern stops the walk. The home slots of all lengths are
+ * computed and asked for first, so their cache misses overlap. */
 static void walk_addr4(struct walk *w, const uint8_t addr[4])
 {
 	const bcp_blob *b = w->b;
@@ -499,8 +499,10 @@ static void walk_addr4(struct walk *w, const uint8_t addr[4])
 	unsigned n = 0, k;
 	int len;
 
+	uint64_t lengths = bcpi_lengths4_unchecked(b, a);
+
 	for (len = 32; len >= 0; len--) {
-		if (!(b->lenmask4 >> len & 1))
+		if (!(lengths >> len & 1))
 			continue;
 		net[n] = len == 0 ? 0 : a & (0xFFFFFFFFu << (32 - len));
 		home[n] = bcpf_hash_slot(bcpf_hash_addr4(h->seed, (unsigned)len, net[n]), h->nslots);
@@ -548,8 +550,11 @@ static void walk_addr6(struct walk *w, const uint8_t addr[16])
 	unsigned n = 0, k;
 	int len;
 
+	uint64_t lengths[3];
+
+	bcpi_lengths6_unchecked(b, addr, lengths);
 	for (len = 128; len >= 0; len--) {
-		if (!(b->lenmask6[len / 64] >> (len % 64) & 1))
+		if (!(lengths[len / 64] >> (len % 64) & 1))
 			continue;
 		net[n][0] = len >= 64 ? hi : hi & mask64(len);
 		net[n][1] = len <= 64 ? 0 : lo & mask64(len - 64);

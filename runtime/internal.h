@@ -41,6 +41,14 @@ struct bcpi_profile_settings {
 	size_t n;
 };
 
+/* Prefix length hints (hints.c): for one level (lo, hi] and one value of an
+ * address's first lo bits, the lengths in (lo, hi] that some prefix has. */
+#define BCPI_HINT_LEVELS 5
+struct bcpi_hints {
+	struct { uint64_t key, mask; } *t;   /* mask 0: an empty slot; NULL: none */
+	uint32_t mask;                       /* slots - 1, slots a power of two */
+};
+
 struct bcp_blob {
 	const uint8_t *data;           /* the whole blob, read-only */
 	size_t size;
@@ -90,6 +98,9 @@ struct bcp_blob {
 	const uint8_t *profiles;
 	uint32_t nprofiles;
 	uint32_t nhost_patterns, naddr_patterns;
+
+	/* Built at open from addr4 and addr6 (hints.c): IPv4 levels, then IPv6. */
+	struct bcpi_hints hints[BCPI_HINT_LEVELS];
 
 	/* Decoded msgpack sections (#19), owned by settings_zone. */
 	void *settings_zone;           /* a msgpack_zone */
@@ -197,6 +208,17 @@ BCPI_HIDDEN enum bcp_status bcpi_verify_structure(bcp_blob *b, struct bcp_error 
 BCPI_HIDDEN enum bcp_status bcpi_settings_decode(bcp_blob *b, struct bcp_error *err);
 /* Frees what bcpi_settings_decode made; safe on a blob it never ran on. */
 BCPI_HIDDEN void bcpi_settings_free(bcp_blob *b);
+
+/* ---- prefix length hints (hints.c) ---- */
+
+/* Builds b's hints from its verified address tables: BCP_OK or BCP_E_NOMEM. */
+BCPI_HIDDEN enum bcp_status bcpi_hints_build(bcp_blob *b, struct bcp_error *err);
+/* Frees them; safe on a blob they were never built for. */
+BCPI_HIDDEN void bcpi_hints_free(bcp_blob *b);
+/* The prefix lengths that may hold an address: bit L set for length L. */
+BCPI_HIDDEN uint64_t bcpi_lengths4_unchecked(const bcp_blob *b, uint32_t addr);
+BCPI_HIDDEN void bcpi_lengths6_unchecked(const bcp_blob *b, const uint8_t addr[16],
+	uint64_t out[3]);
 
 /* ---- accessors of a verified blob ---- */
 

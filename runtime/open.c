@@ -387,6 +387,7 @@ void bcp_close(bcp_blob *b)
 	if (!b)
 		return;
 	bcpi_settings_free(b);
+	bcpi_hints_free(b);
 	if (b->map)
 		munmap(b->map, b->map_len);
 	free(b);
@@ -414,6 +415,7 @@ static enum bcp_status open_bytes(const uint8_t *data, size_t size, void *map,
 	    (st = check_signature(b, err)) != BCP_OK ||
 	    (st = check_validity(b, o, err)) != BCP_OK ||
 	    (st = bcpi_verify_structure(b, err)) != BCP_OK ||
+	    (st = bcpi_hints_build(b, err)) != BCP_OK ||
 	    (st = bcpi_settings_decode(b, err)) != BCP_OK) {
 		bcp_close(b);
 		return st;

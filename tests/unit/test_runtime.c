@@ -763,6 +763,33 @@ static void decoy_policy(struct pol *p)
 	p->decoy[1][1] = node_get(p, "multi.example.com");
 }
 
+/* Nested prefixes on both sides of every level of the runtime's length hints:
+ * IPv4 (16, 24], (24, 32]; IPv6 (32, 48], (48, 64], (64, 128]. Segment k is
+ * named after its prefix. */
+static const struct { const char *net; unsigned len; } nested[] = {
+	{ "10.0.0.0", 8 }, { "10.1.0.0", 16 }, { "10.1.128.0", 17 }, { "10.1.2.0", 24 },
+	{ "10.1.2.128", 25 }, { "10.1.2.129", 32 },
+	{ "2001:db8::", 32 }, { "2001:db8::", 33 }, { "2001:db8:1::", 48 },
+	{ "2001:db8:1::", 49 }, { "2001:db8:1:2::", 64 }, { "2001:db8:1:2::", 65 },
+	{ "2001:db8:1:2::1", 128 },
+};
+
+static void nested_policy(struct pol *p)
+{
+	char name[64];
+	uint32_t g;
+
+	pol_init(p);
+	g = group_add(p, "Nets");
+	for (unsigned k = 0; k < sizeof nested / sizeof nested[0]; k++) {
+		snprintf(name, sizeof name, "%s/%u", nested[k].net, nested[k].len);
+		seg_add(p, name, g, "443", NULL, 0, 0);
+		addr_pattern(p, nested[k].net, nested[k].len, k);
+	}
+	settings_absent(p);
+	empty_array(&p->profile_settings);
+}
+
 static uint8_t *policy_blob(void (*make)(struct pol *), const struct hdr *h, EVP_PKEY *k,
 	size_t *len)
 {
@@ -1574,6 +1601,41 @@ static void test_tag_collisions(void)
 	free(blob);
 }
 
+/* The most specific prefix wins on every side of every hint level. */
+static void test_nested_prefixes(void)
+{
+	static const struct { const char *addr; const char *seg; } cases[] = {
+		{ "10.1.2.129", "10.1.2.129/32" }, { "10.1.2.130", "10.1.2.128/25" },
+		{ "10.1.2.1", "10.1.2.0/24" }, { "10.1.200.1", "10.1.128.0/17" },
+		{ "10.1.3.1", "10.1.0.0/16" }, { "10.2.0.1", "10.0.0.0/8" }, { "11.0.0.1", NULL },
+		{ "2001:db8:1:2::1", "2001:db8:1:2::1/128" }, { "2001:db8:1:2::2", "2001:db8:1:2::/65" },
+		{ "2001:db8:1:2:8000::1", "2001:db8:1:2::/64" }, { "2001:db8:1:3::1", "2001:db8:1::/49" },
+		{ "2001:db8:1:8000::1", "2001:db8:1::/48" }, { "2001:db8:2::1", "2001:db8::/33" },
+		{ "2001:db8:8000::1", "2001:db8::/32" }, { "2001:db9::1", NULL },
+		{ "[2001:db8:1:2::1]", "2001:db8:1:2::1/128" },
+	};
+	size_t len;
+	uint8_t *blob = policy_blob(nested_policy, &default_hdr, key, &len);
+	struct bcp_open_opts o = opts_thumb();
+	struct bcp_error err;
+	struct bcp_user_info plain = { .country = "US" };
+	bcp_blob *b = NULL;
+	bcp_user *up = NULL;
+
+	if (!CHECK(bcp_open_buffer(blob, len, &o, &b, &err) == BCP_OK)) {
+		printf("    %s\n", err.message);
+		free(blob);
+		return;
+	}
+	if ((up = bind_user(b, &plain)))
+		for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+			decide_case(__LINE__, up, cases[k].addr, 443, BCP_TCP, (struct want){
+				cases[k].seg ? BCP_DENY : BCP_NONE, cases[k].seg, NULL });
+	bcp_user_free(up);
+	bcp_close(b);
+	free(blob);
+}
+
 static void test_bind_errors(void)
 {
 	size_t len;
@@ -1642,6 +1704,7 @@ int main(void)
 	test_bit_flips(decision_policy, "decision policy");
 	test_decisions();
 	test_tag_collisions();
+	test_nested_prefixes();
 	test_bind_errors();
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other_key);
