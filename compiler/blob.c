@@ -403,12 +403,16 @@ static int put_msgpack(struct build *B, int id, void (*pack)(struct mp *, const 
 
 /* ---- assembly and signature ---- */
 
+/* Ed25519 over the SHA-256 digest of the signed bytes (FORMAT.md "Signature"). */
 static int sign(EVP_PKEY *key, uint8_t *blob, size_t signed_len, char *err, size_t errlen)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	size_t siglen = BCPF_SIG_SIZE;
-	int ok = ctx && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1 &&
-		 EVP_DigestSign(ctx, blob + signed_len, &siglen, blob, signed_len) == 1 &&
+	uint8_t md[32];
+	unsigned mdlen = 0;
+	int ok = ctx && EVP_Digest(blob, signed_len, md, &mdlen, EVP_sha256(), NULL) == 1 &&
+		 mdlen == sizeof md && EVP_DigestSignInit(ctx, NULL, NULL, NULL, key) == 1 &&
+		 EVP_DigestSign(ctx, blob + signed_len, &siglen, md, sizeof md) == 1 &&
 		 siglen == BCPF_SIG_SIZE;
 	EVP_MD_CTX_free(ctx);
 	return ok ? 0 : fail(err, errlen, "cannot sign the blob with the Ed25519 key");

@@ -307,7 +307,9 @@ static enum bcp_status check_trust(bcp_blob *b, const struct bcp_open_opts *o,
 		a->has_pem ? " nor the PEM key" : "");
 }
 
-/* #6: pure Ed25519 over every byte before the signature. */
+/* #6: Ed25519 over the SHA-256 digest of every byte before the signature. SHA-256
+ * runs at about twice the speed of the SHA-512 that pure Ed25519 would run over the
+ * whole blob, and the signature is over 32 bytes. */
 static enum bcp_status check_signature(const bcp_blob *b, struct bcp_error *err)
 {
 #ifdef BCP_FUZZ_SKIP_SIGNATURE
@@ -316,15 +318,17 @@ static enum bcp_status check_signature(const bcp_blob *b, struct bcp_error *err)
 	size_t signed_len = b->size - BCPF_SIG_SIZE;
 	EVP_PKEY *pk;
 	EVP_MD_CTX *ctx;
+	uint8_t md[32];
+	unsigned mdlen = 0;
 	int rc = -1;
 
 	pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, b->pubkey, 32);
 	ctx = EVP_MD_CTX_new();
-	if (pk && ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pk) == 1)
-		rc = EVP_DigestVerify(ctx, b->data + signed_len, BCPF_SIG_SIZE, b->data,
-			signed_len);
-	else if (!pk || !ctx)
+	if (!pk || !ctx)
 		rc = -2;
+	else if (EVP_Digest(b->data, signed_len, md, &mdlen, EVP_sha256(), NULL) == 1 &&
+		 mdlen == sizeof md && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pk) == 1)
+		rc = EVP_DigestVerify(ctx, b->data + signed_len, BCPF_SIG_SIZE, md, sizeof md);
 	EVP_MD_CTX_free(ctx);
 	EVP_PKEY_free(pk);
 	ERR_clear_error();

@@ -46,7 +46,10 @@ check "verify usage error exits 2" "'$BCPC' verify '$tmp/a.bcp' >/dev/null 2>&1;
 len=$(($(stat -c %s "$tmp/a.bcp") - 64))
 head -c "$len" "$tmp/a.bcp" > "$tmp/signed.bin"
 tail -c 64 "$tmp/a.bcp" > "$tmp/sig.bin"
-check "openssl pkeyutl verifies the signature" "openssl pkeyutl -verify -pubin -inkey '$tmp/k.pub.pem' -rawin -in '$tmp/signed.bin' -sigfile '$tmp/sig.bin' >/dev/null 2>&1"
+openssl dgst -sha256 -binary "$tmp/signed.bin" > "$tmp/digest.bin"
+check "openssl pkeyutl verifies the signature" "openssl pkeyutl -verify -pubin -inkey '$tmp/k.pub.pem' -rawin -in '$tmp/digest.bin' -sigfile '$tmp/sig.bin' >/dev/null 2>&1"
+printf x >> "$tmp/signed.bin"; openssl dgst -sha256 -binary "$tmp/signed.bin" > "$tmp/digest.bin"
+check "openssl pkeyutl refuses it over other bytes" "! openssl pkeyutl -verify -pubin -inkey '$tmp/k.pub.pem' -rawin -in '$tmp/digest.bin' -sigfile '$tmp/sig.bin' >/dev/null 2>&1"
 
 "$BCPC" inspect "$tmp/a.bcp" --json > "$tmp/i.json"
 check "inspect --json has the header fields" "jq -e '.format_version == 3 and .serial == 100 and .thumbprint == \"$tp\" and .signed_offset == 0 and .signed_length == $len and (.signature_hex | length) == 128 and (.sections | length) == 17 and .not_before == 1767225600 and .not_after == (1767225600 + 30*86400)' '$tmp/i.json' >/dev/null"

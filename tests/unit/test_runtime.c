@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <msgpack.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
@@ -496,13 +497,16 @@ static const struct hdr default_hdr = { BCPF_VERSION, 100, 1000000, 2000000, 999
 static EVP_PKEY *key, *other_key;
 static char thumb[45], other_thumb[45];
 
+/* Ed25519 over the SHA-256 digest of all but the last 64 bytes (FORMAT.md). */
 static void sign(uint8_t *blob, size_t len, EVP_PKEY *k)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	size_t siglen = 64;
+	uint8_t md[32];
 
-	if (!ctx || EVP_DigestSignInit(ctx, NULL, NULL, NULL, k) != 1 ||
-	    EVP_DigestSign(ctx, blob + len - 64, &siglen, blob, len - 64) != 1 || siglen != 64) {
+	if (!ctx || SHA256(blob, len - 64, md) != md ||
+	    EVP_DigestSignInit(ctx, NULL, NULL, NULL, k) != 1 ||
+	    EVP_DigestSign(ctx, blob + len - 64, &siglen, md, 32) != 1 || siglen != 64) {
 		fprintf(stderr, "signing failed\n");
 		exit(2);
 	}
