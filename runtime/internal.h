@@ -209,6 +209,12 @@ BCPI_HIDDEN enum bcp_status bcpi_settings_decode(bcp_blob *b, struct bcp_error *
 /* Frees what bcpi_settings_decode made; safe on a blob it never ran on. */
 BCPI_HIDDEN void bcpi_settings_free(bcp_blob *b);
 
+/* ---- decide.c ---- */
+
+/* A plain IPv6 literal (hex groups, at most one "::", no IPv4 tail): 1 and the
+ * address, or 0 for anything else, which inet_pton then judges. */
+BCPI_HIDDEN int bcpi_parse_ipv6_plain(const char *s, size_t len, uint8_t out[16]);
+
 /* ---- prefix length hints (hints.c) ---- */
 
 /* Builds b's hints from its verified address tables: BCP_OK or BCP_E_NOMEM. */

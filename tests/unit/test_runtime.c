@@ -9,6 +9,7 @@
  * VERBOSE=1 in the environment prints the refusal message of every tampered blob. */
 #include "bcp.h"
 #include "bcp_format.h"
+#include "internal.h"   /* bcpi_parse_ipv6_plain */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <msgpack.h>
@@ -1640,6 +1641,102 @@ static void test_nested_prefixes(void)
 	free(blob);
 }
 
+static unsigned xorshift(uint64_t *x, unsigned m)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (unsigned)(*x >> 33) % m;
+}
+#define RND(m) xorshift(&x, m)
+
+/* IPv6 literals as written: whatever inet_pton makes of one, the decision on the
+ * text equals the decision on that address, and what it refuses is a bad host.
+ * Random strings of groups (0..5 hex digits, either case), "::", IPv4 tails, and
+ * the odd stray character, some in brackets. */
+static void test_ipv6_literals(void)
+{
+	static const char hex[] = "0123456789abcdefABCDEF", odd[] = ".%g ]:";
+	size_t len;
+	uint8_t *blob = policy_blob(nested_policy, &default_hdr, key, &len);
+	struct bcp_open_opts o = opts_thumb();
+	struct bcp_error err;
+	struct bcp_user_info plain = { .country = "US" };
+	bcp_blob *b = NULL;
+	bcp_user *up = NULL;
+	uint64_t x = 0x9E3779B97F4A7C15u;
+	unsigned bad = 0, parsed = 0, n = 0, fast_ok = 0;
+
+	if (!CHECK(bcp_open_buffer(blob, len, &o, &b, &err) == BCP_OK) || !(up = bind_user(b, &plain))) {
+		bcp_close(b);
+		free(blob);
+		return;
+	}
+	for (int t = 0; t < 50000; t++) {
+		char text[96], *p = text;
+		uint8_t addr[16];
+		struct bcp_decision dh, da;
+		int bracket;
+		bracket = RND(10) == 0;
+		if (bracket)
+			*p++ = '[';
+		if (RND(4) == 0) {   /* most of them in the tenant's 2001:db8:1:2::/64 */
+			memcpy(p, "2001:db8:1:2:", 13);
+			p += 13;
+		}
+		int well = RND(2);   /* half well formed: 1..4 digits, at most one "::" */
+		unsigned ng = 1 + RND(9), gap = well && RND(2) ? RND(ng + 1) : 99;
+		for (unsigned g = 0; g < ng; g++) {
+			for (unsigned d = 0, nd = well ? 1 + RND(4) : RND(6); d < nd; d++)
+				*p++ = hex[RND(sizeof hex - 1)];
+			if (g + 1 < ng)
+				*p++ = ':';
+			if (well ? g + 1 == gap : RND(8) == 0)
+				*p++ = ':';
+		}
+		if (RND(12) == 0) {
+			unsigned q[4] = { RND(300), RND(256), RND(256), RND(256) };
+			p += sprintf(p, "%u.%u.%u.%u", q[0], q[1], q[2], q[3]);
+		}
+		if (RND(20) == 0)
+			*p++ = odd[RND(sizeof odd - 1)];
+		if (bracket)
+			*p++ = ']';
+		*p = '\0';
+		if (!strchr(text, ':'))
+			continue;
+		n++;
+		text[strlen(text) - bracket] = '\0';
+		int ok = inet_pton(AF_INET6, text + bracket, addr) == 1;
+		uint8_t fast[16];
+		if (bcpi_parse_ipv6_plain(text + bracket, strlen(text + bracket), fast)) {
+			fast_ok++;
+			if ((!ok || memcmp(fast, addr, 16) != 0) && bad++ < 5)
+				printf("    %s: the fast parser and inet_pton disagree\n", text);
+		}
+		if (bracket)
+			text[strlen(text)] = ']';
+		enum bcp_status st = bcp_decide_host(up, text, strlen(text), 443, BCP_TCP, &dh);
+		if (!ok) {
+			if (st != BCP_E_ARG && bad++ < 5)
+				printf("    %s: inet_pton refuses it, the decision does not (%d %d)\n", text, st, dh.verdict);
+			continue;
+		}
+		parsed++;
+		if (bcp_decide_addr(up, 6, addr, 443, BCP_TCP, &da) != BCP_OK || st != BCP_OK ||
+		    dh.verdict != da.verdict || dh.segment_index != da.segment_index) {
+			if (bad++ < 5)
+				printf("    %s: text and address disagree\n", text);
+		}
+	}
+	CHECK(bad == 0);
+	if (!CHECK(fast_ok > 5000 && parsed > fast_ok && parsed < n - 5000))   /* all kinds */
+		printf("    %u of %u literals parsed, %u by the fast parser\n", parsed, n, fast_ok);
+	bcp_user_free(up);
+	bcp_close(b);
+	free(blob);
+}
+
 static void test_bind_errors(void)
 {
 	size_t len;
@@ -1709,6 +1806,7 @@ int main(void)
 	test_decisions();
 	test_tag_collisions();
 	test_nested_prefixes();
+	test_ipv6_literals();
 	test_bind_errors();
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other_key);
