@@ -107,7 +107,10 @@ struct bcp_open_opts {
  * pass over every offset and count. On success *out is a usable handle; on any
  * failure *out is NULL, nothing stays open, and err says why. While it is open, the
  * file must be replaced only by rename, never rewritten in place: the mapping would
- * show bytes that were never verified. */
+ * show bytes that were never verified. Besides the mapping, an open blob holds its
+ * decoded settings and a table of the prefix lengths present under each /16, /24
+ * (IPv4) and /32, /48, /64 (IPv6) that has longer prefixes: at most 64 bytes per
+ * address pattern (33 to 49 in the benchmark tenants, docs/BENCHMARKS.md). */
 BCP_MUST_CHECK enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
 					     bcp_blob **out, struct bcp_error *err);
 /* The same for a blob in memory. The buffer is borrowed: it must stay unchanged

@@ -4,6 +4,8 @@
 #                       a table, and the peer comparison's inputs in build/bench/peers/
 #   make bench-smoke    one tiny size, one run, decisions still checked against the
 #                       reference; asserts no timing, only that it works and the JSON is valid
+#   make bench-quick    after `make bench`: the warm decision figures of its four blobs
+#                       in seconds, one run, nothing checked (for trying a change)
 #
 # Built into $(B)/bench/ with the project's flags, linked like the unit tests.
 
@@ -22,7 +24,7 @@ BENCH_SMOKE_JQ = (.sizes | length) == 1 and .sizes[0].verified_requests > 0 and 
 	.sizes[0].decisions_per_s > 0 and .sizes[0].decide_ns_p50 > 0 and \
 	.peers.bcp_decisions_per_s > 0 and (.peers | has("cedar_decisions_per_s"))
 
-.PHONY: bench bench-smoke
+.PHONY: bench bench-smoke bench-quick
 
 $(BENCH_DIR)/obj/%.o: tests/bench/%.c $(B)/grammar/parser.h $(B)/grammar/lexer.h
 	@mkdir -p $(dir $@)
@@ -30,6 +32,10 @@ $(BENCH_DIR)/obj/%.o: tests/bench/%.c $(B)/grammar/parser.h $(B)/grammar/lexer.h
 
 $(BENCH_DIR)/bench: $(BENCH_OBJ) $(LIB_OBJ) $(B)/libbcp.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIB_OBJ) $(B)/libbcp.a $(COMPILER_LIBS) -lm
+
+$(BENCH_DIR)/bench-quick: $(BENCH_DIR)/obj/quick.o $(BENCH_DIR)/obj/gen.o \
+		$(BENCH_DIR)/obj/gen_requests.o $(BENCH_DIR)/obj/timing.o $(B)/compiler/arena.o $(B)/libbcp.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RUNTIME_LIBS) -lm
 
 $(BENCH_DIR)/bench-gen: $(BENCH_GEN_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_GEN_OBJ) -lm
@@ -46,6 +52,15 @@ bench-smoke: all $(BENCH_DIR)/bench
 	@jq -e '$(BENCH_SMOKE_JQ)' $(BENCH_DIR)/smoke.json > /dev/null || { echo "bench-smoke: bad $(BENCH_DIR)/smoke.json"; exit 1; }
 	@sh tests/bench/check_peers.sh $(B) $(BENCH_DIR)/smoke/peers
 	@echo "bench-smoke: ok ($(BENCH_DIR)/smoke.json)"
+
+# The blobs `make bench` left, whatever the sizes it ran (BENCH_QUICK_ARGS='-n 16'
+# for a working set that stays in L1).
+BENCH_QUICK_ARGS ?=
+bench-quick: $(BENCH_DIR)/bench-quick
+	@set -- $$(for d in $(BENCH_DIR)/[0-9]*; do [ -s $$d/tenant.bcp ] && \
+		echo "$${d##*/}:$$d/tenant.bcp"; done | sort -n); \
+	[ $$# -gt 0 ] || { echo "bench-quick: no blobs in $(BENCH_DIR)/N/; run make bench first"; exit 1; }; \
+	$(BENCH_DIR)/bench-quick $(BENCH_QUICK_ARGS) "$$($(B)/bcpc thumbprint $(BENCH_DIR)/signer.pub.pem)" "$$@"
 
 # The Cedar comparison (make bench-peers) reads what `make bench` writes in
 # $(B)/bench/peers/; its rules live with its sources.

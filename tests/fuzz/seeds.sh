@@ -53,6 +53,12 @@ if [ ! -f "$acme" ]; then
 fi
 { cat "$acme"; printf 'sap.acme.example\nerp01.sap.acme.example\n10.42.7.9\n[2001:db8:20::5]\n'; } \
 	>"$C/blob/seed-acme-hosts"
+# Hosts for each path of the decision's parsers: names longer than 16 bytes (the
+# 16-byte split), upper case, a trailing dot, IPv6 forms with and without "::" or
+# an IPv4 tail, and a dotted quad.
+{ cat "$acme"; printf 'A-Very-Long-Label-Name.Eu-West.SAP.acme.example.\n2001:db8:20:0:0:0:0:5\n'
+  printf '2001:DB8:20::\n::ffff:10.42.7.9\n::\n1:2:3:4:5:6:7:8::\n10.42.7.255\nh_1.x-2.example\n'; } \
+	>"$C/blob/seed-acme-parsers"
 { cat "$acme"; printf '!wiki.acme.example\n'; } >"$C/blob/seed-acme-expired"
 
 # request
