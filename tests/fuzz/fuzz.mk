@@ -32,11 +32,12 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 FUZZ_CFLAGS = $(BCP_CFLAGS) -Itests/fuzz -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_LINK = $(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer
 
-FUZZ_TARGETS = fuzz_blob fuzz_blob_refuse fuzz_policy fuzz_request fuzz_keys
+FUZZ_TARGETS = fuzz_blob fuzz_blob_refuse fuzz_policy fuzz_request fuzz_keys fuzz_state
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(FZ)/%)
 
-# Everything a target links, compiled again with the fuzzing flags. fuzz_blob gets its
-# own runtime, built with -DBCP_FUZZ_SKIP_SIGNATURE (runtime/open.c, checks #5 and #6).
+# Everything a target links, compiled again with the fuzzing flags. fuzz_blob and
+# fuzz_state get their own runtime, built with -DBCP_FUZZ_SKIP_SIGNATURE
+# (runtime/open.c, checks #5 and #6).
 FUZZ_RUNTIME = $(RUNTIME_SRC:%.c=$(FZ)/obj/%.o)
 FUZZ_RUNTIME_NOSIG = $(RUNTIME_SRC:%.c=$(FZ)/nosig/%.o)
 FUZZ_COMPILER = $(patsubst %.c,$(FZ)/obj/%.o,$(filter-out compiler/main.c compiler/cmd_%.c,$(COMPILER_SRC))) \
@@ -50,11 +51,13 @@ FUZZ_MAXLEN_fuzz_blob_refuse = 16384
 FUZZ_MAXLEN_fuzz_policy = 16384
 FUZZ_MAXLEN_fuzz_request = 4096
 FUZZ_MAXLEN_fuzz_keys = 8192
+FUZZ_MAXLEN_fuzz_state = 65536
 FUZZ_CORPUS_fuzz_blob = blob
 FUZZ_CORPUS_fuzz_blob_refuse = blob_refuse blob
 FUZZ_CORPUS_fuzz_policy = policy
 FUZZ_CORPUS_fuzz_request = request
 FUZZ_CORPUS_fuzz_keys = keys
+FUZZ_CORPUS_fuzz_state = state
 FUZZ_DICT_fuzz_policy = tests/fuzz/bcl.dict
 FUZZ_DICT_fuzz_request = tests/fuzz/request.dict
 
@@ -90,6 +93,8 @@ $(FZ)/obj/gen/lexer.o: $(B)/grammar/lexer.c $(B)/grammar/parser.h
 $(FZ)/fuzz_blob: $(FZ)/nosig/tests/fuzz/fuzz_blob.o $(FUZZ_RUNTIME_NOSIG)
 	$(FUZZ_LINK) -o $@ $^ $(RUNTIME_LIBS)
 $(FZ)/fuzz_blob_refuse: $(FZ)/obj/tests/fuzz/fuzz_blob.o $(FUZZ_RUNTIME)
+	$(FUZZ_LINK) -o $@ $^ $(RUNTIME_LIBS)
+$(FZ)/fuzz_state: $(FZ)/nosig/tests/fuzz/fuzz_state.o $(FUZZ_RUNTIME_NOSIG)
 	$(FUZZ_LINK) -o $@ $^ $(RUNTIME_LIBS)
 $(FZ)/fuzz_policy $(FZ)/fuzz_request $(FZ)/fuzz_keys: $(FZ)/%: $(FZ)/obj/tests/fuzz/%.o \
 		$(FUZZ_COMMON) $(FUZZ_COMPILER) $(FUZZ_RUNTIME)

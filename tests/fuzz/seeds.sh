@@ -10,13 +10,15 @@
 #            tests/fuzz/seeds/request/*
 #   keys:    PEM keys and a certificate made with openssl, thumbprints,
 #            tests/fuzz/seeds/keys/*
+#   state:   state folders made by bcpc install (trust, state, current.bcp and
+#            previous.bcp joined by "\n%%\n"), and the same with files missing
 set -e
 B=${1:?usage: seeds.sh BUILDDIR CORPUS}
 C=${2:?usage: seeds.sh BUILDDIR CORPUS}
 BCPC=$B/bcpc
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in policy blob request keys; do
+for t in policy blob request keys state; do
 	mkdir -p "$C/$t"
 	rm -f "$C/$t"/seed-*
 done
@@ -91,6 +93,29 @@ cp examples/acme/bc-sp-ca.pem "$k-certificate.pem"
 	>"$k-thumbprints"
 copy_dir keys tests/fuzz/seeds/keys
 
-for t in policy blob request keys; do
+# state: a folder after two installs of acme (serials 1 and 2), as fuzz_state reads it.
+tp=$("$BCPC" thumbprint "$tmp/key.pem")
+for serial in 1 2; do
+	"$BCPC" compile examples/acme/policy.bcl --key "$tmp/key.pem" -o "$tmp/s$serial.bcp" \
+		--serial $serial --valid-for 3650d >/dev/null 2>&1
+	"$BCPC" install "$tmp/s$serial.bcp" --thumbprint "$tp" --state-dir "$tmp/state" \
+		--now 1767225600 >/dev/null
+done
+part() { if [ -f "$tmp/state/$1" ]; then cat "$tmp/state/$1"; else printf -- '-'; fi; }
+state_seed() {   # state_seed NAME FILE...: those files of the folder, the others missing
+	out="$C/state/seed-$1"
+	shift
+	: >"$out"
+	for f in trust state current.bcp previous.bcp; do
+		[ "$f" = trust ] || printf '\n%%%%\n' >>"$out"
+		case " $* " in *" $f "*) part "$f" >>"$out" ;; *) printf -- '-' >>"$out" ;; esac
+	done
+}
+state_seed full trust state current.bcp previous.bcp
+state_seed first-install trust - current.bcp -
+state_seed no-current trust state previous.bcp
+state_seed no-trust state current.bcp previous.bcp
+
+for t in policy blob request keys state; do
 	printf '%s: %s seeds\n' "$t" "$(ls "$C/$t" | grep -c '^seed-')"
 done
