@@ -551,6 +551,29 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 
 /* ---- addresses ---- */
 
+/* The prefix (len, network) in the probe run from slot home of an address table
+ * whose slots are size bytes and start with the network in nb bytes (4: the u32
+ * w0; 16: the words w0, w1), then the segref, len and used: 1 when its pattern
+ * ends the walk. */
+static inline int take_prefix_unchecked(struct walk *w, const struct bcpi_hash *h, size_t size,
+	unsigned nb, uint32_t home, unsigned len, uint64_t w0, uint64_t w1)
+{
+	uint32_t slot = home, probe, ref;
+	const uint8_t *rec;
+
+	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
+		rec = h->slots + (size_t)slot * size;
+		if (!rec[nb + 5])   /* an unused slot ends the probe */
+			return 0;
+		if (rec[nb + 4] != len || (nb == 4 ? bcpf_u32(rec) != w0 :
+				bcpf_u64(rec) != w0 || bcpf_u64(rec + 8) != w1))
+			continue;
+		ref = bcpf_u32(rec + nb);
+		return ref != BCPF_NONE && take_pattern_unchecked(w, ref);
+	}
+	return 0;
+}
+
 /* Both families probe the prefix lengths an address may match (hints.c), longest
  * first, until a pattern stops the walk. The home slots of all lengths are
  * computed and asked for first, so their cache misses overlap. */
@@ -559,9 +582,8 @@ static void walk_addr4(struct walk *w, const uint8_t addr[4])
 	const bcp_blob *b = w->b;
 	const struct bcpi_hash *h = &b->addr4;
 	uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 | (uint32_t)addr[2] << 8 |
-		addr[3], net[33], home[33], slot, probe, ref;
+		addr[3], net[33], home[33];
 	uint8_t lens[33];
-	const uint8_t *rec;
 	unsigned n = 0, k;
 	int len;
 
@@ -575,21 +597,9 @@ static void walk_addr4(struct walk *w, const uint8_t addr[4])
 		BCPI_PREFETCH(h->slots + (size_t)home[n] * BCPF_ADDR4_SLOT);
 		lens[n++] = (uint8_t)len;
 	}
-	for (k = 0; k < n; k++) {
-		slot = home[k];
-		for (probe = 0; probe <= h->max_probe; probe++,
-		     slot = bcpi_next_slot(slot, h->nslots)) {
-			rec = h->slots + (size_t)slot * BCPF_ADDR4_SLOT;
-			if (!rec[9])   /* an unused slot ends the probe */
-				break;
-			if (rec[8] != lens[k] || bcpf_u32(rec) != net[k])
-				continue;
-			ref = bcpf_u32(rec + 4);
-			if (ref != BCPF_NONE && take_pattern_unchecked(w, ref))
-				return;
-			break;
-		}
-	}
+	for (k = 0; k < n; k++)
+		if (take_prefix_unchecked(w, h, BCPF_ADDR4_SLOT, 4, home[k], lens[k], net[k], 0))
+			return;
 }
 
 /* The first bits (0..64) of 8 bytes, as bcpf_u64 reads them: whole bytes, then
@@ -609,10 +619,9 @@ static void walk_addr6(struct walk *w, const uint8_t addr[16])
 {
 	const bcp_blob *b = w->b;
 	const struct bcpi_hash *h = &b->addr6;
-	uint32_t home[129], slot, probe, ref;
+	uint32_t home[129];
 	uint64_t hi = bcpf_u64(addr), lo = bcpf_u64(addr + 8), net[129][2];
 	uint8_t lens[129];
-	const uint8_t *rec;
 	unsigned n = 0, k;
 	int len;
 
@@ -629,22 +638,10 @@ static void walk_addr6(struct walk *w, const uint8_t addr[16])
 		BCPI_PREFETCH(h->slots + (size_t)home[n] * BCPF_ADDR6_SLOT);
 		lens[n++] = (uint8_t)len;
 	}
-	for (k = 0; k < n; k++) {
-		slot = home[k];
-		for (probe = 0; probe <= h->max_probe; probe++,
-		     slot = bcpi_next_slot(slot, h->nslots)) {
-			rec = h->slots + (size_t)slot * BCPF_ADDR6_SLOT;
-			if (!rec[21])
-				break;
-			if (rec[20] != lens[k] || bcpf_u64(rec) != net[k][0] ||
-			    bcpf_u64(rec + 8) != net[k][1])
-				continue;
-			ref = bcpf_u32(rec + 16);
-			if (ref != BCPF_NONE && take_pattern_unchecked(w, ref))
-				return;
-			break;
-		}
-	}
+	for (k = 0; k < n; k++)
+		if (take_prefix_unchecked(w, h, BCPF_ADDR6_SLOT, 16, home[k], lens[k], net[k][0],
+					  net[k][1]))
+			return;
 }
 
 /* ---- the API ---- */
