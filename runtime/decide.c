@@ -204,10 +204,14 @@ static int node_is_unchecked(const bcp_blob *b, uint32_t v, uint32_t parent, con
 	       ((bcpf_u64(s + i) ^ bcpf_u64((const uint8_t *)label + i)) << (8 * (8 - (len - i)))) == 0;
 }
 
-/* The first node in the probe run from slot home whose slot has this tag, or
- * BCPF_NONE: a candidate, read from the index alone. */
-static uint32_t host_candidate_unchecked(const struct bcpi_hash *h, uint32_t home, uint32_t tag)
+/* The first node in the probe run from slot home whose slot has this tag and, when
+ * label is not NULL, that has this parent and label; or BCPF_NONE. Without a label
+ * it is a candidate, read from the index alone; with one, the full scan for when
+ * the first candidate was another suffix with the same tag. */
+static inline uint32_t host_probe_unchecked(const bcp_blob *b, uint32_t home, uint32_t tag,
+	uint32_t parent, const char *label, size_t len)
 {
+	const struct bcpi_hash *h = &b->host_index;
 	uint32_t slot = home, probe, v;
 	const uint8_t *s;
 
@@ -216,27 +220,7 @@ static uint32_t host_candidate_unchecked(const struct bcpi_hash *h, uint32_t hom
 		v = bcpf_u32(s);
 		if (v == 0)
 			return BCPF_NONE;
-		if (bcpf_u32(s + 4) == tag)
-			return v;
-	}
-	return BCPF_NONE;
-}
-
-/* The node of key with this parent and label, or BCPF_NONE: the whole probe run,
- * for when the first candidate was another suffix with the same tag. */
-static uint32_t host_child_unchecked(const bcp_blob *b, uint64_t key, uint32_t parent,
-	const char *label, size_t len)
-{
-	const struct bcpi_hash *h = &b->host_index;
-	uint32_t slot = bcpf_hash_slot(key, h->nslots), tag = bcpf_host_tag(key), probe, v;
-	const uint8_t *s;
-
-	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
-		s = h->slots + (size_t)slot * BCPF_HOST_SLOT;
-		v = bcpf_u32(s);
-		if (v == 0)
-			return BCPF_NONE;
-		if (bcpf_u32(s + 4) == tag && node_is_unchecked(b, v, parent, label, len))
+		if (bcpf_u32(s + 4) == tag && (!label || node_is_unchecked(b, v, parent, label, len)))
 			return v;
 	}
 	return BCPF_NONE;
@@ -516,7 +500,7 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 		BCPI_PREFETCH(h->slots + (size_t)home[d] * BCPF_HOST_SLOT);
 	}
 	for (d = 1; d <= dmax; d++) {
-		at[d] = host_candidate_unchecked(h, home[d], bcpf_host_tag(key[d]));
+		at[d] = host_probe_unchecked(b, home[d], bcpf_host_tag(key[d]), 0, NULL, 0);
 		if (at[d] == BCPF_NONE) {
 			dmax = d - 1;
 			break;
@@ -528,7 +512,8 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 	for (d = 1; d <= dmax; d++) {
 		l = nlabels - d;
 		if (!node_is_unchecked(b, at[d], at[d - 1], name + off[l], llen[l])) {
-			at[d] = host_child_unchecked(b, key[d], at[d - 1], name + off[l], llen[l]);
+			at[d] = host_probe_unchecked(b, home[d], bcpf_host_tag(key[d]), at[d - 1],
+				name + off[l], llen[l]);
 			if (at[d] == BCPF_NONE)
 				break;
 		}
