@@ -46,8 +46,20 @@ static double miss_reads(const uint8_t *used, uint32_t nslots, uint32_t max_prob
 	return (double)total / nslots;
 }
 
-/* Fills h from the homes of the used slots. */
-static void finish(struct hash_stats *h, const uint8_t *used, const uint32_t *home)
+/* The per-slot arrays of h's table, zeroed: 0, or -1 with nothing allocated. */
+static int slots_new(const struct hash_stats *h, uint8_t **used, uint32_t **home)
+{
+	*used = calloc(h->nslots ? h->nslots : 1, 1);
+	*home = calloc(h->nslots ? h->nslots : 1, sizeof **home);
+	if (*used && *home)
+		return 0;
+	free(*used);
+	free(*home);
+	return -1;
+}
+
+/* Fills h from the homes of the used slots, then frees the arrays. */
+static void finish(struct hash_stats *h, uint8_t *used, uint32_t *home)
 {
 	uint64_t dist = 0;
 	for (uint32_t i = 0; i < h->nslots; i++)
@@ -55,6 +67,8 @@ static void finish(struct hash_stats *h, const uint8_t *used, const uint32_t *ho
 			dist += (i + h->nslots - home[i]) % h->nslots + 1;
 	h->hit_reads = h->used ? (double)dist / h->used : 0;
 	h->miss_reads = miss_reads(used, h->nslots, h->max_probe);
+	free(used);
+	free(home);
 }
 
 static int host_stats(const struct section *s, struct table_stats *out)
@@ -69,20 +83,15 @@ static int host_stats(const struct section *s, struct table_stats *out)
 	h->nslots = bcpf_u32(idx->p);
 	h->max_probe = bcpf_u32(idx->p + 4);
 	uint64_t seed = bcpf_u64(idx->p + 8);
-	uint8_t *used = calloc(h->nslots ? h->nslots : 1, 1);
-	uint32_t *home = calloc(h->nslots ? h->nslots : 1, sizeof *home);
-	if (!used || !home) {
-		free(used);
-		free(home);
+	if (8 + (uint64_t)out->nodes * BCPF_NODE_SIZE > nodes->len ||
+	    BCPF_HASH_HDR + (uint64_t)h->nslots * BCPF_HOST_SLOT > idx->len)
 		return -1;
-	}
 	/* The keys chain from the root, and a parent comes before its children. */
 	uint64_t *key = calloc(out->nodes ? out->nodes : 1, sizeof *key);
-	if (!key || 8 + (uint64_t)out->nodes * BCPF_NODE_SIZE > nodes->len ||
-	    BCPF_HASH_HDR + (uint64_t)h->nslots * BCPF_HOST_SLOT > idx->len) {
+	uint8_t *used;
+	uint32_t *home;
+	if (!key || slots_new(h, &used, &home)) {
 		free(key);
-		free(used);
-		free(home);
 		return -1;
 	}
 	key[0] = seed;
@@ -104,8 +113,6 @@ static int host_stats(const struct section *s, struct table_stats *out)
 	}
 	free(key);
 	finish(h, used, home);
-	free(used);
-	free(home);
 	return 0;
 }
 
@@ -128,13 +135,10 @@ static int addr_stats(const struct section *sec, int family, struct table_stats 
 		out->lengths6 = lengths;
 	if (hdr + (uint64_t)h->nslots * size > sec->len)
 		return -1;
-	uint8_t *used = calloc(h->nslots ? h->nslots : 1, 1);
-	uint32_t *home = calloc(h->nslots ? h->nslots : 1, sizeof *home);
-	if (!used || !home) {
-		free(used);
-		free(home);
+	uint8_t *used;
+	uint32_t *home;
+	if (slots_new(h, &used, &home))
 		return -1;
-	}
 	for (uint32_t i = 0; i < h->nslots; i++) {
 		const uint8_t *slot = sec->p + hdr + (size_t)i * size;
 		if (!slot[nb + 5])   /* the used byte */
@@ -145,8 +149,6 @@ static int addr_stats(const struct section *sec, int family, struct table_stats 
 					 bcpf_hash_addr6(seed, slot[nb + 4], slot), h->nslots);
 	}
 	finish(h, used, home);
-	free(used);
-	free(home);
 	return 0;
 }
 

@@ -133,7 +133,7 @@ static size_t trust_lines(const uint8_t *p, size_t n, char tp[][45])
 	return k;
 }
 
-/* The thumbprint of the blob's own key (header bytes 56..87), or 0. */
+/* 1 and the thumbprint of the blob's own key, when the blob opens; else 0. */
 static int blob_thumbprint(const uint8_t *p, size_t n, char out[45])
 {
 	bcp_blob *b = NULL;
@@ -142,7 +142,6 @@ static int blob_thumbprint(const uint8_t *p, size_t n, char out[45])
 	static const char *const any[1] = { "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" };
 	struct bcp_open_opts o = { any, 1, NULL, 0, 0, 0 };
 
-	(void)out;
 	if (n < BCPF_HEADER_SIZE)
 		return 0;
 	o.now = (int64_t)bcpf_u64(p + BCPF_H_NOT_BEFORE);
