@@ -125,12 +125,12 @@ uint64_t bcpi_lengths4_unchecked(const bcp_blob *b, uint32_t addr)
 void bcpi_lengths6_unchecked(const bcp_blob *b, const uint8_t addr[16], uint64_t out[3])
 {
 	unsigned lo = level_lo[FIRST6], bit, L;
-	uint64_t m;
+	uint64_t top = first_bits(addr, 1, 64), m;
 
 	out[0] = b->lenmask6[0] & (((uint64_t)2 << lo) - 1);
 	out[1] = out[2] = 0;
 	for (int k = FIRST6; k <= LAST6; k++) {
-		m = level_mask(&b->hints[k], first_bits(addr, 1, level_lo[k]));
+		m = level_mask(&b->hints[k], top >> (64 - level_lo[k]));
 		for (; m; m &= m - 1) {
 			bit = (unsigned)__builtin_ctzll(m);
 			L = level_lo[k] + 1 + bit;
