@@ -142,6 +142,20 @@ int cmd_install(int argc, char **argv)
 	int unchanged = 0;
 	enum bcp_status st = bcp_state_install(dir, data, len, &o, &unchanged, &err);
 	free(data);
+	if (st == BCP_E_INCOMPLETE) {
+		/* The new blob is current.bcp: say that, and what opens now. */
+		printf("%s: INSTALLED, NOT FINISHED: %s\n", path, err.message);
+		struct bcp_state_report rep;
+		bcp_blob *b = NULL;
+		if (bcp_open_state(dir, o.now, &b, &rep, &err) == BCP_OK) {
+			printf("opens now: serial %llu%s\n", (unsigned long long)rep.serial,
+			       rep.fallback ? " (last-known-good)" : "");
+			bcp_close(b);
+		} else {
+			printf("opens now: nothing: %s\n", err.message);
+		}
+		return 3;
+	}
 	if (st != BCP_OK) {
 		printf("%s: REFUSED: %s\n", path, err.message);
 		/* Say what the device keeps, so an admin reading a log knows it still works. */
@@ -209,34 +223,45 @@ int cmd_status(int argc, char **argv)
 		bcp_info(b, &in);
 	/* 0: the installed blob is open and in force; 3: a blob is open but degraded
 	 * (fallback to last-known-good, or expired so every decision denies); 1: none. */
-	int rc = st != BCP_OK ? 1 : rep.fallback || rep.expired ? 3 : 0;
+	int rc = st != BCP_OK ? 1 : rep.fallback || rep.expired || rep.not_yet_valid ? 3 : 0;
 	char t1[32], t2[32], t3[32];
 
 	if (json) {
-		json_t *o = json_pack("{s:s,s:I}", "state_dir", dir, "now", (json_int_t)now);
+		/* jansson refuses text that is not UTF-8 (a path may be anything): every
+		 * value is checked, and nothing is printed unless all of it is there. */
+		json_t *o = json_object();
+		int jbad = !o;
+#define SET(k, v) (jbad |= json_object_set_new(o, (k), (v)) != 0)
+		SET("state_dir", json_string(dir));
+		SET("now", json_integer(now));
 		if (st != BCP_OK) {
-			json_object_set_new(o, "open", json_null());
-			json_object_set_new(o, "error", json_string(err.message));
+			SET("open", json_null());
+			SET("error", json_string(err.message));
 		} else {
-			json_object_set_new(o, "open", json_string(rep.fallback ? "previous.bcp" :
-								   "current.bcp"));
-			json_object_set_new(o, "fallback", json_boolean(rep.fallback));
-			json_object_set_new(o, "current_error", rep.fallback ?
-					    json_string(rep.current_message) : json_null());
-			json_object_set_new(o, "serial", json_integer((json_int_t)rep.serial));
-			json_object_set_new(o, "not_before", json_integer(in.not_before));
-			json_object_set_new(o, "not_after", json_integer(in.not_after));
-			json_object_set_new(o, "expired", json_boolean(rep.expired));
-			json_object_set_new(o, "effective_now", json_integer(rep.effective_now));
-			json_object_set_new(o, "thumbprint", json_string(in.thumbprint));
-			json_object_set_new(o, "tenant", in.tenant ? json_string(in.tenant) :
-					    json_null());
+			SET("open", json_string(rep.fallback ? "previous.bcp" : "current.bcp"));
+			SET("fallback", json_boolean(rep.fallback));
+			SET("current_error", rep.fallback ? json_string(rep.current_message) :
+			    json_null());
+			SET("serial", json_integer((json_int_t)rep.serial));
+			SET("not_before", json_integer(in.not_before));
+			SET("not_after", json_integer(in.not_after));
+			SET("expired", json_boolean(rep.expired));
+			SET("not_yet_valid", json_boolean(rep.not_yet_valid));
+			SET("effective_now", json_integer(rep.effective_now));
+			SET("thumbprint", json_string(in.thumbprint));
+			SET("tenant", in.tenant ? json_string(in.tenant) : json_null());
 		}
-		json_object_set_new(o, "exit", json_integer(rc));
-		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		SET("exit", json_integer(rc));
+#undef SET
+		bcp_close(b);
+		if (jbad || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+			fprintf(stderr, "bcpc status: cannot write JSON: the state folder's path or a "
+				"message is not valid UTF-8 (use the text output)\n");
+			json_decref(o);
+			return 2;
+		}
 		putchar('\n');
 		json_decref(o);
-		bcp_close(b);
 		return rc;
 	}
 
@@ -261,6 +286,9 @@ int cmd_status(int argc, char **argv)
 	putchar('\n');
 	printf("expired   %s\n", rep.expired ? "yes: every request is denied (reason expired)" :
 	       "no");
+	if (rep.not_yet_valid)
+		printf("early     not valid yet: every request is denied (reason not_yet_valid) "
+		       "until %s\n", format_time(in.not_before, t1));
 	printf("signed by %s\ntenant    %s\n", in.thumbprint, in.tenant ? in.tenant : "(none)");
 	bcp_close(b);
 	return rc;

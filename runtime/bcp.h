@@ -58,7 +58,8 @@ extern "C" {
 	X(BCP_E_USER, "invalid user attributes") \
 	X(BCP_E_STATE, "state folder missing, unreadable or inconsistent") \
 	X(BCP_E_REPLAY, "same serial as the installed blob but different bytes") \
-	X(BCP_E_NO_GOOD_BLOB, "neither the installed blob nor the last-known-good one opens")
+	X(BCP_E_NO_GOOD_BLOB, "neither the installed blob nor the last-known-good one opens") \
+	X(BCP_E_INCOMPLETE, "installed, but the install did not finish")
 
 enum bcp_status {
 #define BCP_STATUS_ENUM_(name, text) name,
@@ -101,20 +102,30 @@ struct bcp_open_opts {
  * structure, serial, not_before) still refuses the blob. Binding, profiles and
  * settings work as usual on an expired blob; only decisions change. */
 #define BCP_OPEN_EXPIRED_DENIES 0x1u
+/* The same for a blob whose only fault is that now is before not_before: it opens
+ * in the not-yet-valid state, where every decision is BCP_DENY with reason
+ * BCP_REASON_NOT_YET_VALID, and bcp_info says not_yet_valid. bcp_open_state uses
+ * it so that a clock stepped back never makes an older blob take over from a newer
+ * one that is not in force yet. */
+#define BCP_OPEN_NOT_YET_VALID_DENIES 0x2u
 
-/* Opens a blob from a file (mapped read-only) and verifies it completely: header,
- * signature against the trust anchor, serial, validity window, then one structural
- * pass over every offset and count. On success *out is a usable handle; on any
- * failure *out is NULL, nothing stays open, and err says why. While it is open, the
- * file must be replaced only by rename, never rewritten in place: the mapping would
- * show bytes that were never verified. Besides the mapping, an open blob holds its
- * decoded settings and a table of the prefix lengths present under each /16, /24
- * (IPv4) and /32, /48, /64 (IPv6) that has longer prefixes: at most 64 bytes per
- * address pattern (33 to 49 in the benchmark tenants, docs/BENCHMARKS.md). */
+/* Opens a blob from a file and verifies it completely: header, signature against
+ * the trust anchor, serial, validity window, then one structural pass over every
+ * offset and count. On success *out is a usable handle; on any failure *out is
+ * NULL, nothing stays open, and err says why.
+ *
+ * What the handle owns: a private copy of the blob's bytes, read from the file
+ * before the first check (the file is not mapped and not kept open), its decoded
+ * settings, and a table of the prefix lengths present under each /16, /24 (IPv4)
+ * and /32, /48, /64 (IPv6) that has longer prefixes (at most 64 bytes per address
+ * pattern). Every decision reads only that verified copy: whatever another process
+ * does to the file after open (rewrite, flip, truncate, replace) changes no
+ * decision and cannot crash the caller. A shortage of memory is BCP_E_NOMEM. How
+ * much memory an open may take for a blob of a given size: docs/SECURITY.md. */
 BCP_MUST_CHECK enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
 					     bcp_blob **out, struct bcp_error *err);
-/* The same for a blob in memory. The buffer is borrowed: it must stay unchanged
- * and alive until bcp_close(). */
+/* The same for a blob in memory. The bytes are copied before they are checked: the
+ * caller may change or free buf as soon as this returns. */
 BCP_MUST_CHECK enum bcp_status bcp_open_buffer(const void *buf, size_t len,
 					       const struct bcp_open_opts *opts,
 					       bcp_blob **out, struct bcp_error *err);
@@ -131,6 +142,8 @@ struct bcp_info {
 	const char *tenant;              /* NULL when the policy named none */
 	uint32_t nsegments, nrules, nprofiles, nhost_patterns, naddr_patterns;
 	int expired;                     /* opened with BCP_OPEN_EXPIRED_DENIES past not_after */
+	int not_yet_valid;               /* opened with BCP_OPEN_NOT_YET_VALID_DENIES before
+					    not_before */
 };
 void bcp_info(const bcp_blob *b, struct bcp_info *out);
 
@@ -210,8 +223,10 @@ enum bcp_reason {
 	BCP_REASON_EXPIRED,    /* the blob is past not_after: deny */
 	BCP_REASON_BAD_HOST,   /* the host is neither a valid name nor an address, or
 				  another argument is invalid: BCP_E_ARG, deny */
+	BCP_REASON_NOT_YET_VALID,   /* the blob is before not_before: deny */
 };
-/* "policy", "expired", "bad_host"; "unknown" for any other value. Thread-safe. */
+/* "policy", "expired", "bad_host", "not_yet_valid"; "unknown" for any other value.
+ * Thread-safe. */
 const char *bcp_reason_str(enum bcp_reason r);
 
 struct bcp_decision {
@@ -288,7 +303,14 @@ int bcp_profile_setting(const bcp_blob *b, size_t i, size_t j, struct bcp_settin
  * link in their place is not followed (the folder itself may be a link). The
  * folder's file system must support hard links. Problems of the folder itself
  * (missing, not a folder, unreadable, a broken trust or state file, a failed
- * write, fsync or rename) are BCP_E_STATE, with the file and errno in the message. */
+ * write, fsync or rename) are BCP_E_STATE, with the file and errno in the message.
+ *
+ * Ownership: the folder and every file in it must belong to the effective user of
+ * the process that installs or opens it, with no group or other permission bits;
+ * anything else is BCP_E_STATE naming the path, its owner and its mode, at install
+ * and at open (another account could have made or changed it). Install and open
+ * with the same account (the client's service account). The folder's parent must
+ * not be writable by other accounts (docs/SECURITY.md says why). */
 
 /* How far (seconds) the clock may move back behind the latest time seen before
  * that latest time is used instead (so a clock set back cannot reopen an expired
@@ -310,10 +332,14 @@ struct bcp_install_opts {
 /* Verifies blob (len bytes) against the thumbprints, refuses a serial below the
  * highest ever accepted (BCP_E_SERIAL), the same serial with other bytes
  * (BCP_E_REPLAY), an expired or not-yet-valid blob; then installs it atomically and
- * keeps the previous blob as last-known-good. Creates dir (mode 0700) if needed.
- * *unchanged (if not NULL) is set to 1 when the same blob was already installed
- * (a no-op that still records the trust set and time). Installers and
- * bcp_state_note_time on one folder take turns on an exclusive flock of the folder. 
+ * keeps the previous blob as last-known-good. Creates dir (mode 0700) if needed,
+ * and only for a blob that verifies. *unchanged (if not NULL) is set to 1 when the
+ * same blob was already installed (a no-op that still records the trust set and
+ * time). Installers and bcp_state_note_time on one folder take turns on an
+ * exclusive flock of the folder, and every check that decides an install (the
+ * state file, the trust set, the installed blob, the serial floor, the replay
+ * check) is made while holding it, so the highest serial accepted never decreases
+ * whatever the interleaving of installers.
  *
  * Expiry is checked at max(o->now, latest time seen - BCP_CLOCK_TOLERANCE). The
  * serial floor is the highest serial recorded, or the installed blob's when that is
@@ -323,10 +349,12 @@ struct bcp_install_opts {
  * cannot be repaired with the same serial (that is BCP_E_REPLAY): push a higher one.
  * dir, blob or o NULL is BCP_E_ARG; no thumbprint, more than 16, or a malformed one
  * is BCP_E_TRUST_ANCHOR; a broken state file is BCP_E_STATE (it holds the rollback
- * floor, so it is never silently reset). A refused blob leaves the folder as it was
- * (and does not create it). A failure while writing leaves it as it was if it
- * happens before current.bcp is replaced, and as a crash at that step would after
- * that (the new blob installed; installing it again completes the install). */
+ * floor, so it is never silently reset); so is a folder or file that is not ours
+ * or not owner-only. A refused blob leaves the folder as it was (and does not
+ * create it). A failure while writing leaves it as it was if it happens before
+ * current.bcp is replaced; after that it is BCP_E_INCOMPLETE: the new blob is
+ * current.bcp, the folder is as a crash at that step would leave it, and
+ * installing the same blob again completes the install. */
 BCP_MUST_CHECK enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 						 const struct bcp_install_opts *o, int *unchanged,
 						 struct bcp_error *err);
@@ -337,6 +365,7 @@ struct bcp_state_report {
 	enum bcp_status current_status;  /* why current.bcp failed (BCP_OK when it opened) */
 	char current_message[256];
 	int expired;                     /* the open blob is expired: decisions deny */
+	int not_yet_valid;               /* the open blob is not valid yet: decisions deny */
 	uint64_t serial;                 /* serial of the open blob */
 	int64_t effective_now;           /* max(now, latest time seen - BCP_CLOCK_TOLERANCE) */
 };
@@ -344,17 +373,22 @@ struct bcp_state_report {
 /* Opens "the installed blob in dir" with the trust set and serial floor recorded
  * there: current.bcp, or if it is missing or fails verification, previous.bcp (the
  * last-known-good), and says which in report. Expiry is checked against
- * effective_now; an expired blob opens in the expired state (see
- * BCP_OPEN_EXPIRED_DENIES) rather than falling back to an older one. Reads only;
- * never writes the folder.
+ * effective_now; an expired blob opens in the expired state and a not yet valid
+ * one in the not-yet-valid state (BCP_OPEN_EXPIRED_DENIES,
+ * BCP_OPEN_NOT_YET_VALID_DENIES: every decision denies) rather than falling back
+ * to an older one. Only a fault of current.bcp itself (missing, unreadable, not a
+ * blob, damaged, untrusted, forged, below the floor) makes previous.bcp open.
+ * Reads only; never writes the folder.
  *
  * current.bcp is opened with min_serial = highest_serial; previous.bcp with
  * min_serial = previous_serial. A missing state file means floors 0 and no latest
  * time; a missing or empty trust file is BCP_E_STATE. Returns BCP_OK (*out open),
  * BCP_E_STATE (the folder, trust or state file; report->current_status says the
  * same), BCP_E_NO_GOOD_BLOB (neither blob opens; the message has both reasons,
- * the report has the current one in full), BCP_E_NOMEM (no fallback is tried on
- * it), or BCP_E_ARG (dir or out NULL). report may be NULL. Thread-safe. */
+ * the report has the current one in full), BCP_E_NOMEM (out of memory or file
+ * descriptors: no fallback is tried on it), or BCP_E_ARG (dir or out NULL). A
+ * folder or file not ours or not owner-only is BCP_E_STATE, with no fallback.
+ * report may be NULL. Thread-safe. */
 BCP_MUST_CHECK enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 					      struct bcp_state_report *report,
 					      struct bcp_error *err);

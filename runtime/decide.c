@@ -10,8 +10,8 @@
  * the structural pass at open made safe.
  *
  * Every decision says why (enum bcp_reason): an invalid argument is BCP_E_ARG with
- * reason bad_host; a blob opened in the expired state denies every valid request
- * with reason expired, before any lookup. */
+ * reason bad_host; a blob opened in the expired (or not-yet-valid) state denies
+ * every valid request with reason expired (not_yet_valid), before any lookup. */
 #include "internal.h"
 #include <arpa/inet.h>
 #include <string.h>
@@ -47,6 +47,8 @@ const char *bcp_reason_str(enum bcp_reason r)
 		return "expired";
 	case BCP_REASON_BAD_HOST:
 		return "bad_host";
+	case BCP_REASON_NOT_YET_VALID:
+		return "not_yet_valid";
 	}
 	return "unknown";
 }
@@ -639,11 +641,12 @@ static enum bcp_status bad_host(struct bcp_decision *out)
 	return BCP_E_ARG;
 }
 
-/* The answer of an expired blob to a valid request: deny, BCP_OK. */
-static enum bcp_status expired(struct bcp_decision *out)
+/* The answer of a blob opened expired or not yet valid to a valid request: deny,
+ * BCP_OK. */
+static enum bcp_status out_of_window(const bcp_blob *b, struct bcp_decision *out)
 {
 	bare(out, BCP_DENY);
-	out->reason = BCP_REASON_EXPIRED;
+	out->reason = b->expired ? BCP_REASON_EXPIRED : BCP_REASON_NOT_YET_VALID;
 	return BCP_OK;
 }
 
@@ -656,8 +659,8 @@ enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t add
 		return BCP_E_ARG;
 	if (!u || !addr || (family != 4 && family != 6) || (proto != BCP_TCP && proto != BCP_UDP))
 		return bad_host(out);
-	if (u->blob->expired)
-		return expired(out);
+	if (u->blob->expired || u->blob->not_yet_valid)
+		return out_of_window(u->blob, out);
 	walk_init(&w, u, port, proto);
 	if (family == 4)
 		walk_addr4(&w, addr);
@@ -731,8 +734,8 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 		return bad_host(out);
 	}
 walk:
-	if (u->blob->expired)
-		return expired(out);
+	if (u->blob->expired || u->blob->not_yet_valid)
+		return out_of_window(u->blob, out);
 	walk_init(&w, u, port, proto);
 	walk_host(&w, name, nlabels, off, llen);
 	finish(&w, out);

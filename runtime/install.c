@@ -12,7 +12,8 @@
  * set and the serial floor are written after the blob because a new trust set may no
  * longer trust the old blob, and a raised floor would refuse it.
  *
- * Nothing here locks: one installer at a time per folder (bcp.h). */
+ * Installers and bcp_state_note_time take turns on an exclusive flock of the
+ * folder; every read that decides an install is made while holding it. */
 #include "internal.h"
 #include <dirent.h>
 #include <errno.h>
@@ -90,23 +91,73 @@ static enum current_bytes compare_current(int dirfd, const uint8_t *blob, size_t
 	return same ? CURRENT_SAME : CURRENT_OTHER;
 }
 
-/* Creates dir (0700) and opens it; then fsyncs its parent so the entry lasts. */
-static int create_dir(const char *dir, struct bcp_error *err)
+/* Opens the state folder dir, creating it (0700) when it is missing; *created
+ * says whether this call made it. An existing folder must be owned by this
+ * process's user and owner-only (bcpi_dir_open checks). After a creation the
+ * parent is fsynced so that the entry lasts. Returns the fd or -1 with err. */
+static int open_or_create_dir(const char *dir, int *created, struct bcp_error *err)
 {
-	int fd, parent;
+	int fd, parent, missing;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+	*created = 0;
+	fd = bcpi_dir_open(dir, &missing, err);
+	if (fd >= 0 || !missing)
+		return fd;
+	if (mkdir(dir, 0700) == 0)
+		*created = 1;
+	else if (errno != EEXIST) {   /* EEXIST: another installer made it just now */
 		bcpi_state_errno(err, "cannot create the state folder", dir);
 		return -1;
 	}
+	/* umask may have taken owner bits away; bcpi_dir_open then checks the owner. */
+	if (*created)
+		chmod(dir, 0700);
 	if ((fd = bcpi_dir_open(dir, NULL, err)) < 0)
 		return -1;
-	parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (parent >= 0) {
+	if (*created && (parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		fsync(parent);   /* best effort: without it a crash may lose the new folder */
 		close(parent);
 	}
 	return fd;
+}
+
+/* Takes the folder's lock (waiting for any other writer), then makes sure that the
+ * folder locked is still the one named dir: a folder renamed away while we waited
+ * is not written. Hook step "lock folder", before waiting. */
+static enum bcp_status lock_dir(int dirfd, const char *dir, const struct bcpi_hook *h,
+	struct bcp_error *err)
+{
+	struct stat held, named;
+
+	bcpi_step(h, "lock %s", "folder");
+	if (flock(dirfd, LOCK_EX) != 0)
+		return bcpi_state_errno(err, "cannot lock", dir);
+	if (fstat(dirfd, &held) != 0 || stat(dir, &named) != 0)
+		return bcpi_state_errno(err, "cannot stat", dir);
+	if (held.st_dev != named.st_dev || held.st_ino != named.st_ino)
+		return bcpi_fail(err, BCP_E_STATE, "the state folder %s was replaced by another "
+			"while this install waited for its lock", dir);
+	return BCP_OK;
+}
+
+/* Every file the installer reads or replaces must be ours and owner-only, as the
+ * folder is: anything else was put there by someone else. */
+static enum bcp_status check_files(int dirfd, struct bcp_error *err)
+{
+	static const char *const names[] = { BCPI_CURRENT, BCPI_PREVIOUS, BCPI_TRUST, BCPI_STATE };
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (fstatat(dirfd, names[i], &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+			if (errno == ENOENT)
+				continue;
+			return bcpi_state_errno(err, "cannot stat", names[i]);
+		}
+		if (S_ISREG(sb.st_mode) && bcpi_check_owner(&sb, names[i], err) != BCP_OK)
+			return BCP_E_STATE;
+	}
+	return BCP_OK;
 }
 
 /* The trust file's text: each thumbprint once, in the order given. Its length. */
@@ -221,11 +272,12 @@ undo:
 }
 
 /* The blob in the file name, if it verifies with the old or the new trust set at now
- * (expired or not): returns 1 and its serial, 0 when it does not, -1 when out of
- * memory. */
+ * (expired or not yet valid or not): returns 1 and its serial, 0 when it does not,
+ * -1 with *fault and err when the device ran short of memory or the file is not
+ * ours (BCP_E_NOMEM, BCP_E_STATE): those say nothing about the blob. */
 static int verified_serial(int dirfd, const char *name, const struct bcpi_trust *old,
 	const struct bcp_install_opts *o, int64_t now, uint64_t *serial,
-	struct bcp_error *err)
+	enum bcp_status *fault, struct bcp_error *err)
 {
 	const char *both[2 * BCPI_MAX_TRUST];
 	struct bcp_open_opts vo;
@@ -242,10 +294,11 @@ static int verified_serial(int dirfd, const char *name, const struct bcpi_trust 
 	vo.thumbprints = both;
 	vo.nthumbprints = n;
 	vo.now = now;
-	vo.flags = BCP_OPEN_EXPIRED_DENIES;
+	vo.flags = BCP_OPEN_EXPIRED_DENIES | BCP_OPEN_NOT_YET_VALID_DENIES;
 	if (bcpi_open_at(dirfd, name, &vo, &b, &why) != BCP_OK) {
-		if (why.code != BCP_E_NOMEM)
+		if (why.code != BCP_E_NOMEM && why.code != BCP_E_STATE)
 			return 0;
+		*fault = why.code;
 		if (err)
 			*err = why;
 		return -1;
@@ -256,22 +309,43 @@ static int verified_serial(int dirfd, const char *name, const struct bcpi_trust 
 	return 1;
 }
 
+/* The blob alone, against the new trust set at now and the serial floor: BCP_OK and
+ * its serial, or why not. */
+static enum bcp_status check_blob(const void *blob, size_t len,
+	const struct bcp_install_opts *o, int64_t now, uint64_t floor, uint64_t *serial,
+	struct bcp_error *err)
+{
+	struct bcp_open_opts vo;
+	struct bcp_info info;
+	enum bcp_status s;
+	bcp_blob *b;
+
+	memset(&vo, 0, sizeof vo);
+	vo.thumbprints = o->thumbprints;
+	vo.nthumbprints = o->nthumbprints;
+	vo.now = now;
+	vo.min_serial = floor;
+	if ((s = bcp_open_buffer(blob, len, &vo, &b, err)) != BCP_OK)
+		return s;
+	bcp_info(b, &info);
+	*serial = info.serial;
+	bcp_close(b);
+	return BCP_OK;
+}
+
 enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	const struct bcp_install_opts *o, int *unchanged, struct bcp_error *err)
 {
 	struct bcpi_state st, ns;
 	struct bcpi_trust old;
-	struct bcp_open_opts vo;
 	struct bcp_error ignored;
-	struct bcp_info info;
 	struct bcpi_hook h;
 	enum current_bytes cur;
 	enum bcp_status s;
 	uint64_t floor, serial, installed = 0, prev = 0;
 	int64_t now;
 	size_t i;
-	int dirfd, missing, verified = 0;
-	bcp_blob *b;
+	int dirfd, missing, created, verified = 0, trust_first, rotate;
 
 	if (unchanged)
 		*unchanged = 0;
@@ -289,48 +363,41 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	h.fn = o->step_hook;
 	h.ctx = o->hook_ctx;
 
-	memset(&st, 0, sizeof st);
-	memset(&old, 0, sizeof old);
+	/* A missing folder is made only for a blob that verifies on its own: a refused
+	 * blob changes nothing. Everything that decides the install is checked again
+	 * below, under the lock, on what the folder holds then. */
 	dirfd = bcpi_dir_open(dir, &missing, err);
 	if (dirfd < 0 && !missing)
 		return BCP_E_STATE;
+	if (dirfd < 0 && (s = check_blob(blob, len, o, o->now, 0, &serial, err)) != BCP_OK)
+		return s;
+	if (dirfd < 0 && (dirfd = open_or_create_dir(dir, &created, err)) < 0)
+		return BCP_E_STATE;
+
 	/* One writer at a time per folder: installers and bcp_state_note_time take
-	 * turns on this lock (released when dirfd closes). */
-	if (dirfd >= 0 && flock(dirfd, LOCK_EX) != 0) {
-		s = bcpi_state_errno(err, "cannot lock", dir);
+	 * turns on this lock (released when dirfd closes). From here to the end every
+	 * read of the folder is made while holding it. */
+	if ((s = lock_dir(dirfd, dir, &h, err)) != BCP_OK || (s = check_files(dirfd, err)) != BCP_OK)
 		goto out;
-	}
 	/* A broken state file stops the install: it holds the rollback floor, which no
 	 * installer argument can restore. A broken trust file is replaced below. */
-	if (dirfd >= 0 && (s = bcpi_state_read(dirfd, &st, err)) != BCP_OK)
+	memset(&old, 0, sizeof old);
+	if ((s = bcpi_state_read(dirfd, &st, err)) != BCP_OK)
 		goto out;
-	if (dirfd >= 0 && bcpi_trust_read(dirfd, &old, &ignored) != BCP_OK)
+	if (bcpi_trust_read(dirfd, &old, &ignored) != BCP_OK)
 		old.n = 0;
 	now = bcpi_effective_now(o->now, st.latest_time);
 
 	/* The floor: the highest serial recorded, or the installed blob's when the state
 	 * file lags it (an install interrupted before its last step). */
 	floor = st.highest_serial;
-	if (dirfd >= 0 &&
-	    (verified = verified_serial(dirfd, BCPI_CURRENT, &old, o, now, &installed, err)) < 0) {
-		s = BCP_E_NOMEM;
+	if ((verified = verified_serial(dirfd, BCPI_CURRENT, &old, o, now, &installed, &s, err)) < 0)
 		goto out;
-	}
 	if (verified && installed > floor)
 		floor = installed;
-
-	memset(&vo, 0, sizeof vo);
-	vo.thumbprints = o->thumbprints;
-	vo.nthumbprints = o->nthumbprints;
-	vo.now = now;
-	vo.min_serial = floor;
-	if ((s = bcp_open_buffer(blob, len, &vo, &b, err)) != BCP_OK)
+	if ((s = check_blob(blob, len, o, now, floor, &serial, err)) != BCP_OK)
 		goto out;
-	bcp_info(b, &info);
-	serial = info.serial;
-	bcp_close(b);
-
-	cur = dirfd < 0 ? CURRENT_MISSING : compare_current(dirfd, blob, len);
+	cur = compare_current(dirfd, blob, len);
 	if (cur != CURRENT_SAME && serial == floor && (floor > 0 || cur != CURRENT_MISSING)) {
 		s = bcpi_fail(err, BCP_E_REPLAY, "serial %llu is already installed and %s %s; "
 			"a different blob needs a higher serial", (unsigned long long)serial,
@@ -339,12 +406,6 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	}
 
 	/* Accepted: from here on the folder changes. */
-	if (dirfd < 0 && (dirfd = create_dir(dir, err)) < 0)
-		return BCP_E_STATE;
-	if (flock(dirfd, LOCK_EX) != 0) {
-		s = bcpi_state_errno(err, "cannot lock", dir);
-		goto out;
-	}
 	if (fchmod(dirfd, 0700) != 0) {
 		s = bcpi_state_errno(err, "cannot make owner-only", dir);
 		goto out;
@@ -360,18 +421,18 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	 * file goes first: a crash after the blob's commit then still leaves a blob
 	 * that opens. Otherwise it goes after the blob, so that until the commit the
 	 * old blob keeps the trust set it was installed with. */
-	int trust_first = old.n == 0;
+	trust_first = old.n == 0;
 	if (trust_first && (s = write_trust(dirfd, o, &h, err)) != BCP_OK)
 		goto out;
 	if (cur != CURRENT_SAME) {
 		/* The installed blob becomes the last-known-good if it verified and is
 		 * not older than the one recorded as current. */
-		int rotate = verified && installed >= st.current_serial;
+		rotate = verified && installed >= st.current_serial;
 		if (rotate)
 			ns.previous_serial = installed;
 		if ((s = replace_blobs(dirfd, blob, len, rotate, &h, err)) != BCP_OK)
-			goto out;
-	} else if (verified_serial(dirfd, BCPI_PREVIOUS, &old, o, now, &prev, err) > 0 &&
+			goto committed;
+	} else if (verified_serial(dirfd, BCPI_PREVIOUS, &old, o, now, &prev, &s, NULL) > 0 &&
 		   prev > st.previous_serial && prev < serial) {
 		/* The same blob again, after an install interrupted past its commit:
 		 * previous.bcp is newer than the state file says. */
@@ -379,12 +440,22 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	}
 	if ((!trust_first && (s = write_trust(dirfd, o, &h, err)) != BCP_OK) ||
 	    (s = write_state(dirfd, &ns, &h, err)) != BCP_OK)
-		goto out;
+		goto committed;
 	if (unchanged)
 		*unchanged = cur == CURRENT_SAME;
 	bcpi_ok(err);
 out:
-	if (dirfd >= 0)
-		close(dirfd);
+	close(dirfd);
 	return s;
+
+committed:
+	/* Past the commit the new blob is current.bcp: say so, whatever failed. */
+	if (cur == CURRENT_SAME || compare_current(dirfd, blob, len) == CURRENT_SAME) {
+		char why[sizeof err->message];
+		snprintf(why, sizeof why, "%s", err ? err->message : "");
+		s = bcpi_fail(err, BCP_E_INCOMPLETE, "serial %llu is in %s, but a later step "
+			"failed (install the same blob again to finish): %s",
+			(unsigned long long)serial, BCPI_CURRENT, why);
+	}
+	goto out;
 }

@@ -50,10 +50,9 @@ struct bcpi_hints {
 };
 
 struct bcp_blob {
-	const uint8_t *data;           /* the whole blob, read-only */
+	const uint8_t *data;           /* the whole blob, read-only: owned, below */
 	size_t size;
-	void *map;                     /* non-NULL when bcp_open_file mapped it */
-	size_t map_len;
+	void *owned;                   /* the private copy data points into; freed at close */
 
 	/* Header (checklist #1..#7). */
 	uint16_t format_version;
@@ -61,8 +60,9 @@ struct bcp_blob {
 	int64_t not_before, not_after, created;
 	uint8_t pubkey[32];
 	char thumbprint[45];
-	/* Opened with BCP_OPEN_EXPIRED_DENIES past not_after: every decision denies. */
-	int expired;
+	/* Opened with BCP_OPEN_EXPIRED_DENIES past not_after, or with
+	 * BCP_OPEN_NOT_YET_VALID_DENIES before not_before: every decision denies. */
+	int expired, not_yet_valid;
 
 	/* Sections by id (1..17), as the directory says (#8). */
 	const uint8_t *sec[BCPF_NSECTIONS + 1];
@@ -126,8 +126,12 @@ BCPI_HIDDEN enum bcp_status bcpi_fail(struct bcp_error *err, enum bcp_status cod
 /* Fills err (when not NULL) with BCP_OK and "ok". */
 BCPI_HIDDEN void bcpi_ok(struct bcp_error *err);
 
+/* BCP_E_NOMEM for errno values that say the device ran short of memory or
+ * descriptors, else BCP_E_IO. */
+BCPI_HIDDEN enum bcp_status bcpi_errno_status(int e);
 /* bcp_open_file for the file name in the folder open on dirfd, never following a
- * symbolic link (one is BCP_E_IO). opts and out must not be NULL. */
+ * symbolic link (one is BCP_E_IO); a file not ours or not owner-only is
+ * BCP_E_STATE (bcpi_check_owner). opts and out must not be NULL. */
 BCPI_HIDDEN enum bcp_status bcpi_open_at(int dirfd, const char *name,
 	const struct bcp_open_opts *opts, bcp_blob **out, struct bcp_error *err);
 
@@ -160,11 +164,19 @@ struct bcpi_hook {
 	void *ctx;
 };
 
+struct stat;
+/* BCP_OK when sb (of the state folder or one of its files, named what) belongs to
+ * this process's effective user and has no group or other permission bits; else
+ * BCP_E_STATE naming what, its owner and its mode. Anything else was made, or
+ * can be changed, by another account. */
+BCPI_HIDDEN enum bcp_status bcpi_check_owner(const struct stat *sb, const char *what,
+	struct bcp_error *err);
 /* max(now, latest - BCP_CLOCK_TOLERANCE), without overflow. */
 BCPI_HIDDEN int64_t bcpi_effective_now(int64_t now, int64_t latest);
 /* Opens the folder dir (following a symbolic link to it) read-only; returns its fd,
- * or -1 with err: BCP_E_STATE when it is missing, not a folder or unreadable.
- * missing (if not NULL) is set to 1 when it does not exist. */
+ * or -1 with err: BCP_E_STATE when it is missing, not a folder, unreadable, or not
+ * ours and owner-only (bcpi_check_owner). missing (if not NULL) is set to 1 when it
+ * does not exist. */
 BCPI_HIDDEN int bcpi_dir_open(const char *dir, int *missing, struct bcp_error *err);
 /* Reads the state file; a missing one gives present = 0 and zeros. Anything but
  * the four lines bcpi_state_format writes is BCP_E_STATE. */

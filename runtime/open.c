@@ -1,22 +1,29 @@
-/* open.c - opening and closing a blob: the bytes (mapped from a file or borrowed
+/* open.c - opening and closing a blob: the bytes (read from a file or copied
  * from the caller), the header, the trust anchor, the signature, the serial and
  * the validity window (docs/FORMAT.md checklist #1..#7), then the structural pass
  * (verify.c) and the msgpack sections (settings.c). Also the status texts, the
  * version, the thumbprint and bcp_info.
  *
  * With BCP_OPEN_EXPIRED_DENIES a blob past not_after is not refused but marked
- * expired (decide.c then denies everything); every other check still refuses.
+ * expired, and with BCP_OPEN_NOT_YET_VALID_DENIES one before not_before is marked
+ * not yet valid (decide.c then denies everything); every other check still refuses.
  *
- * Open is all-or-nothing: on any failure nothing stays mapped or allocated and
- * *out is NULL. Nothing of the blob is read beyond the header before the signature
- * has verified, and nothing beyond the directory before the structural pass. */
+ * Open is all-or-nothing: on any failure nothing stays allocated and *out is NULL.
+ * Nothing of the blob is read beyond the header before the signature has verified,
+ * and nothing beyond the directory before the structural pass.
+ *
+ * The handle owns a private copy of the bytes: a file is read (never mapped) and a
+ * caller's buffer is copied, before the first check. Every check and every later
+ * decision read that copy and nothing else, so a writer that rewrites, flips or
+ * truncates the file (or the caller's buffer) after open can neither change a
+ * decision nor crash the process: a mapping of the file would show such writes,
+ * which were never verified, and a truncated mapping raises SIGBUS. */
 #include "internal.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <openssl/bio.h>
@@ -128,6 +135,8 @@ int bcp_thumbprint_valid(const char *t)
 	return (base64_value(t[42]) & 3) == 0 && t[43] == '=' && t[44] == '\0';
 }
 
+#define OPEN_FLAGS_KNOWN (BCP_OPEN_EXPIRED_DENIES | BCP_OPEN_NOT_YET_VALID_DENIES)
+
 /* The trust anchor from the options, checked before any blob byte is read. */
 struct anchor {
 	int has_pem;
@@ -143,9 +152,9 @@ static enum bcp_status anchor_load(const struct bcp_open_opts *o, struct anchor 
 	int ok;
 
 	memset(a, 0, sizeof *a);
-	if (o->flags & ~BCP_OPEN_EXPIRED_DENIES)
+	if (o->flags & ~OPEN_FLAGS_KNOWN)
 		return bcpi_fail(err, BCP_E_ARG, "unknown flags 0x%x in bcp_open_opts",
-			(unsigned)(o->flags & ~BCP_OPEN_EXPIRED_DENIES));
+			(unsigned)(o->flags & ~OPEN_FLAGS_KNOWN));
 	if (o->nthumbprints == 0 && !o->pubkey_pem)
 		return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
 			"no thumbprint and no PEM public key given; at least one is needed");
@@ -212,7 +221,7 @@ static void format_time(int64_t t, char out[48])
 
 /* ---- checklist #1..#7 ---- */
 
-/* #1, on the length alone: before mapping a file, before reading a buffer. */
+/* #1, on the length alone: before reading a file or copying a buffer. */
 static enum bcp_status check_length(size_t len, struct bcp_error *err)
 {
 	if (len > BCPF_MAX_BLOB)
@@ -342,8 +351,9 @@ static enum bcp_status check_signature(const bcp_blob *b, struct bcp_error *err)
 }
 
 /* #7: rollback and validity window. Past not_after with BCP_OPEN_EXPIRED_DENIES the
- * blob is only marked expired; serial and not_before were checked before that, and
- * the structural pass still runs after it. */
+ * blob is only marked expired, and before not_before with
+ * BCP_OPEN_NOT_YET_VALID_DENIES only marked not yet valid; the serial was checked
+ * before that, and the structural pass still runs after it. */
 static enum bcp_status check_validity(bcp_blob *b, const struct bcp_open_opts *o,
 	struct bcp_error *err)
 {
@@ -352,6 +362,10 @@ static enum bcp_status check_validity(bcp_blob *b, const struct bcp_open_opts *o
 	if (b->serial < o->min_serial)
 		return bcpi_fail(err, BCP_E_SERIAL, "serial %llu is below the minimum %llu (FORMAT.md #7)",
 			(unsigned long long)b->serial, (unsigned long long)o->min_serial);
+	if (o->now < b->not_before && (o->flags & BCP_OPEN_NOT_YET_VALID_DENIES)) {
+		b->not_yet_valid = 1;
+		return BCP_OK;
+	}
 	if (o->now < b->not_before) {
 		format_time(b->not_before, t1);
 		format_time(o->now, t2);
@@ -373,7 +387,17 @@ static enum bcp_status check_validity(bcp_blob *b, const struct bcp_open_opts *o
 
 /* ---- open, close ---- */
 
-/* BCP_E_IO with errno's text; closes fd when it is not -1. */
+/* The status of a failed system call: a shortage of memory or descriptors is
+ * the device's, not the blob's (BCP_E_NOMEM: bcp_open_state never falls back to an
+ * older blob on it); anything else is BCP_E_IO. */
+enum bcp_status bcpi_errno_status(int e)
+{
+	return e == ENOMEM || e == EMFILE || e == ENFILE || e == ENOBUFS ?
+		BCP_E_NOMEM : BCP_E_IO;
+}
+
+/* BCP_E_IO (or BCP_E_NOMEM, see above) with errno's text; closes fd when it is
+ * not -1. */
 static enum bcp_status io_fail(int fd, const char *name, struct bcp_error *err)
 {
 	char why[128];
@@ -383,7 +407,7 @@ static enum bcp_status io_fail(int fd, const char *name, struct bcp_error *err)
 		close(fd);
 	if (strerror_r(e, why, sizeof why) != 0)
 		snprintf(why, sizeof why, "errno %d", e);
-	return bcpi_fail(err, BCP_E_IO, "%s: %s", name, why);
+	return bcpi_fail(err, bcpi_errno_status(e), "%s: %s", name, why);
 }
 
 void bcp_close(bcp_blob *b)
@@ -392,28 +416,25 @@ void bcp_close(bcp_blob *b)
 		return;
 	bcpi_settings_free(b);
 	bcpi_hints_free(b);
-	if (b->map)
-		munmap(b->map, b->map_len);
+	free(b->owned);
 	free(b);
 }
 
-/* Takes ownership of map (may be NULL): on failure it is unmapped. */
-static enum bcp_status open_bytes(const uint8_t *data, size_t size, void *map,
-	const struct bcp_open_opts *o, const struct anchor *a, bcp_blob **out,
-	struct bcp_error *err)
+/* Takes ownership of bytes, the private copy (malloc'd, size bytes): on failure it
+ * is freed. */
+static enum bcp_status open_bytes(uint8_t *bytes, size_t size, const struct bcp_open_opts *o,
+	const struct anchor *a, bcp_blob **out, struct bcp_error *err)
 {
 	enum bcp_status st;
 	bcp_blob *b = calloc(1, sizeof *b);
 
 	if (!b) {
-		if (map)
-			munmap(map, size);
+		free(bytes);
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the blob handle");
 	}
-	b->data = data;
+	b->data = bytes;
 	b->size = size;
-	b->map = map;
-	b->map_len = size;
+	b->owned = bytes;
 	if ((st = check_header(b, err)) != BCP_OK ||
 	    (st = check_trust(b, o, a, err)) != BCP_OK ||
 	    (st = check_signature(b, err)) != BCP_OK ||
@@ -434,6 +455,7 @@ enum bcp_status bcp_open_buffer(const void *buf, size_t len, const struct bcp_op
 {
 	struct anchor a;
 	enum bcp_status st;
+	uint8_t *copy;
 
 	if (out)
 		*out = NULL;
@@ -441,17 +463,56 @@ enum bcp_status bcp_open_buffer(const void *buf, size_t len, const struct bcp_op
 		return bcpi_fail(err, BCP_E_ARG, "bcp_open_buffer needs buf, opts and out");
 	if ((st = anchor_load(opts, &a, err)) != BCP_OK || (st = check_length(len, err)) != BCP_OK)
 		return st;
-	return open_bytes(buf, len, NULL, opts, &a, out, err);
+	if (!(copy = malloc(len)))
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate %zu bytes for the blob", len);
+	memcpy(copy, buf, len);
+	return open_bytes(copy, len, opts, &a, out, err);
 }
 
-/* Maps the regular file open on fd (which it closes) and opens it; name is for
- * messages. The trust anchor was checked. */
-static enum bcp_status open_fd(int fd, const char *name, const struct bcp_open_opts *opts,
-	const struct anchor *a, bcp_blob **out, struct bcp_error *err)
+/* Reads size bytes of the file open on fd into a new private buffer. A file that
+ * ends early (truncated while we read) is BCP_E_TRUNCATED; bytes past size (it grew)
+ * are not read: what was read is what gets verified. */
+static enum bcp_status read_all(int fd, const char *name, size_t size, uint8_t **out,
+	struct bcp_error *err)
+{
+	uint8_t *p = malloc(size);
+	size_t got = 0, chunk;
+	ssize_t n;
+
+	*out = NULL;
+	if (!p)
+		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate %zu bytes to read %s",
+			size, name);
+	while (got < size) {
+		chunk = size - got > (size_t)1 << 30 ? (size_t)1 << 30 : size - got;
+		n = read(fd, p + got, chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(p);
+			return io_fail(-1, name, err);
+		}
+		if (n == 0) {
+			free(p);
+			return bcpi_fail(err, BCP_E_TRUNCATED, "%s ended after %zu of its %zu bytes "
+				"while it was read (changed during the open?)", name, got, size);
+		}
+		got += (size_t)n;
+	}
+	*out = p;
+	return BCP_OK;
+}
+
+/* Reads the regular file open on fd (which it closes) into private memory and opens
+ * it; name is for messages. The trust anchor was checked. With owner_only (files of
+ * the state folder) the file must be ours and owner-only, else BCP_E_STATE. */
+static enum bcp_status open_fd(int fd, const char *name, int owner_only,
+	const struct bcp_open_opts *opts, const struct anchor *a, bcp_blob **out,
+	struct bcp_error *err)
 {
 	enum bcp_status st;
 	struct stat sb;
-	void *map;
+	uint8_t *bytes;
 
 	if (fstat(fd, &sb) != 0)
 		return io_fail(fd, name, err);
@@ -459,7 +520,11 @@ static enum bcp_status open_fd(int fd, const char *name, const struct bcp_open_o
 		close(fd);
 		return bcpi_fail(err, BCP_E_IO, "%s is not a regular file", name);
 	}
-	/* #1 before mapping: a huge file is refused without touching it. */
+	if (owner_only && (st = bcpi_check_owner(&sb, name, err)) != BCP_OK) {
+		close(fd);
+		return st;
+	}
+	/* #1 before reading: a huge file is refused without touching it. */
 	if ((uintmax_t)sb.st_size > BCPF_MAX_BLOB) {
 		close(fd);
 		return bcpi_fail(err, BCP_E_TOO_LARGE, "%s is %jd bytes; the limit is %u (FORMAT.md #1)",
@@ -469,14 +534,11 @@ static enum bcp_status open_fd(int fd, const char *name, const struct bcp_open_o
 		close(fd);
 		return st;
 	}
-	/* Read-only and private: the blob is never written through this mapping. The
-	 * file must be replaced by rename, never rewritten in place, while it is open:
-	 * a mapping shows later writes to the file, which were never verified. */
-	map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
-		return io_fail(fd, name, err);
+	st = read_all(fd, name, (size_t)sb.st_size, &bytes, err);
 	close(fd);
-	return open_bytes(map, (size_t)sb.st_size, map, opts, a, out, err);
+	if (st != BCP_OK)
+		return st;
+	return open_bytes(bytes, (size_t)sb.st_size, opts, a, out, err);
 }
 
 /* O_NONBLOCK: a FIFO in the blob's place must not hang the open (fstat then refuses
@@ -499,7 +561,7 @@ enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts
 	fd = open(path, OPEN_FLAGS);
 	if (fd < 0)
 		return io_fail(-1, path, err);
-	return open_fd(fd, path, opts, &a, out, err);
+	return open_fd(fd, path, 0, opts, &a, out, err);
 }
 
 enum bcp_status bcpi_open_at(int dirfd, const char *name, const struct bcp_open_opts *opts,
@@ -518,7 +580,7 @@ enum bcp_status bcpi_open_at(int dirfd, const char *name, const struct bcp_open_
 			"only regular files", name);
 	if (fd < 0)
 		return io_fail(-1, name, err);
-	return open_fd(fd, name, opts, &a, out, err);
+	return open_fd(fd, name, 1, opts, &a, out, err);
 }
 
 /* ---- what the header says ---- */
@@ -544,4 +606,5 @@ void bcp_info(const bcp_blob *b, struct bcp_info *out)
 	out->nhost_patterns = b->nhost_patterns;
 	out->naddr_patterns = b->naddr_patterns;
 	out->expired = b->expired;
+	out->not_yet_valid = b->not_yet_valid;
 }

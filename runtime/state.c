@@ -19,6 +19,23 @@
 #define TRUST_FILE_MAX (BCPI_MAX_TRUST * 45)
 #define STATE_FILE_MAX 512
 
+enum bcp_status bcpi_check_owner(const struct stat *sb, const char *what,
+	struct bcp_error *err)
+{
+	uid_t me = geteuid();
+
+	if (sb->st_uid != me)
+		return bcpi_fail(err, BCP_E_STATE, "%s belongs to uid %lu (mode %04o), not to this "
+			"process's user (uid %lu): the state folder and its files must be made and "
+			"owned by the account that installs and opens them", what,
+			(unsigned long)sb->st_uid, (unsigned)(sb->st_mode & 07777), (unsigned long)me);
+	if (sb->st_mode & 077)
+		return bcpi_fail(err, BCP_E_STATE, "%s has mode %04o: other accounts may read or "
+			"change it; the state folder must be owner-only (chmod 700, files 600)",
+			what, (unsigned)(sb->st_mode & 07777));
+	return BCP_OK;
+}
+
 int64_t bcpi_effective_now(int64_t now, int64_t latest)
 {
 	if (latest < INT64_MIN + BCP_CLOCK_TOLERANCE)
@@ -48,10 +65,20 @@ void bcpi_step(const struct bcpi_hook *h, const char *fmt, const char *name)
 
 int bcpi_dir_open(const char *dir, int *missing, struct bcp_error *err)
 {
+	struct stat sb;
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	if (missing)
 		*missing = fd < 0 && errno == ENOENT;
+	if (fd >= 0 && fstat(fd, &sb) != 0) {
+		bcpi_state_errno(err, "cannot stat the state folder", dir);
+		close(fd);
+		return -1;
+	}
+	if (fd >= 0 && bcpi_check_owner(&sb, dir, err) != BCP_OK) {
+		close(fd);
+		return -1;
+	}
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOTDIR)
@@ -98,6 +125,10 @@ static enum bcp_status read_small(int dirfd, const char *name, const char *what,
 	if (!S_ISREG(sb.st_mode)) {
 		close(fd);
 		return bcpi_fail(err, BCP_E_STATE, "%s is not a regular file", what);
+	}
+	if (bcpi_check_owner(&sb, what, err) != BCP_OK) {
+		close(fd);
+		return BCP_E_STATE;
 	}
 	/* Read one byte more than allowed, so that a file that grew is caught too. */
 	for (;;) {
@@ -345,6 +376,24 @@ enum bcp_status bcpi_tmp_commit(int dirfd, const char *tmp, const char *name,
 /* ---- the API ---- */
 
 
+/* Whether a failure to open current.bcp is the blob's own (missing, unreadable,
+ * damaged, forged, rolled back): only then is the last-known-good opened instead.
+ * A shortage of memory or descriptors (BCP_E_NOMEM) or a file that is not ours
+ * (BCP_E_STATE) says nothing about the blob, and an older policy must never take
+ * over because of it. Expired and not yet valid blobs open in their denying
+ * states, so those never get here. */
+static int blob_fault(enum bcp_status s)
+{
+	switch (s) {
+	case BCP_E_IO: case BCP_E_TOO_LARGE: case BCP_E_TRUNCATED: case BCP_E_MAGIC:
+	case BCP_E_VERSION: case BCP_E_HEADER: case BCP_E_UNTRUSTED_KEY:
+	case BCP_E_SIGNATURE: case BCP_E_STRUCTURE: case BCP_E_SERIAL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* BCP_E_NO_GOOD_BLOB with both reasons; when both do not fit, current.bcp's is
  * shortened to its status (the report has it whole). */
 static enum bcp_status no_good_blob(struct bcp_error *err, const struct bcp_error *cur,
@@ -398,15 +447,15 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 	o.nthumbprints = t.n;
 	o.now = rep->effective_now;
 	o.min_serial = st.highest_serial;
-	o.flags = BCP_OPEN_EXPIRED_DENIES;
+	o.flags = BCP_OPEN_EXPIRED_DENIES | BCP_OPEN_NOT_YET_VALID_DENIES;
 	rep->current_status = bcpi_open_at(dirfd, BCPI_CURRENT, &o, out, &cur);
 	snprintf(rep->current_message, sizeof rep->current_message, "%s",
 		rep->current_status == BCP_OK ? bcp_status_str(BCP_OK) : cur.message);
-	if (rep->current_status == BCP_E_NOMEM) {
+	if (rep->current_status != BCP_OK && !blob_fault(rep->current_status)) {
 		close(dirfd);   /* not the blob's fault: no fallback to an older one */
 		if (err)
 			*err = cur;
-		return BCP_E_NOMEM;
+		return rep->current_status;
 	}
 	if (rep->current_status != BCP_OK) {
 		/* The last-known-good: never older than the blob we moved there. */
@@ -414,7 +463,7 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 		s = bcpi_open_at(dirfd, BCPI_PREVIOUS, &o, out, &prev);
 		if (s != BCP_OK) {
 			close(dirfd);
-			if (s == BCP_E_NOMEM) {
+			if (!blob_fault(s)) {
 				if (err)
 					*err = prev;
 				return s;
@@ -427,6 +476,7 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 	bcp_info(*out, &info);
 	rep->serial = info.serial;
 	rep->expired = info.expired;
+	rep->not_yet_valid = info.not_yet_valid;
 	bcpi_ok(err);
 	return BCP_OK;
 }

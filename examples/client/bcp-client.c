@@ -423,7 +423,10 @@ static void install(const char *dir, const char *path, const char *const *tps, s
 	struct bcp_install_opts o = { .thumbprints = tps, .nthumbprints = ntps, .now = now };
 	struct bcp_error err;
 	int unchanged = 0;
-	if (bcp_state_install(dir, data, len, &o, &unchanged, &err) != BCP_OK)
+	enum bcp_status st = bcp_state_install(dir, data, len, &o, &unchanged, &err);
+	if (st == BCP_E_INCOMPLETE)
+		printf("install: installed, not finished: %s\n", err.message);
+	else if (st != BCP_OK)
 		printf("install: refused: %s; keeping the installed policy\n", err.message);
 	else
 		printf("install: %s\n", unchanged ? "unchanged (this blob is already installed)" :

@@ -72,7 +72,7 @@ step() {
 	client)    printf '%s\n' "${2:-}" | "$CLIENT" --state-dir "$st" --user "$fx/alice.json" \
 			--now "$(at "$1")" ;;
 	corrupt)   printf 'X' | dd of="$st/$1" bs=1 seek=2000 conv=notrunc 2>/dev/null ;;
-	truncate)  head -c 2000 "$st/$1" >"$tmp/cut" && mv "$tmp/cut" "$st/$1" ;;
+	truncate)  head -c 2000 "$st/$1" >"$tmp/cut" && chmod 600 "$tmp/cut" && mv "$tmp/cut" "$st/$1" ;;
 	remove)    rm -f "$st/$1" ;;
 	garble)    printf 'garbage\n' >"$st/$1" ;;
 	copy)      cp "$fx/$1.bcp" "$st/$2" ;;

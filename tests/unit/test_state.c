@@ -84,6 +84,8 @@ static const char *fresh(const char *name)
 	return p;
 }
 
+/* Writes the file owner-only, as the installer would: these tests change what a
+ * state file says, not who may change it (test_hardening.c does that). */
 static int write_file(const char *p, const void *data, size_t len)
 {
 	FILE *f = fopen(p, "wb");
@@ -91,7 +93,7 @@ static int write_file(const char *p, const void *data, size_t len)
 
 	if (!f)
 		return -1;
-	ok = fwrite(data, 1, len, f) == len;
+	ok = fwrite(data, 1, len, f) == len && fchmod(fileno(f), 0600) == 0;
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
@@ -475,7 +477,7 @@ static void test_reasons(void)
 	o.thumbprints = trust1;
 	CHECK_ST(bcp_open_buffer(b100.p, b100.n, &o, &b, &err), BCP_E_UNTRUSTED_KEY, &err);
 	o.thumbprints = trust0;
-	o.flags = 0x2;
+	o.flags = 0x4;
 	CHECK_ST(bcp_open_buffer(b100.p, b100.n, &o, &b, &err), BCP_E_ARG, &err);
 	CHECK(b == NULL);
 }
@@ -611,8 +613,10 @@ static void test_failed_steps(void)
 	/* After the commit: the new blob stays installed; the install run again
 	 * completes it. */
 	CHECK(mkdir(in(dir, "trust.tmp"), 0700) == 0);
-	CHECK_ST(install_hooked(dir, b300k1, trust01, 2, T0, NULL, NULL, NULL, &err), BCP_E_STATE,
-		&err);
+	CHECK_ST(install_hooked(dir, b300k1, trust01, 2, T0, NULL, NULL, NULL, &err),
+		BCP_E_INCOMPLETE, &err);
+	CHECK(strstr(err.message, "serial 300 is in current.bcp") &&
+	      strstr(err.message, "trust.tmp"));
 	CHECK(file_equals(in(dir, "current.bcp"), b300k1.p, b300k1.n));
 	CHECK(file_equals(in(dir, "previous.bcp"), b200.p, b200.n));
 	CHECK(tmp_files(dir) == 1);
@@ -651,9 +655,14 @@ static void test_modes(void)
 	CHECK(bcp_state_note_time(dir, T0 + 5, &err) == BCP_OK);
 	CHECK(mode_of(in(dir, "state")) == 0600);
 	umask(old);
-	/* An existing folder is made owner-only. */
+	/* An existing folder that others may read is refused, and left as it was;
+	 * made owner-only, it is used. */
 	dir = fresh("modes755");
 	CHECK(mkdir(dir, 0755) == 0 && chmod(dir, 0755) == 0);
+	CHECK_ST(install0(dir, b100, &err), BCP_E_STATE, &err);
+	CHECK(strstr(err.message, "has mode 0755") && strstr(err.message, dir));
+	CHECK(mode_of(dir) == 0755 && !exists(in(dir, "trust")));
+	CHECK(chmod(dir, 0700) == 0);
 	CHECK_ST(install0(dir, b100, &err), BCP_OK, &err);
 	CHECK(mode_of(dir) == 0700);
 }
@@ -733,10 +742,12 @@ static void test_fallback(void)
 		BCP_OK, &err);
 	CHECK_ST(open_at(dir, T0 + 1000, &rep, &err), BCP_OK, &err);
 	CHECK(rep.serial == 300 && !rep.fallback);
-	/* latest_time T0+1000 makes the effective now T0+700: still too early. */
+	/* latest_time T0+1000 makes the effective now T0+700: still too early. The
+	 * newer blob opens in the not-yet-valid state (every decision denies); the
+	 * older one never takes over. */
 	CHECK_ST(open_at(dir, T0, &rep, &err), BCP_OK, &err);
-	CHECK(rep.fallback == 1 && rep.serial == 100 &&
-	      rep.current_status == BCP_E_NOT_YET_VALID && rep.effective_now == T0 + 700);
+	CHECK(rep.fallback == 0 && rep.serial == 300 && rep.not_yet_valid && !rep.expired &&
+	      rep.current_status == BCP_OK && rep.effective_now == T0 + 700);
 	free(later.p);
 }
 
@@ -1090,9 +1101,9 @@ static void test_permissions(void)
 			failed++;
 		} else {
 			permission_checks(base);
-			/* fchmod of a folder of another owner fails. */
+			/* A folder of another owner is refused. */
 			CHECK_ST(install0(owned, b100, &err), BCP_E_STATE, &err);
-			CHECK(strstr(err.message, "owner-only"));
+			CHECK(strstr(err.message, "belongs to uid 0"));
 		}
 		fflush(stdout);
 		dprintf(fds[1], "%d %d", passed, failed);
@@ -1160,19 +1171,19 @@ static void prepare_two(const char *dir)
 
 /* A first install writes the trust file before the blob (nothing can verify yet). */
 static const char *const steps_fresh[] = {
-	"write trust.tmp", "fsync trust.tmp", "rename trust", "fsync folder (trust)",
+	"lock folder", "write trust.tmp", "fsync trust.tmp", "rename trust", "fsync folder (trust)",
 	"write current.tmp", "fsync current.tmp", "rename current.bcp",
 	"fsync folder (current.bcp)", "write state.tmp", "fsync state.tmp", "rename state",
 	"fsync folder (state)", NULL
 };
 static const char *const steps_one[] = {
-	"write current.tmp", "fsync current.tmp", "link previous.tmp", "rename previous.bcp",
+	"lock folder", "write current.tmp", "fsync current.tmp", "link previous.tmp", "rename previous.bcp",
 	"fsync folder (previous.bcp)", "rename current.bcp", "fsync folder (current.bcp)",
 	"write trust.tmp", "fsync trust.tmp", "rename trust", "fsync folder (trust)",
 	"write state.tmp", "fsync state.tmp", "rename state", "fsync folder (state)", NULL
 };
 static const char *const steps_two[] = {
-	"write current.tmp", "fsync current.tmp", "link previous.old.tmp", "link previous.tmp",
+	"lock folder", "write current.tmp", "fsync current.tmp", "link previous.old.tmp", "link previous.tmp",
 	"rename previous.bcp", "fsync folder (previous.bcp)", "rename current.bcp",
 	"fsync folder (current.bcp)", "unlink previous.old.tmp", "write trust.tmp",
 	"fsync trust.tmp", "rename trust", "fsync folder (trust)", "write state.tmp",
@@ -1180,7 +1191,7 @@ static const char *const steps_two[] = {
 };
 
 static const char *const steps_same[] = {
-	"write trust.tmp", "fsync trust.tmp", "rename trust", "fsync folder (trust)",
+	"lock folder", "write trust.tmp", "fsync trust.tmp", "rename trust", "fsync folder (trust)",
 	"write state.tmp", "fsync state.tmp", "rename state", "fsync folder (state)", NULL
 };
 
