@@ -17,6 +17,11 @@
 #define BCPF_NONE 0xFFFFFFFFu        /* no string, no segment, no rule */
 #define BCPF_SEGLIST 0x80000000u     /* segref: index into SEGLISTS, not a segment */
 #define BCPF_MAX_BLOB (1u << 30)     /* the runtime refuses larger blobs */
+/* The two msgpack sections together hold at most one value per 8 bytes of the blob
+ * and 65,536 more (checklist #19): msgpack-c spends 24 bytes on each value it
+ * decodes, so its tree stays within 3 times the blob's size and 1.5 MiB. */
+#define BCPF_MSGPACK_BYTES_PER_VALUE 8
+#define BCPF_MSGPACK_SPARE_VALUES 65536
 
 /* Header field offsets. */
 enum {

@@ -140,26 +140,6 @@ static enum bcp_status lock_dir(int dirfd, const char *dir, const struct bcpi_ho
 	return BCP_OK;
 }
 
-/* Every file the installer reads or replaces must be ours and owner-only, as the
- * folder is: anything else was put there by someone else. */
-static enum bcp_status check_files(int dirfd, struct bcp_error *err)
-{
-	static const char *const names[] = { BCPI_CURRENT, BCPI_PREVIOUS, BCPI_TRUST, BCPI_STATE };
-	struct stat sb;
-	size_t i;
-
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (fstatat(dirfd, names[i], &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-			if (errno == ENOENT)
-				continue;
-			return bcpi_state_errno(err, "cannot stat", names[i]);
-		}
-		if (S_ISREG(sb.st_mode) && bcpi_check_owner(&sb, names[i], err) != BCP_OK)
-			return BCP_E_STATE;
-	}
-	return BCP_OK;
-}
-
 /* The trust file's text: each thumbprint once, in the order given. Its length. */
 static size_t trust_text(const struct bcp_install_opts *o, char *out)
 {
@@ -377,7 +357,7 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	/* One writer at a time per folder: installers and bcp_state_note_time take
 	 * turns on this lock (released when dirfd closes). From here to the end every
 	 * read of the folder is made while holding it. */
-	if ((s = lock_dir(dirfd, dir, &h, err)) != BCP_OK || (s = check_files(dirfd, err)) != BCP_OK)
+	if ((s = lock_dir(dirfd, dir, &h, err)) != BCP_OK || (s = bcpi_check_files(dirfd, err)) != BCP_OK)
 		goto out;
 	/* A broken state file stops the install: it holds the rollback floor, which no
 	 * installer argument can restore. A broken trust file is replaced below. */

@@ -171,6 +171,10 @@ struct stat;
  * can be changed, by another account. */
 BCPI_HIDDEN enum bcp_status bcpi_check_owner(const struct stat *sb, const char *what,
 	struct bcp_error *err);
+/* bcpi_check_owner for each of the folder's four files that exists as a regular
+ * file: the installer and bcp_open_state refuse a folder holding one that is not
+ * ours or not owner-only, even one they would not read this time. */
+BCPI_HIDDEN enum bcp_status bcpi_check_files(int dirfd, struct bcp_error *err);
 /* max(now, latest - BCP_CLOCK_TOLERANCE), without overflow. */
 BCPI_HIDDEN int64_t bcpi_effective_now(int64_t now, int64_t latest);
 /* Opens the folder dir (following a symbolic link to it) read-only; returns its fd,

@@ -26,18 +26,21 @@ static uint64_t be(const uint8_t *p, unsigned n)
 }
 
 /* 0 when p[0..len) is exactly one msgpack value in which no array or map claims
- * more elements than there are bytes left; else -1. msgpack-c allocates an array's
- * elements before reading them, so without this a few signed bytes claiming 2^32
- * elements would make it ask for 100 GB. Iterative: no recursion depth to bound. */
-static int msgpack_skim(const uint8_t *p, size_t len)
+ * more elements than there are bytes left, and which holds at most *budget values
+ * (each costs a msgpack_object in msgpack-c's tree); the values are taken off
+ * *budget. Else -1. msgpack-c allocates an array's elements before reading them,
+ * so without the first bound a few signed bytes claiming 2^32 elements would make
+ * it ask for 100 GB, and without the second a section of one-byte values would
+ * make it allocate 24 bytes for each byte. Iterative: no recursion depth to bound. */
+static int msgpack_skim(const uint8_t *p, size_t len, uint64_t *budget)
 {
-	uint64_t pending = 1, n, skip;
+	uint64_t pending = 1, n, skip, values = 0;
 	unsigned lenbytes;
 	size_t i = 0;
 	uint8_t t;
 
 	while (pending > 0) {
-		if (i >= len)
+		if (i >= len || ++values > *budget)
 			return -1;
 		t = p[i++];
 		pending--;
@@ -85,7 +88,10 @@ static int msgpack_skim(const uint8_t *p, size_t len)
 		if (pending > len - i)
 			return -1;   /* every pending value needs at least one byte */
 	}
-	return i == len ? 0 : -1;
+	if (i != len)
+		return -1;
+	*budget -= values;
+	return 0;
 }
 
 /* ---- helpers over msgpack objects ---- */
@@ -375,15 +381,18 @@ static enum bcp_status decode_profiles(bcp_blob *b, msgpack_zone *z, const msgpa
 
 /* ---- open and close ---- */
 
-/* Unpacks section id (exactly one value) into result. */
+/* Unpacks section id (exactly one value, within what is left of *budget) into
+ * result. */
 static enum bcp_status unpack(const bcp_blob *b, int id, const char *name,
-	msgpack_unpacked *result, struct bcp_error *err)
+	uint64_t *budget, msgpack_unpacked *result, struct bcp_error *err)
 {
 	size_t off = 0;
 	msgpack_unpack_return rc;
 
-	if (msgpack_skim(b->sec[id], b->sec_len[id]) != 0)
-		return BAD("%s is not exactly one well-formed msgpack value (FORMAT.md #19)", name);
+	if (msgpack_skim(b->sec[id], b->sec_len[id], budget) != 0)
+		return BAD("%s is not exactly one well-formed msgpack value, or holds more than "
+			"the blob's size allows (one value per %d bytes and %d more; FORMAT.md #19)",
+			name, BCPF_MSGPACK_BYTES_PER_VALUE, BCPF_MSGPACK_SPARE_VALUES);
 	rc = msgpack_unpack_next(result, (const char *)b->sec[id], b->sec_len[id], &off);
 	if (rc == MSGPACK_UNPACK_NOMEM_ERROR)
 		return NOMEM();
@@ -397,12 +406,16 @@ static enum bcp_status decode_all(bcp_blob *b, msgpack_zone *z, struct bcp_error
 	msgpack_unpacked result;
 	enum bcp_status st;
 
+	/* Both sections share one budget of values: a bound on msgpack-c's tree in
+	 * proportion to the blob (docs/SECURITY.md, "Memory"). */
+	uint64_t budget = b->size / BCPF_MSGPACK_BYTES_PER_VALUE + BCPF_MSGPACK_SPARE_VALUES;
+
 	msgpack_unpacked_init(&result);
-	st = unpack(b, BCPF_S_SETTINGS, "settings", &result, err);
+	st = unpack(b, BCPF_S_SETTINGS, "settings", &budget, &result, err);
 	if (st == BCP_OK)
 		st = decode_settings(b, z, &result.data, err);
 	if (st == BCP_OK)
-		st = unpack(b, BCPF_S_PROFILE_SETTINGS, "profile_settings", &result, err);
+		st = unpack(b, BCPF_S_PROFILE_SETTINGS, "profile_settings", &budget, &result, err);
 	if (st == BCP_OK)
 		st = decode_profiles(b, z, &result.data, err);
 	msgpack_unpacked_destroy(&result);

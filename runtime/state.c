@@ -88,6 +88,25 @@ int bcpi_dir_open(const char *dir, int *missing, struct bcp_error *err)
 	return -1;
 }
 
+enum bcp_status bcpi_check_files(int dirfd, struct bcp_error *err)
+{
+	static const char *const names[] = { BCPI_CURRENT, BCPI_PREVIOUS, BCPI_TRUST, BCPI_STATE };
+	struct stat sb;
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (fstatat(dirfd, names[i], &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+			if (errno == ENOENT)
+				continue;
+			return bcpi_state_errno(err, "cannot stat", names[i]);
+		}
+		/* Links and other kinds are refused by name when they are opened. */
+		if (S_ISREG(sb.st_mode) && bcpi_check_owner(&sb, names[i], err) != BCP_OK)
+			return BCP_E_STATE;
+	}
+	return BCP_OK;
+}
+
 enum bcp_status bcpi_dir_sync(int dirfd, struct bcp_error *err)
 {
 	if (fsync(dirfd) != 0)
@@ -430,6 +449,7 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 	 * installed blob could not be tried. */
 	s = BCP_E_STATE;
 	if ((dirfd = bcpi_dir_open(dir, NULL, &cur)) < 0 ||
+	    (s = bcpi_check_files(dirfd, &cur)) != BCP_OK ||
 	    (s = bcpi_trust_read(dirfd, &t, &cur)) != BCP_OK ||
 	    (s = bcpi_state_read(dirfd, &st, &cur)) != BCP_OK) {
 		if (dirfd >= 0)
