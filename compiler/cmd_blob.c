@@ -41,6 +41,28 @@ int cmd_keygen(int argc, char **argv)
 	return 0;
 }
 
+/* 0 when libbcp opens the blob just built (with its own key, inside its window):
+ * the compiler never writes a blob that devices would refuse, e.g. one whose
+ * profile settings exceed the runtime's memory bound (FORMAT.md #19). */
+static int opens_as_written(const uint8_t *blob, size_t len, char *err, size_t errlen)
+{
+	char tp[45] = "";
+	const char *tps[1] = { tp };
+	struct bcp_open_opts o = { tps, 1, NULL, (int64_t)bcpf_u64(blob + BCPF_H_NOT_BEFORE), 0,
+				   0 };
+	struct bcp_error e;
+	bcp_blob *b = NULL;
+
+	if (bcp_thumbprint(blob + BCPF_H_PUBKEY, tp) != 0 ||
+	    bcp_open_buffer(blob, len, &o, &b, &e) != BCP_OK) {
+		snprintf(err, errlen, "the blob built does not open in libbcp, so nothing was "
+			 "written: %s", tp[0] ? e.message : "cannot hash its key");
+		return -1;
+	}
+	bcp_close(b);
+	return 0;
+}
+
 int cmd_compile(int argc, char **argv)
 {
 	const char *keypath = NULL, *out = NULL, *serial_arg = NULL, *valid_for = NULL,
@@ -139,6 +161,8 @@ int cmd_compile(int argc, char **argv)
 		if (!key)
 			fprintf(stderr, "bcpc compile: %s\n", err);
 		else if (blob_build(m, key, &o, &blob, &len, err, sizeof err) != 0)
+			fprintf(stderr, "bcpc compile: %s\n", err);
+		else if (opens_as_written(blob, len, err, sizeof err) != 0)
 			fprintf(stderr, "bcpc compile: %s\n", err);
 		else if (write_file_atomic(out, blob, len, err, sizeof err) != 0)
 			fprintf(stderr, "bcpc compile: %s\n", err);

@@ -28,7 +28,7 @@ static uint64_t be(const uint8_t *p, unsigned n)
 /* 0 when p[0..len) is exactly one msgpack value in which no array or map claims
  * more elements than there are bytes left, and which holds at most *budget values
  * (each costs a msgpack_object in msgpack-c's tree); the values are taken off
- * *budget. Else -1. msgpack-c allocates an array's elements before reading them,
+ * *budget. Else -1, or -2 when only the budget was exceeded. msgpack-c allocates an array's elements before reading them,
  * so without the first bound a few signed bytes claiming 2^32 elements would make
  * it ask for 100 GB, and without the second a section of one-byte values would
  * make it allocate 24 bytes for each byte. Iterative: no recursion depth to bound. */
@@ -40,8 +40,10 @@ static int msgpack_skim(const uint8_t *p, size_t len, uint64_t *budget)
 	uint8_t t;
 
 	while (pending > 0) {
-		if (i >= len || ++values > *budget)
+		if (i >= len)
 			return -1;
+		if (++values > *budget)
+			return -2;
 		t = p[i++];
 		pending--;
 		n = skip = 0;
@@ -389,10 +391,14 @@ static enum bcp_status unpack(const bcp_blob *b, int id, const char *name,
 	size_t off = 0;
 	msgpack_unpack_return rc;
 
-	if (msgpack_skim(b->sec[id], b->sec_len[id], budget) != 0)
-		return BAD("%s is not exactly one well-formed msgpack value, or holds more than "
-			"the blob's size allows (one value per %d bytes and %d more; FORMAT.md #19)",
-			name, BCPF_MSGPACK_BYTES_PER_VALUE, BCPF_MSGPACK_SPARE_VALUES);
+	int skim = msgpack_skim(b->sec[id], b->sec_len[id], budget);
+
+	if (skim == -2)
+		return BAD("settings and profile_settings hold more msgpack values than a blob of "
+			"%zu bytes may: one per %d bytes and %d more (FORMAT.md #19)", b->size,
+			BCPF_MSGPACK_BYTES_PER_VALUE, BCPF_MSGPACK_SPARE_VALUES);
+	if (skim != 0)
+		return BAD("%s is not exactly one well-formed msgpack value (FORMAT.md #19)", name);
 	rc = msgpack_unpack_next(result, (const char *)b->sec[id], b->sec_len[id], &off);
 	if (rc == MSGPACK_UNPACK_NOMEM_ERROR)
 		return NOMEM();

@@ -33,6 +33,17 @@ check "verify refuses an expired blob" "'$BCPC' verify '$tmp/a.bcp' --thumbprint
 check "verify refuses a blob not yet valid" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now 2025-12-01 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'not valid yet' '$tmp/v'"
 check "verify refuses a serial below the minimum" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now --min-serial 101 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'serial' '$tmp/v'"
 check "verify accepts the minimum serial itself" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now --min-serial 100 >/dev/null"
+# Settings that would take more memory to decode than a device allows for the blob's
+# size (FORMAT.md #19): compile refuses to write a blob devices would refuse.
+awk 'BEGIN { printf "segment_group \"G\";\nsegment \"S\" { group \"G\"; domains \"s.example\"; tcp 443; }\n";
+	printf "access_policy { rule \"R\" allow { segment \"S\"; } }\napp_profile \"P\" {";
+	for (s = 1; s <= 2; s++) { printf " set l%d = [", s;
+		for (i = 1; i <= 65535; i++) printf "%s\"a\"", (i > 1 ? ", " : ""); printf "];" }
+	print " }" }' > "$tmp/many.bcl"
+"$BCPC" compile "$tmp/many.bcl" --key "$tmp/k.pem" -o "$tmp/many.bcp" >"$tmp/v" 2>&1
+rc=$?
+check "compile refuses settings past the runtime's memory bound, writes nothing" \
+	"[ $rc -eq 1 ] && grep -q 'does not open in libbcp, so nothing was written: .*more msgpack values than a blob of' '$tmp/v' && [ ! -e '$tmp/many.bcp' ]"
 cp "$tmp/a.bcp" "$tmp/c.bcp"
 printf 'X' | dd of="$tmp/c.bcp" bs=1 seek=1000 conv=notrunc 2>/dev/null
 check "verify refuses a changed byte" "! '$BCPC' verify '$tmp/c.bcp' --thumbprint '$tp' --now $now >/dev/null"
