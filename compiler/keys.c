@@ -86,9 +86,13 @@ static int passphrase(struct pass_ctx *c, char *buf, size_t size)
 			 file, KEY_PASSPHRASE_FILE_ENV, strerror(errno));
 		return -1;
 	}
+	/* stdio reads through a buffer of ours, so that it can be wiped too. */
+	char iobuf[BUFSIZ];
+	setvbuf(f, iobuf, _IOFBF, sizeof iobuf);
 	if (!fgets(buf, (int)size, f))
 		buf[0] = '\0';
 	fclose(f);
+	OPENSSL_cleanse(iobuf, sizeof iobuf);
 	n = strcspn(buf, "\r\n");
 	buf[n] = '\0';
 	return (int)n;
