@@ -258,17 +258,10 @@ static uint64_t addr6_item_hash(const struct tables *t, uint32_t item, uint64_t 
 static uint64_t pred_item_hash(const struct tables *t, uint32_t item, uint64_t seed)
 {
 	const struct t_pred *pr = &t->preds[item];
-	static const uint8_t sep = 0xFF;
-	uint64_t h = bcpf_hash_start(seed, pr->kind);
-	size_t n;
-	const uint8_t *s;
-	if (pr->attr != BCPF_NONE) {
-		s = str_bytes(t, pr->attr, &n);
-		h = bcpf_hash_bytes(h, s, n);
-	}
-	h = bcpf_hash_bytes(h, &sep, 1);
-	s = str_bytes(t, pr->value, &n);
-	return bcpf_hash_bytes(h, s, n);
+	size_t alen = 0, vlen;
+	const uint8_t *attr = pr->attr != BCPF_NONE ? str_bytes(t, pr->attr, &alen) : NULL;
+	const uint8_t *value = str_bytes(t, pr->value, &vlen);
+	return bcpf_pred_key(seed, pr->kind, attr, alen, value, vlen, pr->kind == BCPF_P_COUNTRY);
 }
 
 /* Places items 0..count-1 in order by linear probing with Robin Hood displacement:

@@ -28,8 +28,9 @@ extern "C" {
 #define BCP_VERSION_MINOR 1
 #define BCP_VERSION_PATCH 0
 #define BCP_VERSION_STRING "0.1.0"
-/* The blob format version this runtime reads (it refuses newer ones). */
-#define BCP_FORMAT_VERSION 2
+/* The blob format version this runtime reads; it refuses every other (docs/FORMAT.md).
+ * The one definition: runtime/bcp_format.h takes its BCPF_VERSION from here. */
+#define BCP_FORMAT_VERSION 3
 
 #if defined(__GNUC__)
 #define BCP_MUST_CHECK __attribute__((warn_unused_result))

@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ascii_upper(int c)
-{
-	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
-}
-
 /* The key of a user value: kind, attribute (empty for kinds without one), value.
  * upcase: the value is compared in upper case (country). */
 struct pred_key {
@@ -35,7 +30,7 @@ static int value_equal(const struct pred_key *k, const char *rec, size_t n)
 	if (!k->upcase)
 		return memcmp(rec, k->value, n) == 0;
 	for (i = 0; i < n; i++)
-		if (rec[i] != (char)ascii_upper((unsigned char)k->value[i]))
+		if ((uint8_t)rec[i] != bcpf_ascii_upper((uint8_t)k->value[i]))
 			return 0;
 	return 1;
 }
@@ -44,35 +39,26 @@ static int value_equal(const struct pred_key *k, const char *rec, size_t n)
 static uint32_t pred_lookup_unchecked(const bcp_blob *b, const struct pred_key *k)
 {
 	const struct bcpi_hash *h = &b->pred_index;
-	const uint8_t sep = 0xFF;
-	uint64_t hash = bcpf_hash_start(h->seed, k->kind);
-	uint32_t slot, probe, v, attr;
+	uint64_t hash = bcpf_pred_key(h->seed, k->kind, k->attr, k->attr_len, k->value,
+		k->value_len, k->upcase);
+	uint32_t slot, probe, v, attr, value;
 	const uint8_t *p;
-	size_t i;
 
-	hash = bcpf_hash_bytes(hash, k->attr, k->attr_len);
-	hash = bcpf_hash_bytes(hash, &sep, 1);
-	for (i = 0; i < k->value_len; i++) {
-		uint8_t c = (uint8_t)k->value[i];
-		if (k->upcase)
-			c = (uint8_t)ascii_upper(c);
-		hash = bcpf_hash_bytes(hash, &c, 1);
-	}
 	slot = bcpf_hash_slot(hash, h->nslots);
 	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
 		v = bcpi_word_unchecked(h->slots, slot);
 		if (v == 0)
 			return BCPF_NONE;
 		p = bcpi_pred_unchecked(b, v - 1);
-		if (p[0] != k->kind)
+		if (bcpf_pred_kind(p) != k->kind)
 			continue;
-		attr = bcpf_u32(p + 4);
+		attr = bcpf_pred_attr(p);
 		if (attr == BCPF_NONE ? k->attr_len != 0 :
 		    bcpi_strlen_unchecked(b, attr) != k->attr_len ||
 		    memcmp(bcpi_str_unchecked(b, attr), k->attr, k->attr_len) != 0)
 			continue;
-		if (value_equal(k, bcpi_str_unchecked(b, bcpf_u32(p + 8)),
-			bcpi_strlen_unchecked(b, bcpf_u32(p + 8))))
+		value = bcpf_pred_value(p);
+		if (value_equal(k, bcpi_str_unchecked(b, value), bcpi_strlen_unchecked(b, value)))
 			return v - 1;
 	}
 	return BCPF_NONE;
@@ -160,14 +146,14 @@ static int clauses_hold_unchecked(const bcp_blob *b, const uint8_t *truth, uint3
 
 	for (c = first; c < first + nclauses; c++) {
 		cl = bcpi_clause_unchecked(b, c);
-		from = bcpf_u32(cl);
-		n = bcpf_u16(cl + 4);
+		from = bcpf_clause_first(cl);
+		n = bcpf_clause_n(cl);
 		any = 0;
 		for (k = from; k < from + n && !any; k++) {
 			pred = bcpi_word_unchecked(b->clause_preds, k);
 			any = truth[pred >> 3] >> (pred & 7) & 1;
 		}
-		if (any == cl[6])   /* cl[6]: negated */
+		if (any == bcpf_clause_negated(cl))
 			return 0;
 	}
 	return 1;
@@ -183,16 +169,17 @@ static void compute_winners(const bcp_blob *b, const uint8_t *truth, uint32_t *w
 		winner[s] = BCPF_NONE;
 	for (r = 0; r < b->nrules && undecided > 0; r++) {
 		rule = bcpi_rule_unchecked(b, r);
-		if (!clauses_hold_unchecked(b, truth, bcpf_u32(rule + 4), bcpf_u16(rule + 8)))
+		if (!clauses_hold_unchecked(b, truth, bcpf_rule_clauses(rule),
+			bcpf_rule_nclauses(rule)))
 			continue;
-		if (rule[11]) {   /* all_segments */
+		if (bcpf_rule_all_segments(rule)) {
 			for (s = 0; s < b->nsegments; s++)
 				if (winner[s] == BCPF_NONE)
 					winner[s] = r;
 			return;
 		}
-		first = bcpf_u32(rule + 12);
-		n = bcpf_u32(rule + 16);
+		first = bcpf_rule_segs(rule);
+		n = bcpf_rule_nsegs(rule);
 		for (k = first; k < first + n; k++) {
 			s = bcpi_word_unchecked(b->rule_segs, k);
 			if (winner[s] == BCPF_NONE) {
@@ -210,7 +197,8 @@ static int32_t find_profile(const bcp_blob *b, const uint8_t *truth)
 
 	for (i = 0; i < b->nprofiles; i++) {
 		p = bcpi_profile_unchecked(b, i);
-		if (clauses_hold_unchecked(b, truth, bcpf_u32(p + 4), bcpf_u16(p + 8)))
+		if (clauses_hold_unchecked(b, truth, bcpf_profile_clauses(p),
+			bcpf_profile_nclauses(p)))
 			return (int32_t)i;
 	}
 	return -1;

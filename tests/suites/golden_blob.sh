@@ -17,5 +17,13 @@ for src in "$dir"/*.src; do
 	check "$name compiles" "'$BCPC' compile '$policy' --key '$dir/test-key.pem' --serial 7 -o '$out' >/dev/null 2>&1"
 	check "$name is byte-identical to the golden blob" "cmp '$dir/$name.bcp' '$out'"
 done
+
+# One format version: the public header's (bcp_format.h takes it from there), the
+# one the compiler writes, and the one docs/FORMAT.md specifies.
+public=$(sed -n 's/^#define BCP_FORMAT_VERSION \([0-9][0-9]*\).*/\1/p' runtime/bcp.h)
+written=$("$BCPC" inspect "$dir/acme.bcp" --json | jq -r .format_version)
+spec=$(sed -n '1s/^# The policy blob format, version \([0-9][0-9]*\)$/\1/p' docs/FORMAT.md)
+check "bcp.h's BCP_FORMAT_VERSION ($public) is the written version ($written)" "[ -n '$public' ] && [ '$public' = '$written' ]"
+check "docs/FORMAT.md specifies version $spec, the same" "[ '$spec' = '$public' ]"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
