@@ -143,6 +143,19 @@ struct bcp_attr {
 	const char *const *values;
 	size_t nvalues;
 };
+/* One attribute by its keyword, the word of its condition in docs/LANGUAGE.md 4.6:
+ * "machine_group", "scim_group", "saml", ... name is the attribute's name for the
+ * kinds that take one (saml, scim) and NULL for every other. An unknown kind (one
+ * of a newer runtime), a missing or extra name, a NULL array with a count or a NULL
+ * value is BCP_E_USER at bind; so is more than one value, counting the fields
+ * below too, of a kind a user has one of (idp, platform, client_type, country,
+ * machine_group). */
+struct bcp_user_attr {
+	const char *kind;
+	const char *name;
+	const char *const *values;
+	size_t nvalues;
+};
 struct bcp_user_info {
 	const struct bcp_attr *saml;
 	size_t nsaml;
@@ -158,6 +171,18 @@ struct bcp_user_info {
 	const char *const *trusted_networks;
 	size_t ntrusted_networks;
 	const char *country;             /* ISO 3166 alpha-2 */
+	/* Any attribute by keyword, the nine above included (their values add to the
+	 * fields'); the only way to pass one the language gained later (machine_group).
+	 *
+	 * ABI: this struct, bcp_attr and bcp_user_attr keep their layout from here on.
+	 * A new attribute is a new keyword, a value of bcp_user_attr.kind, never a new
+	 * field; so a client built against this header binds with any later libbcp of
+	 * the same major version, and one built later can pass a newer keyword to an
+	 * older libbcp, which refuses it (BCP_E_USER: deny) rather than ignore it.
+	 * attrs was added with machine_group (libbcp.so.0 is pre-1.0): rebuild clients
+	 * built before it. Zero the struct before filling it ({0} or memset). */
+	const struct bcp_user_attr *attrs;
+	size_t nattrs;
 };
 
 /* Evaluates the user's conditions once against every rule and profile. The user

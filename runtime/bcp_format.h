@@ -83,12 +83,239 @@ enum {
 	BCPF_MAX_DEPTH = 127,        /* labels in a host name */
 };
 
-/* Predicate kinds (user attributes an atom can test). */
+/* ---- user attributes, defined once ----
+ *
+ * One row per attribute a policy can test and a user can have:
+ *   X(NAME, kind, keyword, json_key, shape, vocab, compare, fallback)
+ * NAME      gives BCPF_P_NAME; the compiler's atom kind is A_NAME.
+ * kind      its predicate kind in the blob (FORMAT.md 10): 1, 2, ... in row order.
+ * keyword   the condition's word in the language and the kind of a struct
+ *           bcp_user_attr (docs/LANGUAGE.md 4.6, bcp.h).
+ * json_key  its key in a user object of `bcpc query` and examples/client; for an
+ *           attribute added after the first nine, the keyword itself.
+ * shape     BCPF_ONE: a user has one value; BCPF_LIST: any number; BCPF_MAP: named
+ *           attributes of values (the condition names one: saml "dept" = "x").
+ * vocab     what a policy may write: BCPF_V_STRING any quoted string, BCPF_V_PLATFORM
+ *           and BCPF_V_CLIENT_TYPE a word of the language's lists (compiler/model.h),
+ *           BCPF_V_COUNTRY an ISO 3166 alpha-2 code.
+ * compare   BCPF_EXACT byte for byte, or BCPF_UPPER ASCII case ignored (the blob
+ *           holds the upper case).
+ * fallback  the value of a user who gives none, or NULL.
+ * Everything else (checker, lowering, verifier, bind, the reference evaluator, the
+ * request reader, dump) reads these rows: a new attribute is one row here, its
+ * tests and its docs. Only the first nine have fields of their own in struct
+ * bcp_user_info (bcpf_user_fields below); later ones travel by keyword. */
+enum bcpf_shape { BCPF_ONE, BCPF_LIST, BCPF_MAP };
+enum bcpf_vocab { BCPF_V_STRING, BCPF_V_PLATFORM, BCPF_V_CLIENT_TYPE, BCPF_V_COUNTRY };
+enum bcpf_compare { BCPF_EXACT, BCPF_UPPER };
+
+#define BCPF_USER_ATTRS(X) \
+	X(SAML, 1, "saml", "saml", BCPF_MAP, BCPF_V_STRING, BCPF_EXACT, NULL) \
+	X(SCIM, 2, "scim", "scim", BCPF_MAP, BCPF_V_STRING, BCPF_EXACT, NULL) \
+	X(SCIM_GROUP, 3, "scim_group", "scim_groups", BCPF_LIST, BCPF_V_STRING, BCPF_EXACT, NULL) \
+	X(IDP, 4, "idp", "idp", BCPF_ONE, BCPF_V_STRING, BCPF_EXACT, NULL) \
+	X(PLATFORM, 5, "platform", "platform", BCPF_ONE, BCPF_V_PLATFORM, BCPF_EXACT, NULL) \
+	X(CLIENT_TYPE, 6, "client_type", "client_type", BCPF_ONE, BCPF_V_CLIENT_TYPE, BCPF_EXACT, \
+	  "zapp") \
+	X(POSTURE, 7, "posture", "posture", BCPF_LIST, BCPF_V_STRING, BCPF_EXACT, NULL) \
+	X(TRUSTED_NETWORK, 8, "trusted_network", "trusted_networks", BCPF_LIST, BCPF_V_STRING, \
+	  BCPF_EXACT, NULL) \
+	X(COUNTRY, 9, "country", "country", BCPF_ONE, BCPF_V_COUNTRY, BCPF_UPPER, NULL)
+
 enum bcpf_pred_kind {
-	BCPF_P_SAML = 1, BCPF_P_SCIM, BCPF_P_SCIM_GROUP, BCPF_P_IDP, BCPF_P_PLATFORM,
-	BCPF_P_CLIENT_TYPE, BCPF_P_POSTURE, BCPF_P_TRUSTED_NETWORK, BCPF_P_COUNTRY,
-	BCPF_P_MAX = BCPF_P_COUNTRY
+#define BCPF_ATTR_ENUM_(NAME, kind, kw, json, shape, vocab, cmp, fb) BCPF_P_##NAME = kind,
+	BCPF_USER_ATTRS(BCPF_ATTR_ENUM_)
+#undef BCPF_ATTR_ENUM_
 };
+/* The kinds are 1..BCPF_P_MAX, in row order (the verifier takes any in that range). */
+enum {
+#define BCPF_ATTR_COUNT_(NAME, kind, kw, json, shape, vocab, cmp, fb) + 1
+	BCPF_P_MAX = 0 BCPF_USER_ATTRS(BCPF_ATTR_COUNT_)
+#undef BCPF_ATTR_COUNT_
+};
+#define BCPF_ATTR_ORDER_(NAME, kind, kw, json, shape, vocab, cmp, fb) \
+	_Static_assert(kind >= 1 && kind <= BCPF_P_MAX, "attribute kinds are 1..BCPF_P_MAX");
+BCPF_USER_ATTRS(BCPF_ATTR_ORDER_)
+#undef BCPF_ATTR_ORDER_
+
+struct bcpf_attr {
+	const char *keyword, *json_key;
+	enum bcpf_shape shape;
+	enum bcpf_vocab vocab;
+	enum bcpf_compare compare;
+	const char *fallback;
+};
+/* The row of kind 1..BCPF_P_MAX. */
+static inline const struct bcpf_attr *bcpf_attr(unsigned kind)
+{
+	static const struct bcpf_attr rows[BCPF_P_MAX + 1] = {
+#define BCPF_ATTR_ROW_(NAME, kind, kw, json, shape, vocab, cmp, fb) \
+		[kind] = { kw, json, shape, vocab, cmp, fb },
+		BCPF_USER_ATTRS(BCPF_ATTR_ROW_)
+#undef BCPF_ATTR_ROW_
+	};
+	return &rows[kind];
+}
+/* The kind whose keyword (json 0) or JSON key (json 1) is s, or 0. */
+static inline unsigned bcpf_attr_find(const char *s, int json)
+{
+	for (unsigned k = 1; s && k <= BCPF_P_MAX; k++)
+		if (!strcmp(s, json ? bcpf_attr(k)->json_key : bcpf_attr(k)->keyword))
+			return k;
+	return 0;
+}
+
+/* The fields of struct bcp_user_info that hold kind k, for reading or filling: a
+ * BCPF_MAP kind's map and n, a BCPF_LIST kind's list and n, a BCPF_ONE kind's one;
+ * all NULL for a kind without a field (every kind after the first nine: the struct
+ * does not grow, they come by keyword in u->attrs). A reader passes its const
+ * struct cast to non-const and only reads. */
+struct bcpf_user_fields {
+	const struct bcp_attr **map;
+	const char *const **list;
+	size_t *n;
+	const char **one;
+};
+static inline struct bcpf_user_fields bcpf_user_fields(struct bcp_user_info *u, unsigned kind)
+{
+	struct bcpf_user_fields f = { NULL, NULL, NULL, NULL };
+
+	switch (kind) {
+	case BCPF_P_SAML: f.map = &u->saml; f.n = &u->nsaml; break;
+	case BCPF_P_SCIM: f.map = &u->scim; f.n = &u->nscim; break;
+	case BCPF_P_SCIM_GROUP: f.list = &u->scim_groups; f.n = &u->nscim_groups; break;
+	case BCPF_P_IDP: f.one = &u->idp; break;
+	case BCPF_P_PLATFORM: f.one = &u->platform; break;
+	case BCPF_P_CLIENT_TYPE: f.one = &u->client_type; break;
+	case BCPF_P_POSTURE: f.list = &u->posture; f.n = &u->nposture; break;
+	case BCPF_P_TRUSTED_NETWORK: f.list = &u->trusted_networks; f.n = &u->ntrusted_networks;
+		break;
+	case BCPF_P_COUNTRY: f.one = &u->country; break;
+	default: break;
+	}
+	return f;
+}
+
+/* Calls fn(ctx, name, value) for each value user u has of kind k: those of its own
+ * field, then those of the entries of u->attrs with k's keyword. name is the
+ * attribute's name for a BCPF_MAP kind, else NULL. A user with no value of a kind
+ * that has a fallback has that one. NULL arrays, names and values are skipped
+ * (bcpf_user_check refuses them where that matters). Returns the first nonzero
+ * value fn returns, else 0. */
+typedef int (*bcpf_user_fn)(void *ctx, const char *name, const char *value);
+static inline int bcpf_user_each(const struct bcp_user_info *u, unsigned kind,
+				 bcpf_user_fn fn, void *ctx)
+{
+	const struct bcpf_attr *row = bcpf_attr(kind);
+	struct bcpf_user_fields f = bcpf_user_fields((struct bcp_user_info *)u, kind);
+	size_t i, j, seen = 0;
+	int rc;
+
+	if (f.map && *f.map)
+		for (i = 0; i < *f.n; i++)
+			for (j = 0; (*f.map)[i].name && (*f.map)[i].values &&
+				    j < (*f.map)[i].nvalues; j++)
+				if ((*f.map)[i].values[j] && (++seen,
+				    rc = fn(ctx, (*f.map)[i].name, (*f.map)[i].values[j])))
+					return rc;
+	if (f.list && *f.list)
+		for (i = 0; i < *f.n; i++)
+			if ((*f.list)[i] && (++seen, rc = fn(ctx, NULL, (*f.list)[i])))
+				return rc;
+	if (f.one && *f.one && (++seen, rc = fn(ctx, NULL, *f.one)))
+		return rc;
+	for (i = 0; u->attrs && i < u->nattrs; i++) {
+		const struct bcp_user_attr *a = &u->attrs[i];
+		if (!a->kind || strcmp(a->kind, row->keyword) || !a->values ||
+		    (row->shape == BCPF_MAP && !a->name))
+			continue;
+		for (j = 0; j < a->nvalues; j++)
+			if (a->values[j] && (++seen, rc = fn(ctx, row->shape == BCPF_MAP ? a->name :
+							      NULL, a->values[j])))
+				return rc;
+	}
+	return seen == 0 && row->fallback ? fn(ctx, NULL, row->fallback) : 0;
+}
+
+/* What is wrong with a struct bcp_user_info (bcpf_user_check): what names the field
+ * (its JSON key) or the attrs entry ("attrs"), index the attribute, entry or value,
+ * problem says what. */
+struct bcpf_user_fault {
+	const char *what;
+	size_t index;
+	const char *problem;
+};
+static inline int bcpf_user_fault_(struct bcpf_user_fault *f, const char *what, size_t index,
+				   const char *problem)
+{
+	f->what = what;
+	f->index = index;
+	f->problem = problem;
+	return -1;
+}
+static inline int bcpf_count_(void *ctx, const char *name, const char *value)
+{
+	(void)name;
+	(void)value;
+	++*(size_t *)ctx;
+	return 0;
+}
+/* 0 when bind can take u, or -1 and *f: a NULL array with a count, a NULL value or
+ * attribute name, an attrs entry with an unknown keyword or a name its kind does
+ * not take, more than one value of a one-value kind. */
+static inline int bcpf_user_check(const struct bcp_user_info *u, struct bcpf_user_fault *f)
+{
+	size_t i, j, n;
+
+	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
+		const struct bcpf_attr *row = bcpf_attr(k);
+		struct bcpf_user_fields uf = bcpf_user_fields((struct bcp_user_info *)u, k);
+		if (uf.map && *uf.n > 0 && !*uf.map)
+			return bcpf_user_fault_(f, row->json_key, *uf.n, "attributes but the array is NULL");
+		for (i = 0; uf.map && i < *uf.n; i++) {
+			const struct bcp_attr *a = &(*uf.map)[i];
+			if (!a->name)
+				return bcpf_user_fault_(f, row->json_key, i, "an attribute with no name");
+			if (a->nvalues > 0 && !a->values)
+				return bcpf_user_fault_(f, a->name, a->nvalues, "values but the array is NULL");
+			for (j = 0; j < a->nvalues; j++)
+				if (!a->values[j])
+					return bcpf_user_fault_(f, a->name, j, "a NULL value");
+		}
+		if (uf.list && *uf.n > 0 && !*uf.list)
+			return bcpf_user_fault_(f, row->json_key, *uf.n, "values but the array is NULL");
+		for (i = 0; uf.list && i < *uf.n; i++)
+			if (!(*uf.list)[i])
+				return bcpf_user_fault_(f, row->json_key, i, "a NULL value");
+	}
+	if (u->nattrs > 0 && !u->attrs)
+		return bcpf_user_fault_(f, "attrs", u->nattrs, "entries but the array is NULL");
+	for (i = 0; i < u->nattrs; i++) {
+		const struct bcp_user_attr *a = &u->attrs[i];
+		unsigned k = bcpf_attr_find(a->kind, 0);
+		if (!k)
+			return bcpf_user_fault_(f, "attrs", i, "an unknown or NULL kind");
+		if ((bcpf_attr(k)->shape == BCPF_MAP) != (a->name != NULL))
+			return bcpf_user_fault_(f, "attrs", i, bcpf_attr(k)->shape == BCPF_MAP ?
+				"no attribute name for a kind that takes one" :
+				"an attribute name for a kind that takes none");
+		if (a->nvalues > 0 && !a->values)
+			return bcpf_user_fault_(f, "attrs", i, "values but the array is NULL");
+		for (j = 0; j < a->nvalues; j++)
+			if (!a->values[j])
+				return bcpf_user_fault_(f, "attrs", i, "a NULL value");
+	}
+	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
+		if (bcpf_attr(k)->shape != BCPF_ONE)
+			continue;
+		n = 0;
+		bcpf_user_each(u, k, bcpf_count_, &n);
+		if (n > 1)
+			return bcpf_user_fault_(f, bcpf_attr(k)->json_key, n,
+				"values of a kind that takes one");
+	}
+	return 0;
+}
 
 /* ---- fields of the fixed records (FORMAT.md, section by section) ----
  *

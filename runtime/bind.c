@@ -64,75 +64,44 @@ static uint32_t pred_lookup_unchecked(const bcp_blob *b, const struct pred_key *
 	return BCPF_NONE;
 }
 
-/* Sets the bit of the predicate (kind, attr, value), if the policy has one. */
-static void mark(const bcp_blob *b, uint8_t *truth, uint8_t kind, const char *attr,
-	const char *value, int upcase)
-{
-	struct pred_key k = { kind, attr ? attr : "", attr ? strlen(attr) : 0, value,
-		strlen(value), upcase };
-	uint32_t i = pred_lookup_unchecked(b, &k);
+/* Sets the bit of the predicate (kind, name, value), if the policy has one. */
+struct marker {
+	const bcp_blob *b;
+	uint8_t *truth;
+	unsigned kind;
+	size_t nvalues;
+};
 
+static int mark(void *ctx, const char *name, const char *value)
+{
+	struct marker *m = ctx;
+	struct pred_key k = { (uint8_t)m->kind, name ? name : "", name ? strlen(name) : 0, value,
+		strlen(value), bcpf_attr(m->kind)->compare == BCPF_UPPER };
+	uint32_t i = pred_lookup_unchecked(m->b, &k);
+
+	m->nvalues++;
 	if (i != BCPF_NONE)
-		truth[i >> 3] |= (uint8_t)(1u << (i & 7));
+		m->truth[i >> 3] |= (uint8_t)(1u << (i & 7));
+	return 0;
 }
 
-static enum bcp_status mark_list(const bcp_blob *b, uint8_t *truth, uint8_t kind,
-	const char *attr, const char *const *values, size_t n, const char *what,
-	struct bcp_error *err)
-{
-	size_t i;
-
-	if (n > 0 && !values)
-		return bcpi_fail(err, BCP_E_USER, "%s: %zu values but the array is NULL", what, n);
-	for (i = 0; i < n; i++) {
-		if (!values[i])
-			return bcpi_fail(err, BCP_E_USER, "%s: value %zu is NULL", what, i);
-		mark(b, truth, kind, attr, values[i], 0);
-	}
-	return BCP_OK;
-}
-
-static enum bcp_status mark_attrs(const bcp_blob *b, uint8_t *truth, uint8_t kind,
-	const struct bcp_attr *attrs, size_t n, const char *what, struct bcp_error *err)
-{
-	enum bcp_status st;
-	size_t i;
-
-	if (n > 0 && !attrs)
-		return bcpi_fail(err, BCP_E_USER, "%s: %zu attributes but the array is NULL", what, n);
-	for (i = 0; i < n; i++) {
-		if (!attrs[i].name)
-			return bcpi_fail(err, BCP_E_USER, "%s attribute %zu has no name", what, i);
-		st = mark_list(b, truth, kind, attrs[i].name, attrs[i].values, attrs[i].nvalues,
-			attrs[i].name, err);
-		if (st != BCP_OK)
-			return st;
-	}
-	return BCP_OK;
-}
-
-/* The truth of every predicate for the user, as a bitmap. */
+/* The truth of every predicate for the user, as a bitmap: each value the user has
+ * of each attribute of bcp_format.h's table (its field and its keyword entries)
+ * marks the predicate equal to it. *trusted: the user is on a trusted network. */
 static enum bcp_status mark_user(const bcp_blob *b, const struct bcp_user_info *u,
-	uint8_t *truth, struct bcp_error *err)
+	uint8_t *truth, int *trusted, struct bcp_error *err)
 {
-	enum bcp_status st;
+	struct bcpf_user_fault f;
+	struct marker m = { b, truth, 0, 0 };
 
-	if ((st = mark_attrs(b, truth, BCPF_P_SAML, u->saml, u->nsaml, "saml", err)) ||
-	    (st = mark_attrs(b, truth, BCPF_P_SCIM, u->scim, u->nscim, "scim", err)) ||
-	    (st = mark_list(b, truth, BCPF_P_SCIM_GROUP, NULL, u->scim_groups, u->nscim_groups,
-		"scim_groups", err)) ||
-	    (st = mark_list(b, truth, BCPF_P_POSTURE, NULL, u->posture, u->nposture, "posture",
-		err)) ||
-	    (st = mark_list(b, truth, BCPF_P_TRUSTED_NETWORK, NULL, u->trusted_networks,
-		u->ntrusted_networks, "trusted_networks", err)))
-		return st;
-	if (u->idp)
-		mark(b, truth, BCPF_P_IDP, NULL, u->idp, 0);
-	if (u->platform)
-		mark(b, truth, BCPF_P_PLATFORM, NULL, u->platform, 0);
-	mark(b, truth, BCPF_P_CLIENT_TYPE, NULL, u->client_type ? u->client_type : "zapp", 0);
-	if (u->country)
-		mark(b, truth, BCPF_P_COUNTRY, NULL, u->country, 1);
+	if (bcpf_user_check(u, &f) != 0)
+		return bcpi_fail(err, BCP_E_USER, "%s: %zu: %s", f.what, f.index, f.problem);
+	for (m.kind = 1; m.kind <= BCPF_P_MAX; m.kind++) {
+		m.nvalues = 0;
+		bcpf_user_each(u, m.kind, mark, &m);
+		if (m.kind == BCPF_P_TRUSTED_NETWORK)
+			*trusted = m.nvalues > 0;
+	}
 	return BCP_OK;
 }
 
@@ -243,14 +212,13 @@ enum bcp_status bcp_bind_with(const bcp_blob *b, const struct bcp_user_info *inf
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the bound user's scratch");
 	}
 	memset(truth, 0, ntruth);
-	if ((st = mark_user(b, info, truth, err)) != BCP_OK) {
+	if ((st = mark_user(b, info, truth, &u->has_trusted_network, err)) != BCP_OK) {
 		a->release(a->ctx, truth);
 		a->release(a->ctx, u);
 		return st;
 	}
 	u->blob = b;
 	u->alloc = *a;
-	u->has_trusted_network = info->ntrusted_networks > 0;
 	compute_winners(b, truth, u->winner);
 	u->profile = find_profile(b, truth);
 	a->release(a->ctx, truth);

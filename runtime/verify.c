@@ -547,7 +547,7 @@ static enum bcp_status check_predicates(const bcp_blob *b, struct bcp_error *err
 		if (bcpf_pred_reserved1(p) || bcpf_pred_reserved2(p))
 			return BAD("predicate %u: the 3 bytes after kind are not zero (FORMAT.md #16)",
 				i);
-		wants_attr = kind == BCPF_P_SAML || kind == BCPF_P_SCIM;
+		wants_attr = bcpf_attr(kind)->shape == BCPF_MAP;
 		if (wants_attr)
 			TRY(check_strref(b, attr, "predicate", i, "attribute", err));
 		else if (attr != BCPF_NONE)
