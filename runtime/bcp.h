@@ -143,7 +143,7 @@ struct bcp_attr {
 	const char *const *values;
 	size_t nvalues;
 };
-/* One attribute by its keyword, the word of its condition in docs/LANGUAGE.md 4.6:
+/* One attribute by its keyword, the word of its condition in docs/LANGUAGE.md 4.7:
  * "machine_group", "scim_group", "saml", ... name is the attribute's name for the
  * kinds that take one (saml, scim) and NULL for every other. An unknown kind (one
  * of a newer runtime), a missing or extra name, a NULL array with a count or a NULL

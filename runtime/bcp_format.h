@@ -90,7 +90,7 @@ enum {
  * NAME      gives BCPF_P_NAME; the compiler's atom kind is A_NAME.
  * kind      its predicate kind in the blob (FORMAT.md 10): 1, 2, ... in row order.
  * keyword   the condition's word in the language and the kind of a struct
- *           bcp_user_attr (docs/LANGUAGE.md 4.6, bcp.h).
+ *           bcp_user_attr (docs/LANGUAGE.md 4.7, bcp.h).
  * json_key  its key in a user object of `bcpc query` and examples/client; for an
  *           attribute added after the first nine, the keyword itself.
  * shape     BCPF_ONE: a user has one value; BCPF_LIST: any number; BCPF_MAP: named
@@ -120,7 +120,9 @@ enum bcpf_compare { BCPF_EXACT, BCPF_UPPER };
 	X(POSTURE, 7, "posture", "posture", BCPF_LIST, BCPF_V_STRING, BCPF_EXACT, NULL) \
 	X(TRUSTED_NETWORK, 8, "trusted_network", "trusted_networks", BCPF_LIST, BCPF_V_STRING, \
 	  BCPF_EXACT, NULL) \
-	X(COUNTRY, 9, "country", "country", BCPF_ONE, BCPF_V_COUNTRY, BCPF_UPPER, NULL)
+	X(COUNTRY, 9, "country", "country", BCPF_ONE, BCPF_V_COUNTRY, BCPF_UPPER, NULL) \
+	X(MACHINE_GROUP, 10, "machine_group", "machine_group", BCPF_ONE, BCPF_V_STRING, BCPF_EXACT, \
+	  NULL)
 
 enum bcpf_pred_kind {
 #define BCPF_ATTR_ENUM_(NAME, kind, kw, json, shape, vocab, cmp, fb) BCPF_P_##NAME = kind,
