@@ -111,7 +111,7 @@ struct bcp_open_opts {
  * show bytes that were never verified. Besides the mapping, an open blob holds its
  * decoded settings and a table of the prefix lengths present under each /16, /24
  * (IPv4) and /32, /48, /64 (IPv6) that has longer prefixes: at most 64 bytes per
- * address pattern (33 to 49 in the benchmark tenants, docs/BENCHMARKS.md). */
+ * address pattern (docs/BENCHMARKS.md has the figures of its tenants). */
 BCP_MUST_CHECK enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
 					     bcp_blob **out, struct bcp_error *err);
 /* The same for a blob in memory. The buffer is borrowed: it must stay unchanged
@@ -260,10 +260,18 @@ struct bcp_decision {
 BCP_MUST_CHECK enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 					       uint16_t port, enum bcp_proto proto,
 					       struct bcp_decision *out);
-/* The same for an address: family 4 (4 bytes) or 6 (16 bytes), network order. A
- * NULL u or addr, another family or a bad proto is BCP_E_ARG, deny, bad_host. */
+/* The same for an address in network order: an IPv4 address (4 bytes), an IPv6
+ * address (16 bytes). A NULL u or addr or a bad proto is BCP_E_ARG, deny, bad_host. */
+BCP_MUST_CHECK enum bcp_status bcp_decide_addr4(const bcp_user *u, const uint8_t addr[4],
+						uint16_t port, enum bcp_proto proto,
+						struct bcp_decision *out);
+BCP_MUST_CHECK enum bcp_status bcp_decide_addr6(const bcp_user *u, const uint8_t addr[16],
+						uint16_t port, enum bcp_proto proto,
+						struct bcp_decision *out);
+/* Either, by family: 4 reads 4 bytes at addr, 6 reads 16; another family is
+ * BCP_E_ARG, deny, bad_host. */
 BCP_MUST_CHECK enum bcp_status bcp_decide_addr(const bcp_user *u, int family,
-					       const uint8_t addr[16], uint16_t port,
+					       const uint8_t *addr, uint16_t port,
 					       enum bcp_proto proto, struct bcp_decision *out);
 
 /* The business_continuity settings, decoded from the blob (msgpack). Strings are
@@ -339,7 +347,7 @@ struct bcp_install_opts {
  * keeps the previous blob as last-known-good. Creates dir (mode 0700) if needed.
  * *unchanged (if not NULL) is set to 1 when the same blob was already installed
  * (a no-op that still records the trust set and time). Installers and
- * bcp_state_note_time on one folder take turns on an exclusive flock of the folder. 
+ * bcp_state_note_time on one folder take turns on an exclusive flock of the folder.
  *
  * Expiry is checked at max(o->now, latest time seen - BCP_CLOCK_TOLERANCE). The
  * serial floor is the highest serial recorded, or the installed blob's when that is
@@ -388,9 +396,10 @@ BCP_MUST_CHECK enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_
 /* Records now as the latest time seen, if it is later than the recorded one
  * (atomically: temporary file, fsync, rename). Clients call it now and then while
  * running. A folder without a state file gets one (serials 0); a broken state file
- * is BCP_E_STATE and left as it is; a missing folder is BCP_E_STATE. It writes the
- * folder, so it counts as a writer: not while bcp_state_install runs on the same
- * folder (the later rename of the state file wins). */
+ * is BCP_E_STATE and left as it is; a missing folder is BCP_E_STATE. It takes the
+ * folder's exclusive flock, as bcp_state_install does, so it may be called while an
+ * install runs on the same folder, from another thread or process: they take turns,
+ * and neither loses the other's write. */
 BCP_MUST_CHECK enum bcp_status bcp_state_note_time(const char *dir, int64_t now,
 						   struct bcp_error *err);
 

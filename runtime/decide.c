@@ -639,7 +639,19 @@ static enum bcp_status expired(struct bcp_decision *out)
 	return BCP_OK;
 }
 
-enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t addr[16],
+enum bcp_status bcp_decide_addr4(const bcp_user *u, const uint8_t addr[4], uint16_t port,
+	enum bcp_proto proto, struct bcp_decision *out)
+{
+	return bcp_decide_addr(u, 4, addr, port, proto, out);
+}
+
+enum bcp_status bcp_decide_addr6(const bcp_user *u, const uint8_t addr[16], uint16_t port,
+	enum bcp_proto proto, struct bcp_decision *out)
+{
+	return bcp_decide_addr(u, 6, addr, port, proto, out);
+}
+
+enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t *addr,
 	uint16_t port, enum bcp_proto proto, struct bcp_decision *out)
 {
 	struct walk w;
