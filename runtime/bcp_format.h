@@ -538,7 +538,8 @@ static inline const char *bcpf_setting_type_text(enum bcp_setting_type t)
  * SHA-256 over the DER SubjectPublicKeyInfo of the Ed25519 key: these 12 bytes,
  * then the 32 key bytes; bcp_thumbprint() (runtime/open.c) is the one function
  * that computes it, for the compiler too. */
-#define BCPF_ED25519_SPKI_PREFIX { 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00 }
+#define BCPF_ED25519_SPKI_PREFIX \
+	{ 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00 }
 #define BCPF_ED25519_SPKI_PREFIX_LEN 12
 
 /* The one hash of the format (FORMAT.md, "Hashing"): FNV-1a 64 over the bytes,

@@ -243,7 +243,8 @@ static enum bcp_status decode_settings(bcp_blob *b, msgpack_zone *z, const msgpa
 			base |= 1u << k;
 	for (i = 0; i < o->via.map.size; i++) {
 		kv = &o->via.map.ptr[i];
-		for (k = 0; k < BCPF_K_COUNT && !is_str(&kv->key, bcpf_setting_key_text((enum bcpf_setting_key)k)); k++)
+		for (k = 0; k < BCPF_K_COUNT &&
+		     !is_str(&kv->key, bcpf_setting_key_text((enum bcpf_setting_key)k)); k++)
 			;
 		if (k == BCPF_K_COUNT)
 			return BAD("settings: key %u is not one of FORMAT.md's (FORMAT.md #19)", i);
