@@ -66,7 +66,7 @@ static uint8_t *table_new(struct build *B, int id, uint32_t count, size_t record
 	uint8_t *p = sec_new(B, id, BCPF_TABLE_HDR + (size_t)count * record);
 	if (!p)
 		return NULL;
-	bcpf_put32(p, count);
+	bcpf_put_table_hdr_count(p, count);
 	return p + BCPF_TABLE_HDR;
 }
 
@@ -82,9 +82,9 @@ static int put_u32s(struct build *B, int id, const uint32_t *v, uint32_t n)
 
 static void put_hash_hdr(uint8_t *p, const struct hash_table *h)
 {
-	bcpf_put32(p, h->nslots);
-	bcpf_put32(p + 4, h->max_probe);
-	bcpf_put64(p + 8, h->seed);
+	bcpf_put_hash_hdr_nslots(p, h->nslots);
+	bcpf_put_hash_hdr_max_probe(p, h->max_probe);
+	bcpf_put_hash_hdr_seed(p, h->seed);
 }
 
 /* ---- table sections ---- */
@@ -92,17 +92,18 @@ static void put_hash_hdr(uint8_t *p, const struct hash_table *h)
 static int put_host(struct build *B)
 {
 	const struct tables *t = B->t;
-	uint8_t *p = sec_new(B, BCPF_S_HOST_NODES, 8 + (size_t)t->nnodes * BCPF_NODE_SIZE);
+	uint8_t *p = sec_new(B, BCPF_S_HOST_NODES,
+			     BCPF_NODES_HDR + (size_t)t->nnodes * BCPF_NODE_SIZE);
 	if (!p)
 		return -1;
-	bcpf_put32(p, t->nnodes);
-	bcpf_put32(p + 4, t->max_depth);
+	bcpf_put_nodes_hdr_count(p, t->nnodes);
+	bcpf_put_nodes_hdr_max_depth(p, t->max_depth);
 	for (uint32_t i = 0; i < t->nnodes; i++) {
-		uint8_t *r = p + 8 + (size_t)i * BCPF_NODE_SIZE;
-		bcpf_put32(r, t->nodes[i].parent);
-		bcpf_put32(r + 4, t->nodes[i].label);
-		bcpf_put32(r + 8, t->nodes[i].exact);
-		bcpf_put32(r + 12, t->nodes[i].wild);
+		uint8_t *r = p + BCPF_NODES_HDR + (size_t)i * BCPF_NODE_SIZE;
+		bcpf_put_node_parent(r, t->nodes[i].parent);
+		bcpf_put_node_label(r, t->nodes[i].label);
+		bcpf_put_node_exact(r, t->nodes[i].exact);
+		bcpf_put_node_wild(r, t->nodes[i].wild);
 	}
 	const struct hash_table *h = &t->host_index;
 	p = sec_new(B, BCPF_S_HOST_INDEX, BCPF_HASH_HDR + (size_t)h->nslots * BCPF_HOST_SLOT);
@@ -113,8 +114,8 @@ static int put_host(struct build *B)
 	 * is the high half of the node's key. An empty slot is all zero. */
 	for (uint32_t i = 0; i < h->nslots; i++) {
 		uint8_t *r = p + BCPF_HASH_HDR + (size_t)i * BCPF_HOST_SLOT;
-		bcpf_put32(r, h->slots[i]);
-		bcpf_put32(r + 4, h->slots[i] ? bcpf_host_tag(t->node_key[h->slots[i]]) : 0);
+		bcpf_put_host_slot_node(r, h->slots[i]);
+		bcpf_put_host_slot_tag(r, h->slots[i] ? bcpf_host_tag(t->node_key[h->slots[i]]) : 0);
 	}
 	return 0;
 }
@@ -127,7 +128,7 @@ static int put_addr(struct build *B)
 	if (!p)
 		return -1;
 	put_hash_hdr(p, h);
-	bcpf_put64(p + 16, t->lenmask4);
+	bcpf_put_addr4_hdr_lenmask(p, t->lenmask4);
 	for (uint32_t i = 0; i < h->nslots; i++) {
 		if (!h->slots[i])
 			continue;
@@ -135,27 +136,29 @@ static int put_addr(struct build *B)
 		uint8_t *s = p + BCPF_ADDR4_HDR + (size_t)i * BCPF_ADDR4_SLOT;
 		uint32_t net = (uint32_t)r->p.addr[0] << 24 | (uint32_t)r->p.addr[1] << 16 |
 			       (uint32_t)r->p.addr[2] << 8 | r->p.addr[3];
-		bcpf_put32(s, net);
-		bcpf_put32(s + 4, r->segref);
-		s[8] = r->p.len;
-		s[9] = 1;
+		bcpf_put_addr4_slot_network(s, net);
+		bcpf_put_addr4_slot_segref(s, r->segref);
+		bcpf_put_addr4_slot_len(s, r->p.len);
+		bcpf_put_addr4_slot_used(s, 1);
 	}
 	h = &t->addr6_index;
 	p = sec_new(B, BCPF_S_ADDR6, BCPF_ADDR6_HDR + (size_t)h->nslots * BCPF_ADDR6_SLOT);
 	if (!p)
 		return -1;
 	put_hash_hdr(p, h);
-	for (int k = 0; k < 3; k++)
-		bcpf_put64(p + 16 + 8 * k, t->lenmask6[k]);
+	bcpf_put_addr6_hdr_lenmask0(p, t->lenmask6[0]);
+	bcpf_put_addr6_hdr_lenmask1(p, t->lenmask6[1]);
+	bcpf_put_addr6_hdr_lenmask2(p, t->lenmask6[2]);
 	for (uint32_t i = 0; i < h->nslots; i++) {
 		if (!h->slots[i])
 			continue;
 		const struct t_addr *r = &t->addr6[h->slots[i] - 1];
 		uint8_t *s = p + BCPF_ADDR6_HDR + (size_t)i * BCPF_ADDR6_SLOT;
-		memcpy(s, r->p.addr, 16);
-		bcpf_put32(s + 16, r->segref);
-		s[20] = r->p.len;
-		s[21] = 1;
+		bcpf_put_addr6_slot_network_w0(s, bcpf_u64(r->p.addr));
+		bcpf_put_addr6_slot_network_w1(s, bcpf_u64(r->p.addr + 8));
+		bcpf_put_addr6_slot_segref(s, r->segref);
+		bcpf_put_addr6_slot_len(s, r->p.len);
+		bcpf_put_addr6_slot_used(s, 1);
 	}
 	return 0;
 }
@@ -168,26 +171,26 @@ static int put_segments(struct build *B)
 		return -1;
 	for (uint32_t i = 0; i < t->nsegments; i++, p += BCPF_SEGMENT_SIZE) {
 		const struct t_segment *s = &t->segments[i];
-		bcpf_put32(p, s->name);
-		bcpf_put32(p + 4, s->group);
-		bcpf_put32(p + 8, s->ports);
-		bcpf_put16(p + 12, s->ntcp);
-		bcpf_put16(p + 14, s->nudp);
-		p[16] = s->match;
-		p[17] = s->bypass;
+		bcpf_put_segment_name(p, s->name);
+		bcpf_put_segment_group(p, s->group);
+		bcpf_put_segment_ports(p, s->ports);
+		bcpf_put_segment_ntcp(p, s->ntcp);
+		bcpf_put_segment_nudp(p, s->nudp);
+		bcpf_put_segment_match(p, s->match);
+		bcpf_put_segment_bypass(p, s->bypass);
 	}
 	p = sec_new(B, BCPF_S_PORTS, (size_t)t->nports * BCPF_PORT_SIZE);
 	if (!p)
 		return -1;
 	for (uint32_t i = 0; i < t->nports; i++) {
-		bcpf_put16(p + 4 * (size_t)i, t->ports[i].lo);
-		bcpf_put16(p + 4 * (size_t)i + 2, t->ports[i].hi);
+		bcpf_put_port_lo(p + (size_t)i * BCPF_PORT_SIZE, t->ports[i].lo);
+		bcpf_put_port_hi(p + (size_t)i * BCPF_PORT_SIZE, t->ports[i].hi);
 	}
-	p = table_new(B, BCPF_S_GROUPS, t->ngroups, 4);
+	p = table_new(B, BCPF_S_GROUPS, t->ngroups, BCPF_GROUP_SIZE);
 	if (!p)
 		return -1;
 	for (uint32_t i = 0; i < t->ngroups; i++)
-		bcpf_put32(p + 4 * (size_t)i, t->groups[i]);
+		bcpf_put_group_name(p + (size_t)i * BCPF_GROUP_SIZE, t->groups[i]);
 	return 0;
 }
 
@@ -199,15 +202,15 @@ static int put_predicates(struct build *B)
 	uint8_t *p = sec_new(B, BCPF_S_PREDICATES, BCPF_PRED_HDR + records + (size_t)h->nslots * 4);
 	if (!p)
 		return -1;
-	bcpf_put32(p, t->npreds);
-	bcpf_put32(p + 4, h->nslots);
-	bcpf_put32(p + 8, h->max_probe);
-	bcpf_put64(p + 16, h->seed);
+	bcpf_put_pred_hdr_count(p, t->npreds);
+	bcpf_put_pred_hdr_nslots(p, h->nslots);
+	bcpf_put_pred_hdr_max_probe(p, h->max_probe);
+	bcpf_put_pred_hdr_seed(p, h->seed);
 	for (uint32_t i = 0; i < t->npreds; i++) {
 		uint8_t *r = p + BCPF_PRED_HDR + (size_t)i * BCPF_PRED_SIZE;
-		r[0] = t->preds[i].kind;
-		bcpf_put32(r + 4, t->preds[i].attr);
-		bcpf_put32(r + 8, t->preds[i].value);
+		bcpf_put_pred_kind(r, t->preds[i].kind);
+		bcpf_put_pred_attr(r, t->preds[i].attr);
+		bcpf_put_pred_value(r, t->preds[i].value);
 	}
 	for (uint32_t i = 0; i < h->nslots; i++)
 		bcpf_put32(p + BCPF_PRED_HDR + records + 4 * (size_t)i, h->slots[i]);
@@ -216,9 +219,9 @@ static int put_predicates(struct build *B)
 	if (!p)
 		return -1;
 	for (uint32_t i = 0; i < t->nclauses; i++, p += BCPF_CLAUSE_SIZE) {
-		bcpf_put32(p, t->clauses[i].first);
-		bcpf_put16(p + 4, t->clauses[i].n);
-		p[6] = t->clauses[i].negated;
+		bcpf_put_clause_first(p, t->clauses[i].first);
+		bcpf_put_clause_n(p, t->clauses[i].n);
+		bcpf_put_clause_negated(p, t->clauses[i].negated);
 	}
 	return put_u32s(B, BCPF_S_CLAUSE_PREDS, t->clause_preds, t->nclause_preds);
 }
@@ -231,13 +234,13 @@ static int put_rules(struct build *B)
 		return -1;
 	for (uint32_t i = 0; i < t->nrules; i++, p += BCPF_RULE_SIZE) {
 		const struct t_rule *r = &t->rules[i];
-		bcpf_put32(p, r->name);
-		bcpf_put32(p + 4, r->clauses);
-		bcpf_put16(p + 8, r->nclauses);
-		p[10] = r->allow;
-		p[11] = r->all_segments;
-		bcpf_put32(p + 12, r->segs);
-		bcpf_put32(p + 16, r->nsegs);
+		bcpf_put_rule_name(p, r->name);
+		bcpf_put_rule_clauses(p, r->clauses);
+		bcpf_put_rule_nclauses(p, r->nclauses);
+		bcpf_put_rule_allow(p, r->allow);
+		bcpf_put_rule_all_segments(p, r->all_segments);
+		bcpf_put_rule_segs(p, r->segs);
+		bcpf_put_rule_nsegs(p, r->nsegs);
 	}
 	if (put_u32s(B, BCPF_S_RULE_SEGS, t->rule_segs, t->nrule_segs))
 		return -1;
@@ -245,9 +248,9 @@ static int put_rules(struct build *B)
 	if (!p)
 		return -1;
 	for (uint32_t i = 0; i < t->nprofiles; i++, p += BCPF_PROFILE_SIZE) {
-		bcpf_put32(p, t->profiles[i].name);
-		bcpf_put32(p + 4, t->profiles[i].clauses);
-		bcpf_put16(p + 8, t->profiles[i].nclauses);
+		bcpf_put_profile_name(p, t->profiles[i].name);
+		bcpf_put_profile_clauses(p, t->profiles[i].clauses);
+		bcpf_put_profile_nclauses(p, t->profiles[i].nclauses);
 	}
 	return 0;
 }
@@ -311,52 +314,89 @@ static void mp_array(struct mp *w, size_t n)
 	w->bad |= msgpack_pack_array(&w->pk, n) != 0;
 }
 
+/* The map of FORMAT.md 16: the keys of BCPF_SETTINGS_KEYS, in its order; without a
+ * business_continuity block only those it marks always. */
 static void pack_settings(struct mp *w, const struct model *m)
 {
 	const struct m_bc *bc = m->bc;
-	w->bad |= msgpack_pack_map(&w->pk, bc ? 12 : 2) != 0;
-	mp_str(w, "tenant");
-	mp_str(w, m->tenant);
-	mp_str(w, "present");
-	mp_bool(w, bc != NULL);
-	if (!bc)
-		return;
-	mp_str(w, "domain");
-	mp_str(w, bc->domain);
-	mp_str(w, "sni");
-	mp_str(w, bc->sni);
-	mp_str(w, "sni_new_user");
-	mp_str(w, bc->sni_new_user);
-	mp_str(w, "sp_url");
-	mp_str(w, bc->sp_url);
-	mp_str(w, "controllers");
-	mp_array(w, bc->ncontrollers);
-	for (uint32_t i = 0; i < bc->ncontrollers; i++) {
-		mp_array(w, 2);
-		mp_str(w, bc->controllers[i].host);
-		mp_uint(w, bc->controllers[i].port);
+	w->bad |= msgpack_pack_map(&w->pk, bc ? BCPF_K_COUNT : BCPF_K_ALWAYS) != 0;
+	for (int k = 0; k < BCPF_K_COUNT; k++) {
+		if (!bc && !bcpf_setting_key_always((enum bcpf_setting_key)k))
+			continue;
+		mp_str(w, bcpf_setting_key_text((enum bcpf_setting_key)k));
+		switch ((enum bcpf_setting_key)k) {
+		case BCPF_K_TENANT:
+			mp_str(w, m->tenant);
+			break;
+		case BCPF_K_PRESENT:
+			mp_bool(w, bc != NULL);
+			break;
+		case BCPF_K_DOMAIN:
+			mp_str(w, bc->domain);
+			break;
+		case BCPF_K_SNI:
+			mp_str(w, bc->sni);
+			break;
+		case BCPF_K_SNI_NEW_USER:
+			mp_str(w, bc->sni_new_user);
+			break;
+		case BCPF_K_SP_URL:
+			mp_str(w, bc->sp_url);
+			break;
+		case BCPF_K_CONTROLLERS:
+			mp_array(w, bc->ncontrollers);
+			for (uint32_t i = 0; i < bc->ncontrollers; i++) {
+				mp_array(w, 2);
+				mp_str(w, bc->controllers[i].host);
+				mp_uint(w, bc->controllers[i].port);
+			}
+			break;
+		case BCPF_K_SP_CA_PEM:
+			if (bc->sp_ca_pem)
+				w->bad |= msgpack_pack_bin_with_body(&w->pk, bc->sp_ca_pem,
+								     bc->sp_ca_len) != 0;
+			else
+				w->bad |= msgpack_pack_nil(&w->pk) != 0;
+			break;
+		case BCPF_K_ENTER_AFTER:
+			mp_uint(w, bc->enter_after);
+			break;
+		case BCPF_K_EXIT_AFTER:
+			mp_uint(w, bc->exit_after);
+			break;
+		case BCPF_K_AUTH_MAX_AGE:
+			mp_uint(w, bc->auth_max_age);
+			break;
+		case BCPF_K_EXIT_MODE:
+			mp_str(w, bc->exit_mode == EXIT_AUTOMATIC ? BCPF_EXIT_AUTOMATIC :
+				  BCPF_EXIT_TIME_BASED);
+			break;
+		case BCPF_K_COUNT:
+			break;
+		}
 	}
-	mp_str(w, "sp_ca_pem");
-	if (bc->sp_ca_pem)
-		w->bad |= msgpack_pack_bin_with_body(&w->pk, bc->sp_ca_pem, bc->sp_ca_len) != 0;
-	else
-		w->bad |= msgpack_pack_nil(&w->pk) != 0;
-	mp_str(w, "enter_after_s");
-	mp_uint(w, bc->enter_after);
-	mp_str(w, "exit_after_s");
-	mp_uint(w, bc->exit_after);
-	mp_str(w, "auth_max_age_s");
-	mp_uint(w, bc->auth_max_age);
-	mp_str(w, "exit_mode");
-	mp_str(w, bc->exit_mode == EXIT_AUTOMATIC ? "automatic" : "time_based");
+}
+
+/* The model's setting kinds are the language's; their names in the blob are the format's. */
+static enum bcp_setting_type setting_type(enum setting_kind k)
+{
+	switch (k) {
+	case SET_STRING:
+		return BCP_SET_STRING;
+	case SET_INT:
+		return BCP_SET_INT;
+	case SET_BOOL:
+		return BCP_SET_BOOL;
+	case SET_DURATION:
+		return BCP_SET_DURATION;
+	case SET_LIST:
+		break;
+	}
+	return BCP_SET_LIST;
 }
 
 static void pack_profile_settings(struct mp *w, const struct model *m)
 {
-	static const char *const type_names[] = {
-		[SET_STRING] = "string", [SET_INT] = "integer", [SET_BOOL] = "bool",
-		[SET_DURATION] = "duration", [SET_LIST] = "list",
-	};
 	mp_array(w, m->nprofiles);
 	for (uint32_t i = 0; i < m->nprofiles; i++) {
 		const struct m_profile *p = &m->profiles[i];
@@ -365,7 +405,7 @@ static void pack_profile_settings(struct mp *w, const struct model *m)
 			const struct m_setting *s = &p->settings[j];
 			mp_array(w, 3);
 			mp_str(w, s->key);
-			mp_str(w, type_names[s->kind]);
+			mp_str(w, bcpf_setting_type_text(setting_type(s->kind)));
 			switch (s->kind) {
 			case SET_STRING:
 				mp_str(w, s->s ? s->s : "");
@@ -452,9 +492,9 @@ static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
 	memcpy(b + BCPF_H_PUBKEY, pub, 32);
 	for (int id = 1; id <= BCPF_NSECTIONS; id++) {
 		uint8_t *d = b + BCPF_HEADER_SIZE + (size_t)(id - 1) * BCPF_DIRENT_SIZE;
-		bcpf_put32(d, (uint32_t)id);
-		bcpf_put64(d + 8, off[id]);
-		bcpf_put64(d + 16, B->sec[id].len);
+		bcpf_put_dirent_id(d, (uint32_t)id);
+		bcpf_put_dirent_offset(d, off[id]);
+		bcpf_put_dirent_length(d, B->sec[id].len);
 		if (B->sec[id].len)
 			memcpy(b + off[id], B->sec[id].p, B->sec[id].len);
 	}

@@ -5,8 +5,10 @@
 #include <string.h>
 
 const char *const atom_kind_names[A_COUNT] = {
-#define ATOM_NAME_(e, s) s,
-	ATOM_KINDS(ATOM_NAME_)
+	"segment",
+	"segment_group",
+#define ATOM_NAME_(NAME, kind, kw, json, shape, vocab, cmp, fb) kw,
+	BCPF_USER_ATTRS(ATOM_NAME_)
 #undef ATOM_NAME_
 };
 #define NAME_(x) #x,
@@ -15,6 +17,21 @@ const unsigned nplatforms = sizeof platform_names / sizeof *platform_names;
 const char *const client_type_names[] = { CLIENT_TYPES(NAME_) };
 const unsigned nclient_types = sizeof client_type_names / sizeof *client_type_names;
 #undef NAME_
+
+/* "saml and scim": the keywords of the attributes a condition names. */
+static const char *named_kinds(char *text, size_t size)
+{
+	size_t at = 0, n = 0, i = 0;
+	for (unsigned k = 1; k <= BCPF_P_MAX; k++)
+		n += bcpf_attr(k)->shape == BCPF_MAP;
+	text[0] = '\0';
+	for (unsigned k = 1; k <= BCPF_P_MAX && at < size; k++)
+		if (bcpf_attr(k)->shape == BCPF_MAP)
+			at += (size_t)snprintf(text + at, size - at, "%s%s",
+					       i++ == 0 ? "" : i == n ? " and " : ", ",
+					       bcpf_attr(k)->keyword);
+	return text;
+}
 
 static int is_app_kind(enum atom_kind k)
 {
@@ -26,12 +43,12 @@ static int atom_value(struct checker *c, struct m_atom *at, const struct value *
 		      const char **text, uint32_t *id)
 {
 	const char *kind = atom_kind_names[at->kind];
+	unsigned pk = atom_pred_kind(at->kind);
+	enum bcpf_vocab vocab = pk ? bcpf_attr(pk)->vocab : BCPF_V_STRING;
 	*id = 0;
-	switch (at->kind) {
-	case A_PLATFORM:
-	case A_CLIENT_TYPE: {
-		const char *const *names = at->kind == A_PLATFORM ? platform_names : client_type_names;
-		unsigned n = at->kind == A_PLATFORM ? nplatforms : nclient_types;
+	if (vocab == BCPF_V_PLATFORM || vocab == BCPF_V_CLIENT_TYPE) {
+		const char *const *names = vocab == BCPF_V_PLATFORM ? platform_names : client_type_names;
+		unsigned n = vocab == BCPF_V_PLATFORM ? nplatforms : nclient_types;
 		if (v->kind != VAL_WORD && v->kind != VAL_STRING) {
 			diag_error(c->d, v->loc, "'%s' takes names such as %s, not %s", kind, names[0],
 				   value_kind_name(v->kind));
@@ -43,12 +60,9 @@ static int atom_value(struct checker *c, struct m_atom *at, const struct value *
 				*id = i;
 				return 0;
 			}
-		unknown_word(c, v->loc, at->kind == A_PLATFORM ? "platform" : "client type", v->s,
+		unknown_word(c, v->loc, vocab == BCPF_V_PLATFORM ? "platform" : "client type", v->s,
 			     names, n);
 		return -1;
-	}
-	default:
-		break;
 	}
 	if (v->kind != VAL_STRING) {
 		diag_add(c->d, SEV_ERROR, v->loc, "put the value in double quotes",
@@ -72,7 +86,7 @@ static int atom_value(struct checker *c, struct m_atom *at, const struct value *
 				 at->kind == A_SEGMENT ? "segment" : "segment group", v->s);
 			return -1;
 		}
-	} else if (at->kind == A_COUNTRY) {
+	} else if (vocab == BCPF_V_COUNTRY) {
 		char cc[3] = { 0 };
 		if (strlen(v->s) == 2) {
 			cc[0] = (char)(v->s[0] >= 'a' && v->s[0] <= 'z' ? v->s[0] - 32 : v->s[0]);
@@ -103,7 +117,8 @@ static int check_atom(struct checker *c, const struct atom *a, struct m_atom *at
 		return -1;
 	}
 	at->kind = (enum atom_kind)k;
-	int wants_attr = k == A_SAML || k == A_SCIM;
+	unsigned pk = atom_pred_kind(at->kind);
+	int wants_attr = pk && bcpf_attr(pk)->shape == BCPF_MAP;
 	if (wants_attr && !a->attr) {
 		char hint[80];
 		snprintf(hint, sizeof hint, "write: %s \"attribute\" = \"value\"", a->kind);
@@ -111,8 +126,9 @@ static int check_atom(struct checker *c, const struct atom *a, struct m_atom *at
 		return -1;
 	}
 	if (!wants_attr && a->attr) {
-		diag_error(c->d, a->attr_loc, "'%s' takes no attribute name (only saml and scim do)",
-			   a->kind);
+		char named[200];
+		diag_error(c->d, a->attr_loc, "'%s' takes no attribute name (only %s do)", a->kind,
+			   named_kinds(named, sizeof named));
 		return -1;
 	}
 	if (a->attr && check_name(c, a->attr, a->attr_loc, "attribute"))

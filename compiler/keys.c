@@ -5,6 +5,7 @@
 #include "keys.h"
 #include "blob.h"
 #include "model.h"
+#include "bcp.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,11 +19,6 @@
 
 #define KEY_FILE_MAX (1024 * 1024)
 #define PASS_MAX 1024
-
-/* DER SubjectPublicKeyInfo of an Ed25519 key, without the 32 key bytes. */
-static const uint8_t ed25519_spki_prefix[12] = {
-	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
-};
 
 static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -222,18 +218,10 @@ int key_raw_public(EVP_PKEY *k, uint8_t out[32])
 	return 0;
 }
 
+/* The runtime's computation, so the compiler and the devices cannot disagree. */
 int key_thumbprint(const uint8_t pub[32], char out[45])
 {
-	uint8_t der[sizeof ed25519_spki_prefix + 32];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	memcpy(der, ed25519_spki_prefix, sizeof ed25519_spki_prefix);
-	memcpy(der + sizeof ed25519_spki_prefix, pub, 32);
-	if (EVP_Digest(der, sizeof der, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
-		ERR_clear_error();
-		return -1;
-	}
-	return EVP_EncodeBlock((unsigned char *)out, md, 32) == 44 ? 0 : -1;
+	return bcp_thumbprint(pub, out);
 }
 
 /* ---- generation ---- */

@@ -258,17 +258,11 @@ static uint64_t addr6_item_hash(const struct tables *t, uint32_t item, uint64_t 
 static uint64_t pred_item_hash(const struct tables *t, uint32_t item, uint64_t seed)
 {
 	const struct t_pred *pr = &t->preds[item];
-	static const uint8_t sep = 0xFF;
-	uint64_t h = bcpf_hash_start(seed, pr->kind);
-	size_t n;
-	const uint8_t *s;
-	if (pr->attr != BCPF_NONE) {
-		s = str_bytes(t, pr->attr, &n);
-		h = bcpf_hash_bytes(h, s, n);
-	}
-	h = bcpf_hash_bytes(h, &sep, 1);
-	s = str_bytes(t, pr->value, &n);
-	return bcpf_hash_bytes(h, s, n);
+	size_t alen = 0, vlen;
+	const uint8_t *attr = pr->attr != BCPF_NONE ? str_bytes(t, pr->attr, &alen) : NULL;
+	const uint8_t *value = str_bytes(t, pr->value, &vlen);
+	return bcpf_pred_key(seed, pr->kind, attr, alen, value, vlen,
+			     bcpf_attr(pr->kind)->compare == BCPF_UPPER);
 }
 
 /* Places items 0..count-1 in order by linear probing with Robin Hood displacement:
@@ -498,28 +492,12 @@ static int lower_patterns(struct lower *L)
 
 /* ---- predicates and clauses ---- */
 
-static uint8_t pred_kind(enum atom_kind k)
-{
-	switch (k) {
-	case A_SAML: return BCPF_P_SAML;
-	case A_SCIM: return BCPF_P_SCIM;
-	case A_SCIM_GROUP: return BCPF_P_SCIM_GROUP;
-	case A_IDP: return BCPF_P_IDP;
-	case A_PLATFORM: return BCPF_P_PLATFORM;
-	case A_CLIENT_TYPE: return BCPF_P_CLIENT_TYPE;
-	case A_POSTURE: return BCPF_P_POSTURE;
-	case A_TRUSTED_NETWORK: return BCPF_P_TRUSTED_NETWORK;
-	case A_COUNTRY: return BCPF_P_COUNTRY;
-	default: return 0;
-	}
-}
-
 /* The index of predicate (kind of at, its attribute, value), added if new. */
 static uint32_t pred_ref(struct lower *L, const struct m_atom *at, const char *value)
 {
 	struct tables *t = L->t;
-	uint8_t kind = pred_kind(at->kind);
-	int has_attr = kind == BCPF_P_SAML || kind == BCPF_P_SCIM;
+	uint8_t kind = (uint8_t)atom_pred_kind(at->kind);
+	int has_attr = kind && bcpf_attr(kind)->shape == BCPF_MAP;
 	const char *attr = has_attr && at->attr ? at->attr : "";
 	if (!kind || (has_attr && !at->attr)) {
 		fail(L, "'%s' condition cannot be a user predicate", atom_kind_names[at->kind]);

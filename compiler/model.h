@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "net.h"
 #include "../grammar/ast.h"
+#include "bcp_format.h"
 
 enum proto { PROTO_TCP, PROTO_UDP, PROTO_COUNT };
 enum match_style { MATCH_EXCLUSIVE, MATCH_INCLUSIVE };
@@ -52,26 +53,27 @@ struct m_segment {
 	struct port_set ports[PROTO_COUNT];
 };
 
-/* The atoms of the language, in the order docs/LANGUAGE.md lists them. */
-#define ATOM_KINDS(X) \
-	X(A_SEGMENT, "segment") \
-	X(A_SEGMENT_GROUP, "segment_group") \
-	X(A_SAML, "saml") \
-	X(A_SCIM, "scim") \
-	X(A_SCIM_GROUP, "scim_group") \
-	X(A_IDP, "idp") \
-	X(A_PLATFORM, "platform") \
-	X(A_CLIENT_TYPE, "client_type") \
-	X(A_POSTURE, "posture") \
-	X(A_TRUSTED_NETWORK, "trusted_network") \
-	X(A_COUNTRY, "country")
-
+/* The atoms of the language: the two that test the app, then one per user
+ * attribute of runtime/bcp_format.h's BCPF_USER_ATTRS, in its order, so that a user
+ * atom's kind is A_SEGMENT_GROUP + its predicate kind (atom_pred_kind). */
 enum atom_kind {
-#define ATOM_ENUM_(e, s) e,
-	ATOM_KINDS(ATOM_ENUM_)
+	A_SEGMENT,
+	A_SEGMENT_GROUP,
+#define ATOM_ENUM_(NAME, kind, kw, json, shape, vocab, cmp, fb) A_##NAME,
+	BCPF_USER_ATTRS(ATOM_ENUM_)
 #undef ATOM_ENUM_
 	A_COUNT
 };
+#define ATOM_KIND_CHECK_(NAME, kind, kw, json, shape, vocab, cmp, fb) \
+	_Static_assert(A_##NAME == A_SEGMENT_GROUP + kind, "atom kinds follow BCPF_USER_ATTRS");
+BCPF_USER_ATTRS(ATOM_KIND_CHECK_)
+#undef ATOM_KIND_CHECK_
+/* The predicate kind of a user atom (BCPF_P_*), or 0 for segment and segment_group. */
+static inline unsigned atom_pred_kind(enum atom_kind k)
+{
+	return k > A_SEGMENT_GROUP ? (unsigned)(k - A_SEGMENT_GROUP) : 0;
+}
+/* "segment", "segment_group", then the attributes' keywords. */
 extern const char *const atom_kind_names[A_COUNT];
 
 #define PLATFORMS(X) X(windows) X(mac) X(linux) X(ios) X(android)

@@ -28,49 +28,33 @@ static int eq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/* Does the list hold s? */
-static int list_has(const char *const *list, size_t n, const char *s)
+/* One value of a user atom against one value the user has. */
+struct wanted {
+	const char *attr;      /* the atom's attribute name, for a named kind */
+	const char *value;
+	int any_case;
+};
+
+static int value_is(void *ctx, const char *name, const char *value)
 {
-	for (size_t i = 0; list && i < n; i++)
-		if (eq(list[i], s))
-			return 1;
-	return 0;
+	const struct wanted *w = ctx;
+	if (w->attr && !eq(name, w->attr))
+		return 0;
+	return w->any_case ? ascii_caseeq(value, w->value) : eq(value, w->value);
 }
 
-/* Does some attribute of the user named attr have the value s? */
-static int attrs_have(const struct bcp_attr *attrs, size_t n, const char *attr, const char *s)
-{
-	for (size_t i = 0; attrs && i < n; i++)
-		if (eq(attrs[i].name, attr) && list_has(attrs[i].values, attrs[i].nvalues, s))
-			return 1;
-	return 0;
-}
-
-/* One value of a user atom against the user. */
+/* One value of a user atom against the user: does the user have it, among the
+ * values of its attribute (bcp_format.h's table says where they are and how they
+ * compare)? App atoms are not about the user. */
 static int value_matches(const struct m_atom *at, const char *v, const struct bcp_user_info *u)
 {
-	switch (at->kind) {
-	case A_SAML:
-		return attrs_have(u->saml, u->nsaml, at->attr, v);
-	case A_SCIM:
-		return attrs_have(u->scim, u->nscim, at->attr, v);
-	case A_SCIM_GROUP:
-		return list_has(u->scim_groups, u->nscim_groups, v);
-	case A_IDP:
-		return eq(u->idp, v);
-	case A_PLATFORM:
-		return eq(u->platform, v);
-	case A_CLIENT_TYPE:
-		return eq(u->client_type ? u->client_type : "zapp", v);
-	case A_POSTURE:
-		return list_has(u->posture, u->nposture, v);
-	case A_TRUSTED_NETWORK:
-		return list_has(u->trusted_networks, u->ntrusted_networks, v);
-	case A_COUNTRY:
-		return u->country && ascii_caseeq(u->country, v);
-	default:   /* app atoms are not about the user */
+	unsigned kind = atom_pred_kind(at->kind);
+	if (!kind)
 		return 0;
-	}
+	const struct bcpf_attr *row = bcpf_attr(kind);
+	struct wanted w = { row->shape == BCPF_MAP ? at->attr : NULL, v,
+			    row->compare == BCPF_UPPER };
+	return bcpf_user_each(u, kind, value_is, &w) != 0;
 }
 
 /* An atom holds when any of its values matches. */

@@ -6,7 +6,8 @@
  * code with the runtime (no tables, no hashing, nothing from the runtime sources),
  * so that the differential tests compare two independent readings of the
  * semantics. It only borrows compiler/net.h to parse and normalize hosts and
- * addresses.
+ * addresses, and runtime/bcp_format.h's attribute table (bcpf_user_each: which
+ * values a user has of an attribute, and how they compare).
  *
  * Nothing here allocates, prints or keeps state; all functions are thread-safe. */
 #ifndef BCPC_REFERENCE_H

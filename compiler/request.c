@@ -55,8 +55,9 @@ static void join_names(const char *const *names, size_t n, char *buf, size_t siz
 /* ---- the user object ---- */
 
 static const char *const user_keys[] = {
-	"saml", "scim", "scim_groups", "idp", "platform", "client_type", "posture",
-	"trusted_networks", "country",
+#define USER_KEY_(NAME, kind, kw, json, shape, vocab, cmp, fb) json,
+	BCPF_USER_ATTRS(USER_KEY_)
+#undef USER_KEY_
 };
 #define NUSER_KEYS (sizeof user_keys / sizeof *user_keys)
 
@@ -67,7 +68,7 @@ struct walk {
 	struct bcp_user_info *u;
 	const char *what;
 	int fill;
-	size_t nstrs, nattrs;   /* counted */
+	size_t nstrs, nattrs, nuattrs;   /* counted */
 	char *err;
 	size_t errlen;
 };
@@ -174,17 +175,75 @@ static int is_ascii_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int country_code(struct walk *w, json_t *v, const char **out)
+static int country_code(struct walk *w, json_t *v, const char *name, const char **out)
 {
 	const char *s;
-	if (one_string(w, v, "country", out) != 0)
+	if (one_string(w, v, name, out) != 0)
 		return -1;
 	if (json_is_null(v))
 		return 0;
 	s = json_string_value(v);
 	if (json_string_length(v) != 2 || !is_ascii_letter(s[0]) || !is_ascii_letter(s[1]))
 		return fail(w->err, w->errlen,
-			    "%s.country must be a two-letter ISO 3166 code such as \"US\"", w->what);
+			    "%s.%s must be a two-letter ISO 3166 code such as \"US\"", w->what, name);
+	return 0;
+}
+
+/* One value of kind k's vocabulary (bcp_format.h), or null. */
+static int one_value(struct walk *w, json_t *v, const char *name, unsigned k, const char **out)
+{
+	switch (bcpf_attr(k)->vocab) {
+	case BCPF_V_PLATFORM:
+		return one_name(w, v, name, "platform", platform_names, nplatforms, out);
+	case BCPF_V_CLIENT_TYPE:
+		return one_name(w, v, name, "client type", client_type_names, nclient_types, out);
+	case BCPF_V_COUNTRY:
+		return country_code(w, v, name, out);
+	case BCPF_V_STRING:
+		break;
+	}
+	return one_string(w, v, name, out);
+}
+
+/* An attribute without a field of bcp_user_info: its values become keyword entries
+ * (one, or one per named attribute). */
+static int keyword_entries(struct walk *w, json_t *v, const char *name, unsigned k)
+{
+	struct user_store *st = w->st;
+	const struct bcpf_attr *row = bcpf_attr(k);
+	const struct bcp_attr *attrs = NULL;
+	const char *const *list = NULL;
+	const char *one = NULL;
+	size_t n = 0, first = st->nattrs;
+	switch (row->shape) {
+	case BCPF_MAP:
+		if (attributes(w, v, name, &attrs, &n) != 0)
+			return -1;
+		w->nuattrs += json_object_size(v);
+		for (size_t i = 0; w->fill && i < n; i++)
+			st->uattrs[st->nuattrs++] = (struct bcp_user_attr){ row->keyword,
+				st->attrs[first + i].name, st->attrs[first + i].values,
+				st->attrs[first + i].nvalues };
+		return 0;
+	case BCPF_LIST:
+		if (string_array(w, v, name, NULL, &list, &n) != 0)
+			return -1;
+		w->nuattrs++;
+		if (w->fill)
+			st->uattrs[st->nuattrs++] = (struct bcp_user_attr){ row->keyword, NULL, list, n };
+		return 0;
+	case BCPF_ONE:
+		break;
+	}
+	if (one_value(w, v, name, k, &one) != 0)
+		return -1;
+	w->nuattrs++;
+	w->nstrs++;
+	if (w->fill && one) {
+		st->strs[st->nstrs] = one;
+		st->uattrs[st->nuattrs++] = (struct bcp_user_attr){ row->keyword, NULL,
+			st->strs + st->nstrs++, 1 };
+	}
 	return 0;
 }
 
@@ -197,30 +256,24 @@ static int walk_user(struct walk *w, json_t *obj)
 	if (!json_is_object(obj))
 		return fail(w->err, w->errlen, "%s must be an object", w->what);
 	json_object_foreach(obj, key, v) {
-		if (!strcmp(key, "saml"))
-			rc = attributes(w, v, key, &u->saml, &u->nsaml);
-		else if (!strcmp(key, "scim"))
-			rc = attributes(w, v, key, &u->scim, &u->nscim);
-		else if (!strcmp(key, "scim_groups"))
-			rc = string_array(w, v, key, NULL, &u->scim_groups, &u->nscim_groups);
-		else if (!strcmp(key, "posture"))
-			rc = string_array(w, v, key, NULL, &u->posture, &u->nposture);
-		else if (!strcmp(key, "trusted_networks"))
-			rc = string_array(w, v, key, NULL, &u->trusted_networks,
-					  &u->ntrusted_networks);
-		else if (!strcmp(key, "idp"))
-			rc = one_string(w, v, key, &u->idp);
-		else if (!strcmp(key, "platform"))
-			rc = one_name(w, v, key, "platform", platform_names, nplatforms, &u->platform);
-		else if (!strcmp(key, "client_type"))
-			rc = one_name(w, v, key, "client type", client_type_names, nclient_types,
-				      &u->client_type);
-		else if (!strcmp(key, "country"))
-			rc = country_code(w, v, &u->country);
-		else
+		unsigned k = bcpf_attr_find(key, 1);
+		struct bcpf_user_fields f = bcpf_user_fields(u, k);
+		if (!k)
 			rc = unknown_key(key, w->what, user_keys, NUSER_KEYS, w->err, w->errlen);
+		else if (f.map)
+			rc = attributes(w, v, key, f.map, f.n);
+		else if (f.list)
+			rc = string_array(w, v, key, NULL, f.list, f.n);
+		else if (f.one)
+			rc = one_value(w, v, key, k, f.one);
+		else
+			rc = keyword_entries(w, v, key, k);
 		if (rc != 0)
 			return -1;
+	}
+	if (w->fill && w->st->nuattrs > 0) {
+		u->attrs = w->st->uattrs;
+		u->nattrs = w->st->nuattrs;
 	}
 	return 0;
 }
@@ -248,9 +301,9 @@ static void *reserve(void *p, size_t *cap, size_t n, size_t sz)
 int user_parse_json(json_t *obj, const char *what, struct user_store *st,
 		    struct bcp_user_info *u, char *err, size_t errlen)
 {
-	struct walk w = { st, u, what, 0, 0, 0, err, errlen };
+	struct walk w = { st, u, what, 0, 0, 0, 0, err, errlen };
 	memset(u, 0, sizeof *u);
-	st->nstrs = st->nattrs = 0;
+	st->nstrs = st->nattrs = st->nuattrs = 0;
 	if (walk_user(&w, obj) != 0)
 		return -1;
 	const char **strs = reserve(st->strs, &st->capstrs, w.nstrs, sizeof *st->strs);
@@ -259,7 +312,11 @@ int user_parse_json(json_t *obj, const char *what, struct user_store *st,
 	struct bcp_attr *attrs = reserve(st->attrs, &st->capattrs, w.nattrs, sizeof *st->attrs);
 	if (attrs)
 		st->attrs = attrs;
-	if (!strs || !attrs)
+	struct bcp_user_attr *uattrs = reserve(st->uattrs, &st->capuattrs, w.nuattrs,
+					       sizeof *st->uattrs);
+	if (uattrs)
+		st->uattrs = uattrs;
+	if (!strs || !attrs || !uattrs)
 		return fail(err, errlen, "out of memory");
 	w.fill = 1;
 	if (walk_user(&w, obj) != 0) {   /* cannot fail: the first walk checked it all */
@@ -275,6 +332,7 @@ void user_store_free(struct user_store *st)
 		return;
 	free(st->strs);
 	free(st->attrs);
+	free(st->uattrs);
 	memset(st, 0, sizeof *st);
 }
 

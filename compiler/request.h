@@ -20,6 +20,8 @@ struct user_store {
 	size_t nstrs, capstrs;
 	struct bcp_attr *attrs;
 	size_t nattrs, capattrs;
+	struct bcp_user_attr *uattrs;   /* keyword entries: attributes without a field */
+	size_t nuattrs, capuattrs;
 };
 
 /* One parsed request. Zero it before the first request_parse (`= {0}`); it may then
@@ -47,8 +49,11 @@ void request_free(struct request *r);
 
 /* Reads a user object: {"saml": {"attr": ["v", ...]}, "scim": {...},
  * "scim_groups": [...], "idp": "...", "platform": "...", "client_type": "...",
- * "posture": [...], "trusted_networks": [...], "country": "CC"}; every key optional,
- * null allowed for the single-string keys. what names the object in messages
+ * "posture": [...], "trusted_networks": [...], "country": "CC",
+ * "machine_group": "..."}: one key per attribute of bcp_format.h's BCPF_USER_ATTRS
+ * (its json_key), shaped as its row says; every key optional, null allowed for the
+ * single-string keys. Attributes with a field of bcp_user_info go there; the others
+ * into u->attrs, by keyword. what names the object in messages
  * ("user"). On success fills *u with pointers into obj and st (obj must outlive
  * them; st is reset first and reused). Returns 0, or -1 with a message in err. */
 int user_parse_json(json_t *obj, const char *what, struct user_store *st,

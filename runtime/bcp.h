@@ -28,8 +28,9 @@ extern "C" {
 #define BCP_VERSION_MINOR 1
 #define BCP_VERSION_PATCH 0
 #define BCP_VERSION_STRING "0.1.0"
-/* The blob format version this runtime reads (it refuses newer ones). */
-#define BCP_FORMAT_VERSION 2
+/* The blob format version this runtime reads; it refuses every other (docs/FORMAT.md).
+ * The one definition: runtime/bcp_format.h takes its BCPF_VERSION from here. */
+#define BCP_FORMAT_VERSION 3
 
 #if defined(__GNUC__)
 #define BCP_MUST_CHECK __attribute__((warn_unused_result))
@@ -118,7 +119,7 @@ struct bcp_open_opts {
  * before the first check (the file is not mapped and not kept open), its decoded
  * settings, and a table of the prefix lengths present under each /16, /24 (IPv4)
  * and /32, /48, /64 (IPv6) that has longer prefixes (at most 64 bytes per address
- * pattern). Every decision reads only that verified copy: whatever another process
+ * pattern; docs/BENCHMARKS.md has the figures of its tenants). Every decision reads only that verified copy: whatever another process
  * does to the file after open (rewrite, flip, truncate, replace) changes no
  * decision and cannot crash the caller. A shortage of memory is BCP_E_NOMEM. How
  * much memory an open may take for a blob of a given size: docs/SECURITY.md. */
@@ -155,6 +156,19 @@ struct bcp_attr {
 	const char *const *values;
 	size_t nvalues;
 };
+/* One attribute by its keyword, the word of its condition in docs/LANGUAGE.md 4.7:
+ * "machine_group", "scim_group", "saml", ... name is the attribute's name for the
+ * kinds that take one (saml, scim) and NULL for every other. An unknown kind (one
+ * of a newer runtime), a missing or extra name, a NULL array with a count or a NULL
+ * value is BCP_E_USER at bind; so is more than one value, counting the fields
+ * below too, of a kind a user has one of (idp, platform, client_type, country,
+ * machine_group). */
+struct bcp_user_attr {
+	const char *kind;
+	const char *name;
+	const char *const *values;
+	size_t nvalues;
+};
 struct bcp_user_info {
 	const struct bcp_attr *saml;
 	size_t nsaml;
@@ -170,6 +184,18 @@ struct bcp_user_info {
 	const char *const *trusted_networks;
 	size_t ntrusted_networks;
 	const char *country;             /* ISO 3166 alpha-2 */
+	/* Any attribute by keyword, the nine above included (their values add to the
+	 * fields'); the only way to pass one the language gained later (machine_group).
+	 *
+	 * ABI: this struct, bcp_attr and bcp_user_attr keep their layout from here on.
+	 * A new attribute is a new keyword, a value of bcp_user_attr.kind, never a new
+	 * field; so a client built against this header binds with any later libbcp of
+	 * the same major version, and one built later can pass a newer keyword to an
+	 * older libbcp, which refuses it (BCP_E_USER: deny) rather than ignore it.
+	 * attrs was added with machine_group (libbcp.so.0 is pre-1.0): rebuild clients
+	 * built before it. Zero the struct before filling it ({0} or memset). */
+	const struct bcp_user_attr *attrs;
+	size_t nattrs;
 };
 
 /* Evaluates the user's conditions once against every rule and profile. The user
@@ -249,10 +275,18 @@ struct bcp_decision {
 BCP_MUST_CHECK enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 					       uint16_t port, enum bcp_proto proto,
 					       struct bcp_decision *out);
-/* The same for an address: family 4 (4 bytes) or 6 (16 bytes), network order. A
- * NULL u or addr, another family or a bad proto is BCP_E_ARG, deny, bad_host. */
+/* The same for an address in network order: an IPv4 address (4 bytes), an IPv6
+ * address (16 bytes). A NULL u or addr or a bad proto is BCP_E_ARG, deny, bad_host. */
+BCP_MUST_CHECK enum bcp_status bcp_decide_addr4(const bcp_user *u, const uint8_t addr[4],
+						uint16_t port, enum bcp_proto proto,
+						struct bcp_decision *out);
+BCP_MUST_CHECK enum bcp_status bcp_decide_addr6(const bcp_user *u, const uint8_t addr[16],
+						uint16_t port, enum bcp_proto proto,
+						struct bcp_decision *out);
+/* Either, by family: 4 reads 4 bytes at addr, 6 reads 16; another family is
+ * BCP_E_ARG, deny, bad_host. */
 BCP_MUST_CHECK enum bcp_status bcp_decide_addr(const bcp_user *u, int family,
-					       const uint8_t addr[16], uint16_t port,
+					       const uint8_t *addr, uint16_t port,
 					       enum bcp_proto proto, struct bcp_decision *out);
 
 /* The business_continuity settings, decoded from the blob (msgpack). Strings are
@@ -396,9 +430,10 @@ BCP_MUST_CHECK enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_
 /* Records now as the latest time seen, if it is later than the recorded one
  * (atomically: temporary file, fsync, rename). Clients call it now and then while
  * running. A folder without a state file gets one (serials 0); a broken state file
- * is BCP_E_STATE and left as it is; a missing folder is BCP_E_STATE. It writes the
- * folder, so it counts as a writer: not while bcp_state_install runs on the same
- * folder (the later rename of the state file wins). */
+ * is BCP_E_STATE and left as it is; a missing folder is BCP_E_STATE. It takes the
+ * folder's exclusive flock, as bcp_state_install does, so it may be called while an
+ * install runs on the same folder, from another thread or process: they take turns,
+ * and neither loses the other's write. */
 BCP_MUST_CHECK enum bcp_status bcp_state_note_time(const char *dir, int64_t now,
 						   struct bcp_error *err);
 

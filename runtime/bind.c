@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ascii_upper(int c)
-{
-	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
-}
-
 /* The key of a user value: kind, attribute (empty for kinds without one), value.
  * upcase: the value is compared in upper case (country). */
 struct pred_key {
@@ -35,7 +30,7 @@ static int value_equal(const struct pred_key *k, const char *rec, size_t n)
 	if (!k->upcase)
 		return memcmp(rec, k->value, n) == 0;
 	for (i = 0; i < n; i++)
-		if (rec[i] != (char)ascii_upper((unsigned char)k->value[i]))
+		if ((uint8_t)rec[i] != bcpf_ascii_upper((uint8_t)k->value[i]))
 			return 0;
 	return 1;
 }
@@ -44,109 +39,69 @@ static int value_equal(const struct pred_key *k, const char *rec, size_t n)
 static uint32_t pred_lookup_unchecked(const bcp_blob *b, const struct pred_key *k)
 {
 	const struct bcpi_hash *h = &b->pred_index;
-	const uint8_t sep = 0xFF;
-	uint64_t hash = bcpf_hash_start(h->seed, k->kind);
-	uint32_t slot, probe, v, attr;
+	uint64_t hash = bcpf_pred_key(h->seed, k->kind, k->attr, k->attr_len, k->value,
+		k->value_len, k->upcase);
+	uint32_t slot, probe, v, attr, value;
 	const uint8_t *p;
-	size_t i;
 
-	hash = bcpf_hash_bytes(hash, k->attr, k->attr_len);
-	hash = bcpf_hash_bytes(hash, &sep, 1);
-	for (i = 0; i < k->value_len; i++) {
-		uint8_t c = (uint8_t)k->value[i];
-		if (k->upcase)
-			c = (uint8_t)ascii_upper(c);
-		hash = bcpf_hash_bytes(hash, &c, 1);
-	}
 	slot = bcpf_hash_slot(hash, h->nslots);
 	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
 		v = bcpi_word_unchecked(h->slots, slot);
 		if (v == 0)
 			return BCPF_NONE;
 		p = bcpi_pred_unchecked(b, v - 1);
-		if (p[0] != k->kind)
+		if (bcpf_pred_kind(p) != k->kind)
 			continue;
-		attr = bcpf_u32(p + 4);
+		attr = bcpf_pred_attr(p);
 		if (attr == BCPF_NONE ? k->attr_len != 0 :
 		    bcpi_strlen_unchecked(b, attr) != k->attr_len ||
 		    memcmp(bcpi_str_unchecked(b, attr), k->attr, k->attr_len) != 0)
 			continue;
-		if (value_equal(k, bcpi_str_unchecked(b, bcpf_u32(p + 8)),
-			bcpi_strlen_unchecked(b, bcpf_u32(p + 8))))
+		value = bcpf_pred_value(p);
+		if (value_equal(k, bcpi_str_unchecked(b, value), bcpi_strlen_unchecked(b, value)))
 			return v - 1;
 	}
 	return BCPF_NONE;
 }
 
-/* Sets the bit of the predicate (kind, attr, value), if the policy has one. */
-static void mark(const bcp_blob *b, uint8_t *truth, uint8_t kind, const char *attr,
-	const char *value, int upcase)
-{
-	struct pred_key k = { kind, attr ? attr : "", attr ? strlen(attr) : 0, value,
-		strlen(value), upcase };
-	uint32_t i = pred_lookup_unchecked(b, &k);
+/* Sets the bit of the predicate (kind, name, value), if the policy has one. */
+struct marker {
+	const bcp_blob *b;
+	uint8_t *truth;
+	unsigned kind;
+	size_t nvalues;
+};
 
+static int mark(void *ctx, const char *name, const char *value)
+{
+	struct marker *m = ctx;
+	struct pred_key k = { (uint8_t)m->kind, name ? name : "", name ? strlen(name) : 0, value,
+		strlen(value), bcpf_attr(m->kind)->compare == BCPF_UPPER };
+	uint32_t i = pred_lookup_unchecked(m->b, &k);
+
+	m->nvalues++;
 	if (i != BCPF_NONE)
-		truth[i >> 3] |= (uint8_t)(1u << (i & 7));
+		m->truth[i >> 3] |= (uint8_t)(1u << (i & 7));
+	return 0;
 }
 
-static enum bcp_status mark_list(const bcp_blob *b, uint8_t *truth, uint8_t kind,
-	const char *attr, const char *const *values, size_t n, const char *what,
-	struct bcp_error *err)
-{
-	size_t i;
-
-	if (n > 0 && !values)
-		return bcpi_fail(err, BCP_E_USER, "%s: %zu values but the array is NULL", what, n);
-	for (i = 0; i < n; i++) {
-		if (!values[i])
-			return bcpi_fail(err, BCP_E_USER, "%s: value %zu is NULL", what, i);
-		mark(b, truth, kind, attr, values[i], 0);
-	}
-	return BCP_OK;
-}
-
-static enum bcp_status mark_attrs(const bcp_blob *b, uint8_t *truth, uint8_t kind,
-	const struct bcp_attr *attrs, size_t n, const char *what, struct bcp_error *err)
-{
-	enum bcp_status st;
-	size_t i;
-
-	if (n > 0 && !attrs)
-		return bcpi_fail(err, BCP_E_USER, "%s: %zu attributes but the array is NULL", what, n);
-	for (i = 0; i < n; i++) {
-		if (!attrs[i].name)
-			return bcpi_fail(err, BCP_E_USER, "%s attribute %zu has no name", what, i);
-		st = mark_list(b, truth, kind, attrs[i].name, attrs[i].values, attrs[i].nvalues,
-			attrs[i].name, err);
-		if (st != BCP_OK)
-			return st;
-	}
-	return BCP_OK;
-}
-
-/* The truth of every predicate for the user, as a bitmap. */
+/* The truth of every predicate for the user, as a bitmap: each value the user has
+ * of each attribute of bcp_format.h's table (its field and its keyword entries)
+ * marks the predicate equal to it. *trusted: the user is on a trusted network. */
 static enum bcp_status mark_user(const bcp_blob *b, const struct bcp_user_info *u,
-	uint8_t *truth, struct bcp_error *err)
+	uint8_t *truth, int *trusted, struct bcp_error *err)
 {
-	enum bcp_status st;
+	struct bcpf_user_fault f;
+	struct marker m = { b, truth, 0, 0 };
 
-	if ((st = mark_attrs(b, truth, BCPF_P_SAML, u->saml, u->nsaml, "saml", err)) ||
-	    (st = mark_attrs(b, truth, BCPF_P_SCIM, u->scim, u->nscim, "scim", err)) ||
-	    (st = mark_list(b, truth, BCPF_P_SCIM_GROUP, NULL, u->scim_groups, u->nscim_groups,
-		"scim_groups", err)) ||
-	    (st = mark_list(b, truth, BCPF_P_POSTURE, NULL, u->posture, u->nposture, "posture",
-		err)) ||
-	    (st = mark_list(b, truth, BCPF_P_TRUSTED_NETWORK, NULL, u->trusted_networks,
-		u->ntrusted_networks, "trusted_networks", err)))
-		return st;
-	if (u->idp)
-		mark(b, truth, BCPF_P_IDP, NULL, u->idp, 0);
-	if (u->platform)
-		mark(b, truth, BCPF_P_PLATFORM, NULL, u->platform, 0);
-	mark(b, truth, BCPF_P_CLIENT_TYPE, NULL, u->client_type ? u->client_type : "zapp", 0);
-	if (u->country)
-		mark(b, truth, BCPF_P_COUNTRY, NULL, u->country, 1);
+	if (bcpf_user_check(u, &f) != 0)
+		return bcpi_fail(err, BCP_E_USER, "%s: %zu: %s", f.what, f.index, f.problem);
+	for (m.kind = 1; m.kind <= BCPF_P_MAX; m.kind++) {
+		m.nvalues = 0;
+		bcpf_user_each(u, m.kind, mark, &m);
+		if (m.kind == BCPF_P_TRUSTED_NETWORK)
+			*trusted = m.nvalues > 0;
+	}
 	return BCP_OK;
 }
 
@@ -160,14 +115,14 @@ static int clauses_hold_unchecked(const bcp_blob *b, const uint8_t *truth, uint3
 
 	for (c = first; c < first + nclauses; c++) {
 		cl = bcpi_clause_unchecked(b, c);
-		from = bcpf_u32(cl);
-		n = bcpf_u16(cl + 4);
+		from = bcpf_clause_first(cl);
+		n = bcpf_clause_n(cl);
 		any = 0;
 		for (k = from; k < from + n && !any; k++) {
 			pred = bcpi_word_unchecked(b->clause_preds, k);
 			any = truth[pred >> 3] >> (pred & 7) & 1;
 		}
-		if (any == cl[6])   /* cl[6]: negated */
+		if (any == bcpf_clause_negated(cl))
 			return 0;
 	}
 	return 1;
@@ -183,16 +138,17 @@ static void compute_winners(const bcp_blob *b, const uint8_t *truth, uint32_t *w
 		winner[s] = BCPF_NONE;
 	for (r = 0; r < b->nrules && undecided > 0; r++) {
 		rule = bcpi_rule_unchecked(b, r);
-		if (!clauses_hold_unchecked(b, truth, bcpf_u32(rule + 4), bcpf_u16(rule + 8)))
+		if (!clauses_hold_unchecked(b, truth, bcpf_rule_clauses(rule),
+			bcpf_rule_nclauses(rule)))
 			continue;
-		if (rule[11]) {   /* all_segments */
+		if (bcpf_rule_all_segments(rule)) {
 			for (s = 0; s < b->nsegments; s++)
 				if (winner[s] == BCPF_NONE)
 					winner[s] = r;
 			return;
 		}
-		first = bcpf_u32(rule + 12);
-		n = bcpf_u32(rule + 16);
+		first = bcpf_rule_segs(rule);
+		n = bcpf_rule_nsegs(rule);
 		for (k = first; k < first + n; k++) {
 			s = bcpi_word_unchecked(b->rule_segs, k);
 			if (winner[s] == BCPF_NONE) {
@@ -210,7 +166,8 @@ static int32_t find_profile(const bcp_blob *b, const uint8_t *truth)
 
 	for (i = 0; i < b->nprofiles; i++) {
 		p = bcpi_profile_unchecked(b, i);
-		if (clauses_hold_unchecked(b, truth, bcpf_u32(p + 4), bcpf_u16(p + 8)))
+		if (clauses_hold_unchecked(b, truth, bcpf_profile_clauses(p),
+			bcpf_profile_nclauses(p)))
 			return (int32_t)i;
 	}
 	return -1;
@@ -255,14 +212,13 @@ enum bcp_status bcp_bind_with(const bcp_blob *b, const struct bcp_user_info *inf
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the bound user's scratch");
 	}
 	memset(truth, 0, ntruth);
-	if ((st = mark_user(b, info, truth, err)) != BCP_OK) {
+	if ((st = mark_user(b, info, truth, &u->has_trusted_network, err)) != BCP_OK) {
 		a->release(a->ctx, truth);
 		a->release(a->ctx, u);
 		return st;
 	}
 	u->blob = b;
 	u->alloc = *a;
-	u->has_trusted_network = info->ntrusted_networks > 0;
 	compute_winners(b, truth, u->winner);
 	u->profile = find_profile(b, truth);
 	a->release(a->ctx, truth);

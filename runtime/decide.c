@@ -69,21 +69,21 @@ static int serves_unchecked(const bcp_blob *b, uint32_t seg, uint16_t port,
 	enum bcp_proto proto)
 {
 	const uint8_t *s = bcpi_segment_unchecked(b, seg);
-	uint32_t first = bcpf_u32(s + 8), n = bcpf_u16(s + 12), lo = 0, hi, mid;
+	uint32_t first = bcpf_segment_ports(s), n = bcpf_segment_ntcp(s), lo = 0, hi, mid;
 
 	if (proto == BCP_UDP) {
 		first += n;
-		n = bcpf_u16(s + 14);
+		n = bcpf_segment_nudp(s);
 	}
 	hi = n;
 	while (lo < hi) {   /* the first range whose hi is >= port */
 		mid = lo + (hi - lo) / 2;
-		if (bcpf_u16(b->ports + (size_t)(first + mid) * BCPF_PORT_SIZE + 2) < port)
+		if (bcpf_port_hi(b->ports + (size_t)(first + mid) * BCPF_PORT_SIZE) < port)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && bcpf_u16(b->ports + (size_t)(first + lo) * BCPF_PORT_SIZE) <= port;
+	return lo < n && bcpf_port_lo(b->ports + (size_t)(first + lo) * BCPF_PORT_SIZE) <= port;
 }
 
 /* A pattern matched: add its segment serving the port (at most one) to S. Returns 1
@@ -108,7 +108,7 @@ static int take_pattern_unchecked(struct walk *w, uint32_t segref)
 			break;
 		}
 	}
-	return bcpi_segment_unchecked(b, first)[16] == 0;   /* match: 0 exclusive */
+	return bcpf_segment_match(bcpi_segment_unchecked(b, first)) == 0;   /* 0: exclusive */
 }
 
 /* A verdict of the policy without segment or rule. */
@@ -139,7 +139,7 @@ static void finish(const struct walk *w, struct bcp_decision *out)
 		return;
 	}
 	for (i = 0; i < w->ns; i++) {
-		bypass = bcpi_segment_unchecked(b, w->s[i])[17];
+		bypass = bcpf_segment_bypass(bcpi_segment_unchecked(b, w->s[i]));
 		if (bypass == 1 || (bypass == 2 && w->u->has_trusted_network)) {
 			bare(out, BCP_BYPASS);
 			set_segment(b, out, w->s[i]);
@@ -154,7 +154,7 @@ static void finish(const struct walk *w, struct bcp_decision *out)
 		set_segment(b, out, w->s[0]);
 		return;
 	}
-	out->verdict = bcpi_rule_unchecked(b, best)[10] ? BCP_ALLOW : BCP_DENY;
+	out->verdict = bcpf_rule_allow(bcpi_rule_unchecked(b, best)) ? BCP_ALLOW : BCP_DENY;
 	out->reason = BCP_REASON_POLICY;
 	out->rule = bcpi_rule_name_unchecked(b, best);
 	out->rule_index = (int32_t)best;
@@ -191,10 +191,10 @@ static int node_is_unchecked(const bcp_blob *b, uint32_t v, uint32_t parent, con
 	size_t len)
 {
 	const uint8_t *node = bcpi_node_unchecked(b, v), *s;
-	uint32_t ref = bcpf_u32(node + 4);
+	uint32_t ref = bcpf_node_label(node);
 	size_t i;
 
-	if (bcpf_u32(node) != parent || bcpi_strlen_unchecked(b, ref) != len)
+	if (bcpf_node_parent(node) != parent || bcpi_strlen_unchecked(b, ref) != len)
 		return 0;
 	s = (const uint8_t *)bcpi_str_unchecked(b, ref);
 	if ((size_t)ref + 2 + 64 > b->strings_len)
@@ -219,10 +219,10 @@ static inline uint32_t host_probe_unchecked(const bcp_blob *b, uint32_t home, ui
 
 	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
 		s = h->slots + (size_t)slot * BCPF_HOST_SLOT;
-		v = bcpf_u32(s);
+		v = bcpf_host_slot_node(s);
 		if (v == 0)
 			return BCPF_NONE;
-		if (bcpf_u32(s + 4) == tag && (!label || node_is_unchecked(b, v, parent, label, len)))
+		if (bcpf_host_slot_tag(s) == tag && (!label || node_is_unchecked(b, v, parent, label, len)))
 			return v;
 	}
 	return BCPF_NONE;
@@ -461,21 +461,6 @@ static unsigned split_plain(const char *host, size_t len, char *name, uint16_t o
 	return n;
 }
 
-/* bcpf_hash_suffix of a label of the name, read a word at a time: the name's
- * buffer can be read 8 bytes past any label. */
-static uint64_t name_key(uint64_t h, const char *label, size_t len)
-{
-	const uint8_t *p = (const uint8_t *)label;
-	size_t i = 0;
-
-	h ^= (uint64_t)len * 0xFF51AFD7ED558CCDu;
-	for (; i + 8 <= len; i += 8)
-		h = bcpf_hash_word(h, bcpf_u64(p + i));
-	if (i < len)
-		h = bcpf_hash_word(h, bcpf_u64(p + i) & (~(uint64_t)0 >> (8 * (8 - (len - i)))));
-	return h;
-}
-
 /* Patterns of l1...ln, most specific first: l1...ln itself, *.l2...ln, ..., *.ln, *.
  * The node at depth n is the name itself and gives only its exact pattern: "*.x"
  * matches names below x, never x. */
@@ -497,7 +482,7 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 	key[0] = h->seed;
 	for (d = 1; d <= dmax; d++) {   /* ask for every home slot before waiting for one */
 		l = nlabels - d;
-		key[d] = name_key(key[d - 1], name + off[l], llen[l]);
+		key[d] = bcpf_hash_suffix_padded(key[d - 1], name + off[l], llen[l]);
 		home[d] = bcpf_hash_slot(key[d], h->nslots);
 		BCPI_PREFETCH(h->slots + (size_t)home[d] * BCPF_HOST_SLOT);
 	}
@@ -522,40 +507,48 @@ static void walk_host(struct walk *w, const char *name, unsigned nlabels, const 
 		reached = d;
 	}
 	if (reached == nlabels) {
-		ref = bcpf_u32(bcpi_node_unchecked(b, at[nlabels]) + 8);
+		ref = bcpf_node_exact(bcpi_node_unchecked(b, at[nlabels]));
 		if (ref != BCPF_NONE && take_pattern_unchecked(w, ref))
 			return;
 	}
 	for (d = reached < nlabels - 1 ? reached : nlabels - 1; d >= 1; d--) {
-		ref = bcpf_u32(bcpi_node_unchecked(b, at[d]) + 12);
+		ref = bcpf_node_wild(bcpi_node_unchecked(b, at[d]));
 		if (ref != BCPF_NONE && take_pattern_unchecked(w, ref))
 			return;
 	}
-	ref = bcpf_u32(bcpi_node_unchecked(b, 0) + 12);
+	ref = bcpf_node_wild(bcpi_node_unchecked(b, 0));
 	if (ref != BCPF_NONE)
 		take_pattern_unchecked(w, ref);
 }
 
 /* ---- addresses ---- */
 
-/* The prefix (len, network) in the probe run from slot home of an address table
- * whose slots are size bytes and start with the network in nb bytes (4: the u32
- * w0; 16: the words w0, w1), then the segref, len and used: 1 when its pattern
- * ends the walk. */
-static inline int take_prefix_unchecked(struct walk *w, const struct bcpi_hash *h, size_t size,
-	unsigned nb, uint32_t home, unsigned len, uint64_t w0, uint64_t w1)
+/* The prefix (len, network) in the probe run from slot home of addr4 (v6 0: the
+ * network is the u32 w0) or addr6 (v6 1: the words w0, w1): 1 when its pattern ends
+ * the walk. v6 is a constant wherever this is inlined. */
+static inline int take_prefix_unchecked(struct walk *w, const struct bcpi_hash *h, int v6,
+	uint32_t home, unsigned len, uint64_t w0, uint64_t w1)
 {
 	uint32_t slot = home, probe, ref;
 	const uint8_t *rec;
 
 	for (probe = 0; probe <= h->max_probe; probe++, slot = bcpi_next_slot(slot, h->nslots)) {
-		rec = h->slots + (size_t)slot * size;
-		if (!rec[nb + 5])   /* an unused slot ends the probe */
-			return 0;
-		if (rec[nb + 4] != len || (nb == 4 ? bcpf_u32(rec) != w0 :
-				bcpf_u64(rec) != w0 || bcpf_u64(rec + 8) != w1))
-			continue;
-		ref = bcpf_u32(rec + nb);
+		if (v6) {
+			rec = h->slots + (size_t)slot * BCPF_ADDR6_SLOT;
+			if (!bcpf_addr6_slot_used(rec))   /* an unused slot ends the probe */
+				return 0;
+			if (bcpf_addr6_slot_len(rec) != len || bcpf_addr6_slot_network_w0(rec) != w0 ||
+			    bcpf_addr6_slot_network_w1(rec) != w1)
+				continue;
+			ref = bcpf_addr6_slot_segref(rec);
+		} else {
+			rec = h->slots + (size_t)slot * BCPF_ADDR4_SLOT;
+			if (!bcpf_addr4_slot_used(rec))
+				return 0;
+			if (bcpf_addr4_slot_len(rec) != len || bcpf_addr4_slot_network(rec) != w0)
+				continue;
+			ref = bcpf_addr4_slot_segref(rec);
+		}
 		return ref != BCPF_NONE && take_pattern_unchecked(w, ref);
 	}
 	return 0;
@@ -585,7 +578,7 @@ static void walk_addr4(struct walk *w, const uint8_t addr[4])
 		lens[n++] = (uint8_t)len;
 	}
 	for (k = 0; k < n; k++)
-		if (take_prefix_unchecked(w, h, BCPF_ADDR4_SLOT, 4, home[k], lens[k], net[k], 0))
+		if (take_prefix_unchecked(w, h, 0, home[k], lens[k], net[k], 0))
 			return;
 }
 
@@ -626,8 +619,7 @@ static void walk_addr6(struct walk *w, const uint8_t addr[16])
 		lens[n++] = (uint8_t)len;
 	}
 	for (k = 0; k < n; k++)
-		if (take_prefix_unchecked(w, h, BCPF_ADDR6_SLOT, 16, home[k], lens[k], net[k][0],
-					  net[k][1]))
+		if (take_prefix_unchecked(w, h, 1, home[k], lens[k], net[k][0], net[k][1]))
 			return;
 }
 
@@ -650,7 +642,19 @@ static enum bcp_status out_of_window(const bcp_blob *b, struct bcp_decision *out
 	return BCP_OK;
 }
 
-enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t addr[16],
+enum bcp_status bcp_decide_addr4(const bcp_user *u, const uint8_t addr[4], uint16_t port,
+	enum bcp_proto proto, struct bcp_decision *out)
+{
+	return bcp_decide_addr(u, 4, addr, port, proto, out);
+}
+
+enum bcp_status bcp_decide_addr6(const bcp_user *u, const uint8_t addr[16], uint16_t port,
+	enum bcp_proto proto, struct bcp_decision *out)
+{
+	return bcp_decide_addr(u, 6, addr, port, proto, out);
+}
+
+enum bcp_status bcp_decide_addr(const bcp_user *u, int family, const uint8_t *addr,
 	uint16_t port, enum bcp_proto proto, struct bcp_decision *out)
 {
 	struct walk w;

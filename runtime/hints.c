@@ -44,20 +44,29 @@ static void add(struct bcpi_hints *h, uint64_t key, unsigned bit)
 	h->t[at].mask |= (uint64_t)1 << bit;
 }
 
+/* Slot i of an address table: its prefix length, or -1 when it is unused. */
+static int slot_len(const struct bcpi_hash *ht, int v6, uint32_t i)
+{
+	const uint8_t *rec = ht->slots + (size_t)i * (v6 ? BCPF_ADDR6_SLOT : BCPF_ADDR4_SLOT);
+
+	if (v6)
+		return bcpf_addr6_slot_used(rec) ? bcpf_addr6_slot_len(rec) : -1;
+	return bcpf_addr4_slot_used(rec) ? bcpf_addr4_slot_len(rec) : -1;
+}
+
 /* Level k from the slots of one address table. */
 static enum bcp_status build_level(bcp_blob *b, int k, struct bcp_error *err)
 {
-	int v6 = k >= FIRST6;
+	int v6 = k >= FIRST6, len;
 	const struct bcpi_hash *ht = v6 ? &b->addr6 : &b->addr4;
-	size_t size = v6 ? BCPF_ADDR6_SLOT : BCPF_ADDR4_SLOT, nb = v6 ? 16 : 4;
 	struct bcpi_hints *h = &b->hints[k];
 	const uint8_t *rec;
 	uint8_t net[8];
 	uint32_t i, n = 0, cap = 2;
 
 	for (i = 0; i < ht->nslots; i++) {
-		rec = ht->slots + (size_t)i * size;
-		n += rec[nb + 5] && rec[nb + 4] > level_lo[k] && rec[nb + 4] <= level_hi[k];
+		len = slot_len(ht, v6, i);
+		n += len > (int)level_lo[k] && len <= (int)level_hi[k];
 	}
 	if (n == 0)
 		return BCP_OK;
@@ -67,17 +76,19 @@ static enum bcp_status build_level(bcp_blob *b, int k, struct bcp_error *err)
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the address length hints");
 	h->mask = cap - 1;
 	for (i = 0; i < ht->nslots; i++) {
-		rec = ht->slots + (size_t)i * size;
-		if (!rec[nb + 5] || rec[nb + 4] <= level_lo[k] || rec[nb + 4] > level_hi[k])
+		len = slot_len(ht, v6, i);
+		if (len <= (int)level_lo[k] || len > (int)level_hi[k])
 			continue;
-		if (v6) {
-			memcpy(net, rec, 8);
+		if (v6) {   /* the first 8 bytes, in network order */
+			rec = ht->slots + (size_t)i * BCPF_ADDR6_SLOT;
+			memcpy(net, rec + BCPF_OFF(addr6_slot, network_w0), 8);
 		} else {   /* the u32 holds the address as a number */
-			uint32_t a = bcpf_u32(rec);
+			rec = ht->slots + (size_t)i * BCPF_ADDR4_SLOT;
+			uint32_t a = bcpf_addr4_slot_network(rec);
 			net[0] = (uint8_t)(a >> 24), net[1] = (uint8_t)(a >> 16);
 			net[2] = (uint8_t)(a >> 8), net[3] = (uint8_t)a;
 		}
-		add(h, first_bits(net, v6, level_lo[k]), rec[nb + 4] - level_lo[k] - 1u);
+		add(h, first_bits(net, v6, level_lo[k]), (unsigned)len - level_lo[k] - 1u);
 	}
 	return BCP_OK;
 }

@@ -285,15 +285,15 @@ static inline uint32_t bcpi_word_unchecked(const uint8_t *words, uint32_t i)
 /* Name of segment i, rule i, profile i. */
 static inline const char *bcpi_segment_name_unchecked(const bcp_blob *b, uint32_t i)
 {
-	return bcpi_str_unchecked(b, bcpf_u32(bcpi_segment_unchecked(b, i)));
+	return bcpi_str_unchecked(b, bcpf_segment_name(bcpi_segment_unchecked(b, i)));
 }
 static inline const char *bcpi_rule_name_unchecked(const bcp_blob *b, uint32_t i)
 {
-	return bcpi_str_unchecked(b, bcpf_u32(bcpi_rule_unchecked(b, i)));
+	return bcpi_str_unchecked(b, bcpf_rule_name(bcpi_rule_unchecked(b, i)));
 }
 static inline const char *bcpi_profile_name_unchecked(const bcp_blob *b, uint32_t i)
 {
-	return bcpi_str_unchecked(b, bcpf_u32(bcpi_profile_unchecked(b, i)));
+	return bcpi_str_unchecked(b, bcpf_profile_name(bcpi_profile_unchecked(b, i)));
 }
 
 /* The slot a probe examines after slot (probes wrap at the end of the table). */

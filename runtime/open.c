@@ -81,14 +81,12 @@ void bcpi_ok(struct bcp_error *err)
 
 /* ---- thumbprints ---- */
 
-/* DER SubjectPublicKeyInfo of an Ed25519 key, before the 32 key bytes. */
-static const uint8_t ed25519_spki_prefix[12] = {
-	0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
-};
-
+/* The one computation of a thumbprint (FORMAT.md "Signature"); the compiler calls it
+ * too. */
 int bcp_thumbprint(const uint8_t pubkey[32], char out[45])
 {
-	uint8_t der[sizeof ed25519_spki_prefix + 32], md[EVP_MAX_MD_SIZE];
+	static const uint8_t ed25519_spki_prefix[] = BCPF_ED25519_SPKI_PREFIX;
+	uint8_t der[BCPF_ED25519_SPKI_PREFIX_LEN + 32], md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 
 	if (!out)

@@ -145,24 +145,7 @@ static enum bcp_status get_uint(const msgpack_object *o, uint64_t max, const cha
 
 /* ---- 16 settings ---- */
 
-#define SETTING_KEYS(X) \
-	X(TENANT, "tenant") X(PRESENT, "present") X(DOMAIN, "domain") X(SNI, "sni") \
-	X(SNI_NEW_USER, "sni_new_user") X(SP_URL, "sp_url") X(CONTROLLERS, "controllers") \
-	X(SP_CA_PEM, "sp_ca_pem") X(ENTER_AFTER, "enter_after_s") \
-	X(EXIT_AFTER, "exit_after_s") X(AUTH_MAX_AGE, "auth_max_age_s") X(EXIT_MODE, "exit_mode")
-
-enum setting_key {
-#define SETTING_ENUM_(name, text) K_##name,
-	SETTING_KEYS(SETTING_ENUM_)
-#undef SETTING_ENUM_
-	K_COUNT
-};
-
-static const char *const setting_key_text[K_COUNT] = {
-#define SETTING_TEXT_(name, text) text,
-	SETTING_KEYS(SETTING_TEXT_)
-#undef SETTING_TEXT_
-};
+/* The keys are BCPF_SETTINGS_KEYS (bcp_format.h), shared with the writer. */
 
 static enum bcp_status decode_controllers(msgpack_zone *z, const msgpack_object *o,
 	struct bcp_settings *s, struct bcp_error *err)
@@ -195,33 +178,33 @@ static enum bcp_status decode_controllers(msgpack_zone *z, const msgpack_object 
 	return BCP_OK;
 }
 
-static enum bcp_status decode_setting(bcp_blob *b, msgpack_zone *z, enum setting_key k,
+static enum bcp_status decode_setting(bcp_blob *b, msgpack_zone *z, enum bcpf_setting_key k,
 	const msgpack_object *v, struct bcp_error *err)
 {
 	struct bcp_settings *s = &b->settings;
 	uint64_t n = 0;
 	char what[48], *pem;
 
-	snprintf(what, sizeof what, "settings: %s", setting_key_text[k]);
+	snprintf(what, sizeof what, "settings: %s", bcpf_setting_key_text(k));
 	switch (k) {
-	case K_TENANT:
+	case BCPF_K_TENANT:
 		return copy_str_or_nil(z, v, what, &b->tenant, err);
-	case K_PRESENT:
+	case BCPF_K_PRESENT:
 		if (v->type != MSGPACK_OBJECT_BOOLEAN)
 			return BAD("settings: present is not a bool (FORMAT.md #19)");
 		s->present = v->via.boolean;
 		return BCP_OK;
-	case K_DOMAIN:
+	case BCPF_K_DOMAIN:
 		return copy_str_or_nil(z, v, what, &s->domain, err);
-	case K_SNI:
+	case BCPF_K_SNI:
 		return copy_str_or_nil(z, v, what, &s->sni, err);
-	case K_SNI_NEW_USER:
+	case BCPF_K_SNI_NEW_USER:
 		return copy_str_or_nil(z, v, what, &s->sni_new_user, err);
-	case K_SP_URL:
+	case BCPF_K_SP_URL:
 		return copy_str_or_nil(z, v, what, &s->sp_url, err);
-	case K_CONTROLLERS:
+	case BCPF_K_CONTROLLERS:
 		return decode_controllers(z, v, s, err);
-	case K_SP_CA_PEM:
+	case BCPF_K_SP_CA_PEM:
 		if (v->type == MSGPACK_OBJECT_NIL)
 			return BCP_OK;
 		if (v->type != MSGPACK_OBJECT_BIN)
@@ -233,20 +216,20 @@ static enum bcp_status decode_setting(bcp_blob *b, msgpack_zone *z, enum setting
 		s->sp_ca_pem = pem;
 		s->sp_ca_len = v->via.bin.size;
 		return BCP_OK;
-	case K_ENTER_AFTER:
-	case K_EXIT_AFTER:
-	case K_AUTH_MAX_AGE:
+	case BCPF_K_ENTER_AFTER:
+	case BCPF_K_EXIT_AFTER:
+	case BCPF_K_AUTH_MAX_AGE:
 		TRY(get_uint(v, UINT32_MAX, what, &n, err));
-		*(k == K_ENTER_AFTER ? &s->enter_after_s : k == K_EXIT_AFTER ? &s->exit_after_s :
-			&s->auth_max_age_s) = (uint32_t)n;
+		*(k == BCPF_K_ENTER_AFTER ? &s->enter_after_s :
+		  k == BCPF_K_EXIT_AFTER ? &s->exit_after_s : &s->auth_max_age_s) = (uint32_t)n;
 		return BCP_OK;
-	case K_EXIT_MODE:
-		if (!is_str(v, "time_based") && !is_str(v, "automatic"))
+	case BCPF_K_EXIT_MODE:
+		if (!is_str(v, BCPF_EXIT_TIME_BASED) && !is_str(v, BCPF_EXIT_AUTOMATIC))
 			return BAD("settings: exit_mode is not \"time_based\" or \"automatic\" "
 				"(FORMAT.md #19)");
-		s->exit_automatic = is_str(v, "automatic");
+		s->exit_automatic = is_str(v, BCPF_EXIT_AUTOMATIC);
 		return BCP_OK;
-	case K_COUNT:
+	case BCPF_K_COUNT:
 		break;
 	}
 	return BAD("settings: unknown key (FORMAT.md #19)");
@@ -257,23 +240,27 @@ static enum bcp_status decode_settings(bcp_blob *b, msgpack_zone *z, const msgpa
 	struct bcp_error *err)
 {
 	const msgpack_object_kv *kv;
-	unsigned seen = 0, all = (1u << K_COUNT) - 1, base = 1u << K_TENANT | 1u << K_PRESENT;
+	unsigned seen = 0, all = (1u << BCPF_K_COUNT) - 1, base = 0;
 	uint32_t i;
 	int k;
 
 	if (o->type != MSGPACK_OBJECT_MAP)
 		return BAD("settings is not a msgpack map (FORMAT.md #19)");
+	for (k = 0; k < BCPF_K_COUNT; k++)
+		if (bcpf_setting_key_always((enum bcpf_setting_key)k))
+			base |= 1u << k;
 	for (i = 0; i < o->via.map.size; i++) {
 		kv = &o->via.map.ptr[i];
-		for (k = 0; k < K_COUNT && !is_str(&kv->key, setting_key_text[k]); k++)
+		for (k = 0; k < BCPF_K_COUNT &&
+		     !is_str(&kv->key, bcpf_setting_key_text((enum bcpf_setting_key)k)); k++)
 			;
-		if (k == K_COUNT)
+		if (k == BCPF_K_COUNT)
 			return BAD("settings: key %u is not one of FORMAT.md's (FORMAT.md #19)", i);
 		if (seen & 1u << k)
 			return BAD("settings: key \"%s\" appears twice (FORMAT.md #19)",
-				setting_key_text[k]);
+				bcpf_setting_key_text((enum bcpf_setting_key)k));
 		seen |= 1u << k;
-		TRY(decode_setting(b, z, (enum setting_key)k, &kv->val, err));
+		TRY(decode_setting(b, z, (enum bcpf_setting_key)k, &kv->val, err));
 	}
 	if ((seen & base) != base)
 		return BAD("settings: \"tenant\" or \"present\" is missing (FORMAT.md #19)");
@@ -287,10 +274,6 @@ static enum bcp_status decode_settings(bcp_blob *b, msgpack_zone *z, const msgpa
 
 /* ---- 17 profile_settings ---- */
 
-static const char *const setting_type_text[] = {
-	[BCP_SET_STRING] = "string", [BCP_SET_INT] = "integer", [BCP_SET_BOOL] = "bool",
-	[BCP_SET_DURATION] = "duration", [BCP_SET_LIST] = "list",
-};
 
 static enum bcp_status decode_list(msgpack_zone *z, const msgpack_object *v, const char *what,
 	struct bcp_setting *out, struct bcp_error *err)
@@ -325,9 +308,10 @@ static enum bcp_status decode_one(msgpack_zone *z, const msgpack_object *o, uint
 		return BAD("%s is not [key, type, value] (FORMAT.md #19)", what);
 	TRY(copy_str(z, &o->via.array.ptr[0], what, &out->key, err));
 	snprintf(what, sizeof what, "profile %u setting \"%.64s\"", i, out->key);
-	for (t = 0; t <= BCP_SET_LIST && !is_str(&o->via.array.ptr[1], setting_type_text[t]); t++)
+	for (t = 0; t <= BCPF_SETTING_TYPE_MAX &&
+	     !is_str(&o->via.array.ptr[1], bcpf_setting_type_text((enum bcp_setting_type)t)); t++)
 		;
-	if (t > BCP_SET_LIST)
+	if (t > BCPF_SETTING_TYPE_MAX)
 		return BAD("%s: the type is not one of FORMAT.md's (FORMAT.md #19)", what);
 	out->type = (enum bcp_setting_type)t;
 	v = &o->via.array.ptr[2];

@@ -78,12 +78,12 @@ static enum bcp_status check_directory(bcp_blob *b, struct bcp_error *err)
 
 	for (id = 1; id <= BCPF_NSECTIONS; id++) {
 		e = b->data + BCPF_HEADER_SIZE + (size_t)(id - 1) * BCPF_DIRENT_SIZE;
-		off = bcpf_u64(e + 8);
-		len = bcpf_u64(e + 16);
-		if (bcpf_u32(e) != id)
+		off = bcpf_dirent_offset(e);
+		len = bcpf_dirent_length(e);
+		if (bcpf_dirent_id(e) != id)
 			return BAD("directory entry %u has id %u, want %u (FORMAT.md #8)",
-				id - 1, bcpf_u32(e), id);
-		if (bcpf_u32(e + 4) != 0)
+				id - 1, bcpf_dirent_id(e), id);
+		if (bcpf_dirent_reserved(e) != 0)
 			return BAD("directory entry of %s: reserved field is not zero (FORMAT.md #8)",
 				section_name[id]);
 		if (off != align_up(end))
@@ -135,10 +135,10 @@ static enum bcp_status table(const bcp_blob *b, int id, size_t size, const uint8
 	const uint8_t *s = b->sec[id];
 
 	TRY(check_hdr_fits(b, id, BCPF_TABLE_HDR, err));
-	if (bcpf_u32(s + 4) != 0)
+	if (bcpf_table_hdr_reserved(s) != 0)
 		return BAD("section %s: reserved header field is not zero (FORMAT.md #9)",
 			section_name[id]);
-	*count = bcpf_u32(s);
+	*count = bcpf_table_hdr_count(s);
 	*recs = s + BCPF_TABLE_HDR;
 	return check_size(b, id, BCPF_TABLE_HDR, *count, size, 0, err);
 }
@@ -160,9 +160,9 @@ static enum bcp_status words(const bcp_blob *b, int id, const uint8_t **w, uint3
 static enum bcp_status hash_header(const uint8_t *p, int id, struct bcpi_hash *h,
 	struct bcp_error *err)
 {
-	h->nslots = bcpf_u32(p);
-	h->max_probe = bcpf_u32(p + 4);
-	h->seed = bcpf_u64(p + 8);
+	h->nslots = bcpf_hash_hdr_nslots(p);
+	h->max_probe = bcpf_hash_hdr_max_probe(p);
+	h->seed = bcpf_hash_hdr_seed(p);
 	if (h->nslots < 1 || h->max_probe > BCPF_MAX_PROBE || h->max_probe >= h->nslots)
 		return BAD("section %s: nslots %u, max_probe %u; want nslots >= 1, "
 			"max_probe <= %d and max_probe < nslots (FORMAT.md #13)", section_name[id],
@@ -181,11 +181,11 @@ static enum bcp_status check_tables(bcp_blob *b, struct bcp_error *err)
 		return BAD("strings does not start with the empty string (FORMAT.md #10)");
 
 	s = b->sec[BCPF_S_HOST_NODES];
-	TRY(check_hdr_fits(b, BCPF_S_HOST_NODES, 8, err));
-	b->nnodes = bcpf_u32(s);
-	b->max_depth = bcpf_u32(s + 4);
-	b->nodes = s + 8;
-	TRY(check_size(b, BCPF_S_HOST_NODES, 8, b->nnodes, BCPF_NODE_SIZE, 0, err));
+	TRY(check_hdr_fits(b, BCPF_S_HOST_NODES, BCPF_NODES_HDR, err));
+	b->nnodes = bcpf_nodes_hdr_count(s);
+	b->max_depth = bcpf_nodes_hdr_max_depth(s);
+	b->nodes = s + BCPF_NODES_HDR;
+	TRY(check_size(b, BCPF_S_HOST_NODES, BCPF_NODES_HDR, b->nnodes, BCPF_NODE_SIZE, 0, err));
 
 	s = b->sec[BCPF_S_HOST_INDEX];
 	TRY(check_hdr_fits(b, BCPF_S_HOST_INDEX, BCPF_HASH_HDR, err));
@@ -197,8 +197,8 @@ static enum bcp_status check_tables(bcp_blob *b, struct bcp_error *err)
 	s = b->sec[BCPF_S_ADDR4];
 	TRY(check_hdr_fits(b, BCPF_S_ADDR4, BCPF_ADDR4_HDR, err));
 	TRY(hash_header(s, BCPF_S_ADDR4, &b->addr4, err));
-	b->lenmask4 = bcpf_u64(s + 16);
-	if (bcpf_u64(s + 24) != 0)
+	b->lenmask4 = bcpf_addr4_hdr_lenmask(s);
+	if (bcpf_addr4_hdr_reserved(s) != 0)
 		return BAD("addr4: reserved header field is not zero (FORMAT.md #9)");
 	b->addr4.slots = s + BCPF_ADDR4_HDR;
 	TRY(check_size(b, BCPF_S_ADDR4, BCPF_ADDR4_HDR, b->addr4.nslots, BCPF_ADDR4_SLOT, 0, err));
@@ -206,10 +206,10 @@ static enum bcp_status check_tables(bcp_blob *b, struct bcp_error *err)
 	s = b->sec[BCPF_S_ADDR6];
 	TRY(check_hdr_fits(b, BCPF_S_ADDR6, BCPF_ADDR6_HDR, err));
 	TRY(hash_header(s, BCPF_S_ADDR6, &b->addr6, err));
-	b->lenmask6[0] = bcpf_u64(s + 16);
-	b->lenmask6[1] = bcpf_u64(s + 24);
-	b->lenmask6[2] = bcpf_u64(s + 32);
-	if (bcpf_u64(s + 40) != 0)
+	b->lenmask6[0] = bcpf_addr6_hdr_lenmask0(s);
+	b->lenmask6[1] = bcpf_addr6_hdr_lenmask1(s);
+	b->lenmask6[2] = bcpf_addr6_hdr_lenmask2(s);
+	if (bcpf_addr6_hdr_reserved(s) != 0)
 		return BAD("addr6: reserved header field is not zero (FORMAT.md #9)");
 	b->addr6.slots = s + BCPF_ADDR6_HDR;
 	TRY(check_size(b, BCPF_S_ADDR6, BCPF_ADDR6_HDR, b->addr6.nslots, BCPF_ADDR6_SLOT, 0, err));
@@ -217,17 +217,16 @@ static enum bcp_status check_tables(bcp_blob *b, struct bcp_error *err)
 	TRY(words(b, BCPF_S_SEGLISTS, &b->seglists, &b->nseglists, err));
 	TRY(table(b, BCPF_S_SEGMENTS, BCPF_SEGMENT_SIZE, &b->segments, &b->nsegments, err));
 	TRY(words(b, BCPF_S_PORTS, &b->ports, &b->nports, err));
-	TRY(table(b, BCPF_S_GROUPS, 4, &b->groups, &b->ngroups, err));
+	TRY(table(b, BCPF_S_GROUPS, BCPF_GROUP_SIZE, &b->groups, &b->ngroups, err));
 
 	s = b->sec[BCPF_S_PREDICATES];
 	TRY(check_hdr_fits(b, BCPF_S_PREDICATES, BCPF_PRED_HDR, err));
-	b->npreds = bcpf_u32(s);
-	if (bcpf_u32(s + 12) != 0)
+	b->npreds = bcpf_pred_hdr_count(s);
+	if (bcpf_pred_hdr_reserved(s) != 0)
 		return BAD("predicates: reserved header field is not zero (FORMAT.md #9)");
-	/* Same fields as a hash header, but after count: nslots, max_probe, -, seed. */
-	b->pred_index.nslots = bcpf_u32(s + 4);
-	b->pred_index.max_probe = bcpf_u32(s + 8);
-	b->pred_index.seed = bcpf_u64(s + 16);
+	b->pred_index.nslots = bcpf_pred_hdr_nslots(s);
+	b->pred_index.max_probe = bcpf_pred_hdr_max_probe(s);
+	b->pred_index.seed = bcpf_pred_hdr_seed(s);
 	if (b->pred_index.nslots < 1 || b->pred_index.max_probe > BCPF_MAX_PROBE ||
 	    b->pred_index.max_probe >= b->pred_index.nslots)
 		return BAD("predicates: nslots %u, max_probe %u; want nslots >= 1, max_probe <= %d "
@@ -351,11 +350,12 @@ static enum bcp_status check_nodes(bcp_blob *b, struct scratch *sc, struct bcp_e
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate the verifier's scratch memory");
 	for (i = 0; i < b->nnodes; i++) {
 		n = bcpi_node_unchecked(b, i);
-		parent = bcpf_u32(n);
-		label = bcpf_u32(n + 4);
-		TRY(check_segref(b, sc, bcpf_u32(n + 8), "host node", i, "exact segref", err));
-		TRY(check_segref(b, sc, bcpf_u32(n + 12), "host node", i, "wild segref", err));
-		b->nhost_patterns += (bcpf_u32(n + 8) != BCPF_NONE) + (bcpf_u32(n + 12) != BCPF_NONE);
+		parent = bcpf_node_parent(n);
+		label = bcpf_node_label(n);
+		TRY(check_segref(b, sc, bcpf_node_exact(n), "host node", i, "exact segref", err));
+		TRY(check_segref(b, sc, bcpf_node_wild(n), "host node", i, "wild segref", err));
+		b->nhost_patterns += (bcpf_node_exact(n) != BCPF_NONE) +
+			(bcpf_node_wild(n) != BCPF_NONE);
 		if (i == 0) {
 			if (parent != BCPF_NONE || label != BCPF_NONE)
 				return BAD("host node 0 (the root) has a parent or a label (FORMAT.md #12)");
@@ -380,6 +380,7 @@ static enum bcp_status check_nodes(bcp_blob *b, struct scratch *sc, struct bcp_e
 /* Slots of size bytes start with a u32 record index plus bias (1 for predicates; 0
  * for host_index, whose record 0, the root, is never indexed); 0 is empty. A host
  * slot's tag is not checked: a wrong one makes a lookup miss, never read astray. */
+_Static_assert(BCPF_OFF(host_slot, node) == 0, "check_index reads a slot's record first");
 static enum bcp_status check_index(const struct bcpi_hash *h, size_t size, uint32_t nrecords,
 	uint32_t bias, int id, struct scratch *sc, struct bcp_error *err)
 {
@@ -419,22 +420,30 @@ static enum bcp_status check_addr(bcp_blob *b, struct scratch *sc, int id,
 	unsigned slot = id == BCPF_S_ADDR4 ? BCPF_ADDR4_SLOT : BCPF_ADDR6_SLOT, k;
 	const uint8_t *s, *net;
 	uint8_t net_be[16], len, used;
+	uint32_t segref, reserved;
 	uint64_t mask;
 	uint32_t i;
 
 	for (i = 0; i < h->nslots; i++) {
 		s = h->slots + (size_t)i * slot;
-		net = s;
 		if (bytes == 4) {   /* a u32 holding the address as a big-endian number */
-			uint32_t v = bcpf_u32(s);
+			uint32_t v = bcpf_addr4_slot_network(s);
 			net_be[0] = (uint8_t)(v >> 24);
 			net_be[1] = (uint8_t)(v >> 16);
 			net_be[2] = (uint8_t)(v >> 8);
 			net_be[3] = (uint8_t)v;
 			net = net_be;
+			len = bcpf_addr4_slot_len(s);
+			used = bcpf_addr4_slot_used(s);
+			reserved = bcpf_addr4_slot_reserved(s);
+			segref = bcpf_addr4_slot_segref(s);
+		} else {   /* the 16 bytes in network order */
+			net = s + BCPF_OFF(addr6_slot, network_w0);
+			len = bcpf_addr6_slot_len(s);
+			used = bcpf_addr6_slot_used(s);
+			reserved = bcpf_addr6_slot_reserved(s);
+			segref = bcpf_addr6_slot_segref(s);
 		}
-		len = s[bytes + 4];
-		used = s[bytes + 5];
 		if (used > 1)
 			return BAD("%s slot %u: used is %u, want 0 or 1 (FORMAT.md #14)",
 				section_name[id], i, used);
@@ -444,7 +453,7 @@ static enum bcp_status check_addr(bcp_blob *b, struct scratch *sc, int id,
 					section_name[id], i);
 			continue;
 		}
-		if (bcpf_u16(s + bytes + 6) != 0)
+		if (reserved != 0)
 			return BAD("%s slot %u: reserved field is not zero (FORMAT.md #14)",
 				section_name[id], i);
 		if (len > bytes * 8)
@@ -460,7 +469,7 @@ static enum bcp_status check_addr(bcp_blob *b, struct scratch *sc, int id,
 		if (!(mask >> (len % 64) & 1))
 			return BAD("%s slot %u: length %u is not in lenmask (FORMAT.md #14)",
 				section_name[id], i, len);
-		TRY(check_segref(b, sc, bcpf_u32(s + bytes), bytes == 4 ? "addr4 slot" :
+		TRY(check_segref(b, sc, segref, bytes == 4 ? "addr4 slot" :
 			"addr6 slot", i, "segref", err));
 		b->naddr_patterns++;
 	}
@@ -476,8 +485,8 @@ static enum bcp_status check_run(const bcp_blob *b, uint32_t seg, uint32_t first
 
 	for (k = 0; k < n; k++) {
 		const uint8_t *r = b->ports + (size_t)(first + k) * BCPF_PORT_SIZE;
-		lo = bcpf_u16(r);
-		hi = bcpf_u16(r + 2);
+		lo = bcpf_port_lo(r);
+		hi = bcpf_port_hi(r);
 		if (lo < 1 || lo > hi)
 			return BAD("segment %u: %s port range %u-%u; want 1 <= lo <= hi (FORMAT.md #15)",
 				seg, proto, lo, hi);
@@ -495,23 +504,24 @@ static enum bcp_status check_segments(const bcp_blob *b, struct bcp_error *err)
 	const uint8_t *s;
 
 	for (i = 0; i < b->ngroups; i++)
-		TRY(check_strref(b, bcpi_word_unchecked(b->groups, i), "group", i, "name", err));
+		TRY(check_strref(b, bcpf_group_name(b->groups + (size_t)i * BCPF_GROUP_SIZE), "group",
+			i, "name", err));
 	for (i = 0; i < b->nsegments; i++) {
 		s = bcpi_segment_unchecked(b, i);
-		ports = bcpf_u32(s + 8);
-		ntcp = bcpf_u16(s + 12);
-		nudp = bcpf_u16(s + 14);
-		TRY(check_strref(b, bcpf_u32(s), "segment", i, "name", err));
-		if (bcpf_u32(s + 4) >= b->ngroups)
+		ports = bcpf_segment_ports(s);
+		ntcp = bcpf_segment_ntcp(s);
+		nudp = bcpf_segment_nudp(s);
+		TRY(check_strref(b, bcpf_segment_name(s), "segment", i, "name", err));
+		if (bcpf_segment_group(s) >= b->ngroups)
 			return BAD("segment %u: group %u, but there are %u (FORMAT.md #15)", i,
-				bcpf_u32(s + 4), b->ngroups);
+				bcpf_segment_group(s), b->ngroups);
 		if (!fits(ports, (uint64_t)ntcp + nudp, b->nports))
 			return BAD("segment %u: ports %u + %u + %u is beyond the %u port ranges "
 				"(FORMAT.md #15)", i, ports, ntcp, nudp, b->nports);
-		if (s[16] > 1 || s[17] > 2)
+		if (bcpf_segment_match(s) > 1 || bcpf_segment_bypass(s) > 2)
 			return BAD("segment %u: match %u, bypass %u; want match <= 1, bypass <= 2 "
-				"(FORMAT.md #15)", i, s[16], s[17]);
-		if (bcpf_u16(s + 18) != 0)
+				"(FORMAT.md #15)", i, bcpf_segment_match(s), bcpf_segment_bypass(s));
+		if (bcpf_segment_reserved(s) != 0)
 			return BAD("segment %u: reserved field is not zero (FORMAT.md #15)", i);
 		TRY(check_run(b, i, ports, ntcp, "tcp", err));
 		TRY(check_run(b, i, ports + ntcp, nudp, "udp", err));
@@ -523,25 +533,26 @@ static enum bcp_status check_segments(const bcp_blob *b, struct bcp_error *err)
 
 static enum bcp_status check_predicates(const bcp_blob *b, struct bcp_error *err)
 {
-	uint32_t i, attr;
+	uint32_t i, attr, kind;
 	const uint8_t *p;
 	int wants_attr;
 
 	for (i = 0; i < b->npreds; i++) {
 		p = bcpi_pred_unchecked(b, i);
-		attr = bcpf_u32(p + 4);
-		if (p[0] < 1 || p[0] > BCPF_P_MAX)
-			return BAD("predicate %u: kind %u, want 1..%d (FORMAT.md #16)", i, p[0],
+		kind = bcpf_pred_kind(p);
+		attr = bcpf_pred_attr(p);
+		if (kind < 1 || kind > BCPF_P_MAX)
+			return BAD("predicate %u: kind %u, want 1..%d (FORMAT.md #16)", i, kind,
 				BCPF_P_MAX);
-		if (p[1] || p[2] || p[3])
+		if (bcpf_pred_reserved1(p) || bcpf_pred_reserved2(p))
 			return BAD("predicate %u: the 3 bytes after kind are not zero (FORMAT.md #16)",
 				i);
-		wants_attr = p[0] == BCPF_P_SAML || p[0] == BCPF_P_SCIM;
+		wants_attr = bcpf_attr(kind)->shape == BCPF_MAP;
 		if (wants_attr)
 			TRY(check_strref(b, attr, "predicate", i, "attribute", err));
 		else if (attr != BCPF_NONE)
-			return BAD("predicate %u: kind %u has an attribute (FORMAT.md #16)", i, p[0]);
-		TRY(check_strref(b, bcpf_u32(p + 8), "predicate", i, "value", err));
+			return BAD("predicate %u: kind %u has an attribute (FORMAT.md #16)", i, kind);
+		TRY(check_strref(b, bcpf_pred_value(p), "predicate", i, "value", err));
 	}
 	return BCP_OK;
 }
@@ -553,13 +564,14 @@ static enum bcp_status check_clauses(const bcp_blob *b, struct bcp_error *err)
 
 	for (i = 0; i < b->nclauses; i++) {
 		c = bcpi_clause_unchecked(b, i);
-		n = bcpf_u16(c + 4);
-		if (n < 1 || !fits(bcpf_u32(c), n, b->nclause_preds))
+		n = bcpf_clause_n(c);
+		if (n < 1 || !fits(bcpf_clause_first(c), n, b->nclause_preds))
 			return BAD("clause %u: predicates %u..+%u; want 1 or more inside the %u of "
-				"clause_preds (FORMAT.md #17)", i, bcpf_u32(c), n, b->nclause_preds);
-		if (c[6] > 1 || c[7] != 0)
+				"clause_preds (FORMAT.md #17)", i, bcpf_clause_first(c), n,
+				b->nclause_preds);
+		if (bcpf_clause_negated(c) > 1 || bcpf_clause_reserved(c) != 0)
 			return BAD("clause %u: negated %u or reserved %u; want 0/1 and 0 (FORMAT.md #17)",
-				i, c[6], c[7]);
+				i, bcpf_clause_negated(c), bcpf_clause_reserved(c));
 	}
 	for (i = 0; i < b->nclause_preds; i++)
 		if (bcpi_word_unchecked(b->clause_preds, i) >= b->npreds)
@@ -577,18 +589,18 @@ static enum bcp_status check_rules(const bcp_blob *b, struct bcp_error *err)
 
 	for (i = 0; i < b->nrules; i++) {
 		r = bcpi_rule_unchecked(b, i);
-		nsegs = bcpf_u32(r + 16);
-		TRY(check_strref(b, bcpf_u32(r), "rule", i, "name", err));
-		if (!fits(bcpf_u32(r + 4), bcpf_u16(r + 8), b->nclauses))
+		nsegs = bcpf_rule_nsegs(r);
+		TRY(check_strref(b, bcpf_rule_name(r), "rule", i, "name", err));
+		if (!fits(bcpf_rule_clauses(r), bcpf_rule_nclauses(r), b->nclauses))
 			return BAD("rule %u: clauses %u..+%u beyond the %u clauses (FORMAT.md #18)", i,
-				bcpf_u32(r + 4), bcpf_u16(r + 8), b->nclauses);
-		if (r[10] > 1 || r[11] > 1)
+				bcpf_rule_clauses(r), bcpf_rule_nclauses(r), b->nclauses);
+		if (bcpf_rule_allow(r) > 1 || bcpf_rule_all_segments(r) > 1)
 			return BAD("rule %u: allow %u, all_segments %u; want 0 or 1 (FORMAT.md #18)", i,
-				r[10], r[11]);
-		if (!fits(bcpf_u32(r + 12), nsegs, b->nrule_segs))
+				bcpf_rule_allow(r), bcpf_rule_all_segments(r));
+		if (!fits(bcpf_rule_segs(r), nsegs, b->nrule_segs))
 			return BAD("rule %u: segments %u..+%u beyond the %u of rule_segs "
-				"(FORMAT.md #18)", i, bcpf_u32(r + 12), nsegs, b->nrule_segs);
-		if (r[11] && nsegs != 0)
+				"(FORMAT.md #18)", i, bcpf_rule_segs(r), nsegs, b->nrule_segs);
+		if (bcpf_rule_all_segments(r) && nsegs != 0)
 			return BAD("rule %u applies to all segments but lists %u (FORMAT.md #18)", i,
 				nsegs);
 	}
@@ -599,11 +611,11 @@ static enum bcp_status check_rules(const bcp_blob *b, struct bcp_error *err)
 				bcpi_word_unchecked(b->rule_segs, i), b->nsegments);
 	for (i = 0; i < b->nprofiles; i++) {
 		r = bcpi_profile_unchecked(b, i);
-		TRY(check_strref(b, bcpf_u32(r), "profile", i, "name", err));
-		if (!fits(bcpf_u32(r + 4), bcpf_u16(r + 8), b->nclauses))
+		TRY(check_strref(b, bcpf_profile_name(r), "profile", i, "name", err));
+		if (!fits(bcpf_profile_clauses(r), bcpf_profile_nclauses(r), b->nclauses))
 			return BAD("profile %u: clauses %u..+%u beyond the %u clauses (FORMAT.md #18)",
-				i, bcpf_u32(r + 4), bcpf_u16(r + 8), b->nclauses);
-		if (bcpf_u16(r + 10) != 0)
+				i, bcpf_profile_clauses(r), bcpf_profile_nclauses(r), b->nclauses);
+		if (bcpf_profile_reserved(r) != 0)
 			return BAD("profile %u: reserved field is not zero (FORMAT.md #18)", i);
 	}
 	return BCP_OK;

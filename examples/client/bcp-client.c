@@ -74,12 +74,18 @@ static void put_name(const char *label, const char *s)
 
 /* The user as bcpc query --user reads it: {"saml": {"attr": ["v", ...]}, "scim": {...},
  * "scim_groups": [...], "idp": "...", "platform": "...", "client_type": "...",
- * "posture": [...], "trusted_networks": [...], "country": "CC"}. Strings point into
- * the JSON document, which lives as long as the program. Returns 0, or -1 after
- * printing what is wrong. */
+ * "posture": [...], "trusted_networks": [...], "country": "CC", ...}. The nine
+ * attributes bcp_user_info has fields for go there; any other key is passed to libbcp
+ * by keyword (an attribute the language gained later, named by its keyword:
+ * "machine_group": "..." or [...]), and libbcp refuses a keyword it does not know.
+ * Strings point into the JSON document, which lives as long as the program. Returns
+ * 0, or -1 after printing what is wrong. */
+#define USER_MAX_KEYWORDS 32
 struct user_doc {
 	json_t *json;
 	struct bcp_user_info info;
+	struct bcp_user_attr keywords[USER_MAX_KEYWORDS];
+	const char *one[USER_MAX_KEYWORDS];
 	void *allocs[16];
 	size_t nallocs;
 };
@@ -175,6 +181,32 @@ static int string_of(json_t *v, const char *what, const char **out)
 	return 0;
 }
 
+/* Any other key: a string or an array of strings, passed by keyword. */
+static int keyword_of(struct user_doc *ud, json_t *v, const char *key)
+{
+	struct bcp_user_attr *a;
+	if (json_is_null(v))
+		return 0;
+	if (ud->info.nattrs == USER_MAX_KEYWORDS) {
+		fprintf(stderr, "bcp-client: user: more than %d other attributes\n",
+			USER_MAX_KEYWORDS);
+		return -1;
+	}
+	a = &ud->keywords[ud->info.nattrs];
+	a->kind = key;
+	a->name = NULL;
+	if (json_is_string(v)) {
+		ud->one[ud->info.nattrs] = json_string_value(v);
+		a->values = &ud->one[ud->info.nattrs];
+		a->nvalues = 1;
+	} else if (strings_of(ud, v, key, &a->values, &a->nvalues) != 0) {
+		return -1;
+	}
+	ud->info.attrs = ud->keywords;
+	ud->info.nattrs++;
+	return 0;
+}
+
 static void user_free(struct user_doc *ud)
 {
 	for (size_t i = 0; i < ud->info.nsaml; i++)
@@ -222,10 +254,8 @@ static int user_load(const char *path, struct user_doc *ud)
 			rc = string_of(v, key, &u->client_type);
 		else if (!strcmp(key, "country"))
 			rc = string_of(v, key, &u->country);
-		else {
-			fprintf(stderr, "bcp-client: %s: unknown key '%.64s' in the user\n", path, key);
-			rc = -1;
-		}
+		else
+			rc = keyword_of(ud, v, key);
 		if (rc != 0)
 			return -1;
 	}

@@ -88,7 +88,33 @@ static struct {
 	struct bcp_attr attrs[2][UATTRS];             /* saml, scim */
 	const char *vals[2][UATTRS][UVALUES];
 	const char *lists[3][ULIST];                  /* scim groups, postures, networks */
+	struct bcp_user_attr kw[UATTRS];              /* attributes without a field */
+	const char *kwvals[UATTRS][UVALUES];
 } fu;
+
+/* An attribute without a field of bcp_user_info, by keyword: a one-value kind gets
+ * the first value it meets, the others every value (up to the bounds). */
+static void add_keyword(const struct m_atom *at)
+{
+	unsigned kind = atom_pred_kind(at->kind);
+	const struct bcpf_attr *row = bcpf_attr(kind);
+	const char *name = row->shape == BCPF_MAP ? at->attr : NULL;
+	size_t i;
+	for (i = 0; i < fu.info.nattrs && (strcmp(fu.kw[i].kind, row->keyword) ||
+		    (name && strcmp(fu.kw[i].name, name))); i++)
+		;
+	if (i == fu.info.nattrs) {
+		if (i == UATTRS)
+			return;
+		fu.kw[i] = (struct bcp_user_attr){ row->keyword, name, fu.kwvals[i], 0 };
+		fu.info.nattrs++;
+	}
+	for (uint32_t v = 0; v < at->nvalues && fu.kw[i].nvalues < UVALUES; v++) {
+		if (row->shape == BCPF_ONE && fu.kw[i].nvalues == 1)
+			break;
+		fu.kwvals[i][fu.kw[i].nvalues++] = at->values[v];
+	}
+}
 
 static void add_attr(int which, const struct m_atom *at)
 {
@@ -129,7 +155,9 @@ static void add_atom(const struct m_atom *at)
 	case A_PLATFORM: if (!u->platform) u->platform = first; break;
 	case A_CLIENT_TYPE: if (!u->client_type) u->client_type = first; break;
 	case A_COUNTRY: if (!u->country) u->country = first; break;
-	default: break;   /* segment and segment_group test the app, not the user */
+	case A_SEGMENT:
+	case A_SEGMENT_GROUP: break;   /* they test the app, not the user */
+	default: add_keyword(at); break;   /* attributes added after the first nine */
 	}
 }
 
@@ -145,6 +173,7 @@ const struct bcp_user_info *fuzz_user_from_model(const struct model *m)
 	memset(&fu, 0, sizeof fu);
 	fu.info.saml = fu.attrs[0];
 	fu.info.scim = fu.attrs[1];
+	fu.info.attrs = fu.kw;
 	for (uint32_t i = 0; i < m->nrules; i++)
 		add_clauses(m->rules[i].clauses, m->rules[i].nclauses);
 	for (uint32_t i = 0; i < m->nprofiles; i++)

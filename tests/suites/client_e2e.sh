@@ -202,5 +202,24 @@ printf '{"platform": 7}' >"$tmp/bad.json"
 "$CLIENT" --state-dir "$st" --user "$tmp/bad.json" --now $NOW <"$tmp/req" >"$tmp/out" 2>&1; echo $? >"$tmp/rc"
 check "a bad user file: every request denied (exit 1)" \
 	"rc 1 && has 'platform must be a string' && has '^sap.acme.example:443/tcp deny reason=no_user$'"
+
+# ---- an attribute without a field of bcp_user_info, passed by keyword ----
+mg=$tmp/mg
+"$BCPC" compile tests/golden/blob/machine-group.bcl -o "$tmp/mg.bcp" --key "$tmp/k1.pem" --serial 1 >/dev/null 2>&1
+printf 'kiosk.example:443\nadmin.example:443\n' >"$tmp/mgreq"
+mgclient() { printf '%s' "$1" >"$tmp/mguser.json"; shift
+	"$CLIENT" --state-dir "$mg" --user "$tmp/mguser.json" --now "$NOW" "$@" <"$tmp/mgreq" \
+		>"$tmp/out" 2>&1; echo $? >"$tmp/rc"; }
+printf '{"machine_group": "Kiosks"}' >"$tmp/mguser.json"
+"$CLIENT" --state-dir "$mg" --user "$tmp/mguser.json" --now "$NOW" --bcpConfigFilePath "$tmp/mg.bcp" \
+	--bcpMAPublicKeyHash "$k1" <"$tmp/mgreq" >"$tmp/out" 2>&1; echo $? >"$tmp/rc"
+check "machine_group by keyword: a kiosk reaches the kiosk app, not admin; its profile" \
+	"rc 0 && has '^kiosk.example:443/tcp allow .*rule=\"kiosks\"' && has '^admin.example:443/tcp deny .*rule=\"rest\"' && has '^user: profile Kiosk$'"
+mgclient '{"machine_group": "Desks", "idp": "okta"}'
+check "machine_group by keyword: another group with okta reaches admin" \
+	"rc 0 && has '^kiosk.example:443/tcp deny ' && has '^admin.example:443/tcp allow .*rule=\"admins\"'"
+mgclient '{"machine_grp": "Kiosks"}'
+check "an attribute keyword libbcp does not know: every request denied" \
+	"rc 1 && has '^user: .*unknown.*every request is denied$' && has '^kiosk.example:443/tcp deny '"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

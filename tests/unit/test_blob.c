@@ -368,6 +368,23 @@ static void test_header_and_signature(const uint8_t *b, size_t len, const struct
 	CHECK(len > 600 && len % 8 == 0);
 	CHECK(!memcmp(b, "\x89" "BCP\r\n\x1a\n", 8));
 	CHECK(bcpf_u16(b + BCPF_H_VERSION) == BCPF_VERSION);
+	/* The public header's version is the written one; bcp_info reports it. */
+	CHECK(bcpf_u16(b + BCPF_H_VERSION) == BCP_FORMAT_VERSION);
+	{
+		char tp[45];
+		const char *tps[] = { tp };
+		struct bcp_open_opts oo = { tps, 1, NULL, o->not_before, 0, 0 };
+		struct bcp_info info;
+		bcp_blob *opened = NULL;
+		uint8_t key32[32];
+		CHECK(key_raw_public(pub, key32) == 0 && bcp_thumbprint(key32, tp) == 0);
+		CHECK(bcp_open_buffer(b, len, &oo, &opened, NULL) == BCP_OK);
+		if (opened) {
+			bcp_info(opened, &info);
+			CHECK(info.format_version == BCP_FORMAT_VERSION);
+		}
+		bcp_close(opened);
+	}
 	CHECK(bcpf_u16(b + BCPF_H_HEADER_SIZE) == 128);
 	CHECK(bcpf_u32(b + BCPF_H_NSECTIONS) == 17);
 	CHECK(bcpf_u64(b + BCPF_H_TOTAL) == len);

@@ -8,8 +8,8 @@
  * overlap often: exact names and wildcards sharing deep suffixes, "*", nested IPv4
  * and IPv6 prefixes, inclusive patterns above exclusive ones, shared patterns with
  * disjoint ports, disabled segments, bypass, app and user clauses with `not` and
- * `or`, empty rules, app profiles. The generator writes only valid policies; one
- * that does not load is a bug of the generator and fails the test. Requests are
+ * `or`, empty rules, app profiles, machine_group (passed by keyword). The generator
+ * writes only valid policies; one that does not load is a bug of the generator and fails the test. Requests are
  * mostly aimed at one segment (a name or address near one of its patterns, a port
  * at the edge of one of its ranges), the rest at odd, long or invalid hosts.
  *
@@ -117,6 +117,7 @@ static const char *const SCIM_ATTRS[] = { "dept", "role" };
 static const char *const ATTR_VALUES[] = { "fin", "eng", "ops", "Fin", "a b" };
 static const char *const SCIM_GROUPS[] = { "Staff", "Admins", "Dev", "staff" };
 static const char *const IDPS[] = { "okta", "azure", "Okta" };
+static const char *const MACHINE_GROUPS[] = { "Kiosks", "Lobby", "kiosks" };
 static const char *const PLATFORMS[] = { "windows", "mac", "linux", "ios", "android" };
 static const char *const CLIENT_TYPES[] = { "zapp", "zapp_partner", "vdi", "browser_isolation",
 	"machine_tunnel", "edge_connector", "branch_connector", "ip_anchoring", "exporter" };
@@ -552,8 +553,35 @@ static void put_random_case(struct rng *r, struct sbuf *b, const char *s)
 	sb_printf(b, "\"");
 }
 
-/* One user atom: kind, values. */
+/* Attributes added after the first nine (machine_group) draw from a stream of
+ * their own, so that the main stream, and so every policy and user the earlier
+ * runs of this test made, stay as they were. */
+static struct rng later;
+
+static void write_machine_group(struct sbuf *b)
+{
+	unsigned n = 1 + rn(&later, 3);
+	sb_printf(b, "machine_group");
+	for (unsigned i = 0; i < n; i++) {
+		sb_printf(b, "%s ", i ? "," : "");
+		put_quoted(b, PICK(&later, MACHINE_GROUPS));
+	}
+}
+
+static void write_user_atom_(struct rng *r, struct sbuf *b);
+
+/* One user atom: kind, values; now and then a machine_group atom in its place. */
 static void write_user_atom(struct rng *r, struct sbuf *b)
+{
+	size_t at = b->n;
+	write_user_atom_(r, b);
+	if (chance(&later, 10)) {
+		b->n = at;
+		write_machine_group(b);
+	}
+}
+
+static void write_user_atom_(struct rng *r, struct sbuf *b)
 {
 	unsigned kind = rn(r, 9), n = 1 + rn(r, 3);
 
@@ -753,6 +781,8 @@ struct user {
 	struct bcp_attr saml[3], scim[3];
 	const char *saml_vals[3][3], *scim_vals[3][3];
 	const char *groups[3], *posture[3], *networks[3];
+	const char *machine_group;
+	struct bcp_user_attr keyword;
 	struct bcp_user_info info;
 };
 
@@ -797,6 +827,12 @@ static void gen_user(struct rng *r, struct user *u)
 							     NPOOL(NETWORKS), 2);
 	in->trusted_networks = in->ntrusted_networks ? u->networks : NULL;
 	in->country = chance(r, 15) ? NULL : PICK(r, USER_COUNTRIES);
+	if (chance(&later, 60)) {   /* by keyword: it has no field */
+		u->machine_group = PICK(&later, MACHINE_GROUPS);
+		u->keyword = (struct bcp_user_attr){ "machine_group", NULL, &u->machine_group, 1 };
+		in->attrs = &u->keyword;
+		in->nattrs = 1;
+	}
 }
 
 /* ---- requests ---- */
@@ -1057,6 +1093,10 @@ static void print_user(const struct bcp_user_info *u)
 	json_list("trusted_networks", u->trusted_networks, u->ntrusted_networks, &first);
 	printf(",\"country\":");
 	json_str(u->country);
+	for (size_t i = 0; i < u->nattrs; i++) {
+		printf(",\"%s\":", u->attrs[i].kind);
+		json_str(u->attrs[i].values[0]);
+	}
 	putchar('}');
 }
 
@@ -1190,6 +1230,7 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 
 	memset(&g, 0, sizeof g);
 	g.r.s = run_seed ^ (0xD1B54A32D192ED03ull * (idx + 1));
+	later.s = g.r.s ^ 0x6A09E667F3BCC909ull;
 	gen_policy(&g, text);
 	if (write_text(path, text) != 0) {
 		perror(path);

@@ -1533,6 +1533,17 @@ static void test_decisions(void)
 	CHECK(d.segment_index == S_NET16 && d.rule_index == R_CORP_NETS);
 	CHECK(bcp_decide_addr(up, 6, a6, 443, BCP_TCP, &d) == BCP_OK && d.segment_index == S_V6);
 	CHECK(bcp_decide_addr(up, 5, a6, 443, BCP_TCP, &d) == BCP_E_ARG && d.verdict == BCP_DENY);
+	{   /* the sized forms read exactly 4 and 16 bytes, and decide the same */
+		const uint8_t four[4] = { 10, 1, 9, 9 };
+		CHECK(bcp_decide_addr4(up, four, 22, BCP_TCP, &d) == BCP_OK &&
+		      d.segment_index == S_NET16 && d.rule_index == R_CORP_NETS);
+		CHECK(bcp_decide_addr(up, 4, four, 22, BCP_TCP, &d) == BCP_OK &&
+		      d.segment_index == S_NET16);
+		CHECK(bcp_decide_addr6(up, a6, 443, BCP_TCP, &d) == BCP_OK && d.segment_index == S_V6);
+		CHECK(bcp_decide_addr4(up, NULL, 22, BCP_TCP, &d) == BCP_E_ARG &&
+		      d.verdict == BCP_DENY && d.reason == BCP_REASON_BAD_HOST);
+		CHECK(bcp_decide_addr6(up, a6, 443, (enum bcp_proto)7, &d) == BCP_E_ARG);
+	}
 
 	/* Bad hosts: BCP_E_ARG and deny. */
 	static const char *const bad_hosts[] = { "", ".", "a..b", "*.example.com", "-a.b c",
