@@ -6,6 +6,8 @@
 #                       reference; asserts no timing, only that it works and the JSON is valid
 #   make bench-quick    after `make bench`: the warm decision figures of its four blobs
 #                       in seconds, one run, nothing checked (for trying a change)
+#   make bench-open     after `make bench`: bcp_open_file and bcp_open_buffer on its
+#                       blobs, median of 9 (BENCH_OPEN_BLOBS to name other blobs)
 #
 # Built into $(B)/bench/ with the project's flags, linked like the unit tests.
 
@@ -24,7 +26,7 @@ BENCH_SMOKE_JQ = (.sizes | length) == 1 and .sizes[0].verified_requests > 0 and 
 	.sizes[0].decisions_per_s > 0 and .sizes[0].decide_ns_p50 > 0 and \
 	.peers.bcp_decisions_per_s > 0 and (.peers | has("cedar_decisions_per_s"))
 
-.PHONY: bench bench-smoke bench-quick
+.PHONY: bench bench-smoke bench-quick bench-open
 
 $(BENCH_DIR)/obj/%.o: tests/bench/%.c $(B)/grammar/parser.h $(B)/grammar/lexer.h
 	@mkdir -p $(dir $@)
@@ -36,6 +38,14 @@ $(BENCH_DIR)/bench: $(BENCH_OBJ) $(LIB_OBJ) $(B)/libbcp.a
 $(BENCH_DIR)/bench-quick: $(BENCH_DIR)/obj/quick.o $(BENCH_DIR)/obj/gen.o \
 		$(BENCH_DIR)/obj/gen_requests.o $(BENCH_DIR)/obj/timing.o $(B)/compiler/arena.o $(B)/libbcp.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RUNTIME_LIBS) -lm
+
+$(BENCH_DIR)/bench-open: tests/bench/open_time.c $(B)/libbcp.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BCP_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbcp.a $(RUNTIME_LIBS)
+
+BENCH_OPEN_BLOBS ?= $(wildcard $(BENCH_DIR)/[0-9]*/tenant.bcp)
+bench-open: $(BENCH_DIR)/bench-open
+	$(BENCH_DIR)/bench-open $(BENCH_OPEN_BLOBS)
 
 $(BENCH_DIR)/bench-gen: $(BENCH_GEN_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_GEN_OBJ) -lm
