@@ -4,7 +4,7 @@
 #ifndef BCPC_AST_H
 #define BCPC_AST_H
 #include <stdint.h>
-#include "../compiler/diag.h"
+#include "diag.h"
 
 enum value_kind {
 	VAL_STRING,    /* "text" (s, len; never holds NUL) */
