@@ -1,8 +1,9 @@
 /* blob.c - lays the lowered tables out as the bytes of docs/FORMAT.md (header,
- * directory, 17 sections, signature), packs the two msgpack sections, signs, and
- * writes files atomically. Every byte it writes is given by FORMAT.md; it must not
- * add fields, reorder sections, or depend on anything but its inputs (no clock, no
- * environment, no addresses), so equal inputs give equal blobs. */
+ * directory, 17 sections, signature), packs the two msgpack sections and signs.
+ * Every byte it writes is given by FORMAT.md; it must not add fields, reorder
+ * sections, or depend on anything but its inputs (no clock, no environment, no
+ * addresses), so equal inputs give equal blobs. Writing it to a file is
+ * support/file.c's. */
 #include "blob.h"
 #include "lower.h"
 #include "keys.h"
@@ -505,111 +506,4 @@ int blob_build_with(const struct model *m, EVP_PKEY *key, const struct blob_opts
 out:
 	arena_free(&a);
 	return rc;
-}
-
-/* ---- atomic files ---- */
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Puts tmp at path without replacing anything: link() fails on an existing name.
- * Filesystems without hard links fall back to a check then rename(). */
-static int publish_new(const char *tmp, const char *path)
-{
-	struct stat st;
-	if (link(tmp, path) == 0) {
-		unlink(tmp);
-		return 0;
-	}
-	if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != ENOSYS &&
-	    errno != EMLINK)
-		return -1;
-	if (lstat(path, &st) == 0) {
-		errno = EEXIST;
-		return -1;
-	}
-	return rename(tmp, path);
-}
-
-int write_file_atomic_mode(const char *path, const uint8_t *data, size_t len,
-			   unsigned mode, int no_replace, char *err, size_t errlen)
-{
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	size_t dirlen = slash ? (size_t)(slash - path) : 0;
-	/* No allocation: the kernel takes no path longer than PATH_MAX anyway. */
-	char tmp[PATH_MAX + 16], dir[PATH_MAX + 2];
-	int fd = -1, rc = -1, e;
-
-	if (!*base)
-		return fail(err, errlen, "cannot write %s: not a file name", path);
-	if (strlen(path) >= PATH_MAX)
-		return fail(err, errlen, "cannot write %.200s...: the path is longer than %d bytes",
-			    path, PATH_MAX - 1);
-	sprintf(tmp, "%.*s%s.%s.XXXXXX", (int)dirlen, path, slash ? "/" : "", base);
-	if (!slash)
-		strcpy(dir, ".");
-	else if (dirlen == 0)
-		strcpy(dir, "/");
-	else
-		sprintf(dir, "%.*s", (int)dirlen, path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fail(err, errlen, "cannot create a temporary file in %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		e = errno;
-		fail(err, errlen, "cannot write %s: %s", tmp, strerror(e));
-		goto unlink_tmp;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e != 0) {
-		fail(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto unlink_tmp;
-	}
-	if ((no_replace ? publish_new(tmp, path) : rename(tmp, path)) != 0) {
-		e = errno;
-		if (e == EEXIST)
-			fail(err, errlen, "%s already exists; not replacing it", path);
-		else
-			fail(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(e));
-		goto unlink_tmp;
-	}
-	rc = 0;
-	/* Make the rename itself durable. A folder we may not open for reading, or a
-	 * filesystem that cannot sync folders, is not a failure of the write. */
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		if (fsync(dfd) != 0 && errno == EIO)
-			rc = fail(err, errlen, "cannot sync folder %s: %s", dir, strerror(errno));
-		close(dfd);
-	}
-	goto out;
-unlink_tmp:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out:
-	return rc;
-}
-
-int write_file_atomic(const char *path, const uint8_t *data, size_t len, char *err, size_t errlen)
-{
-	/* umask can only be read by setting it; the CLI is single-threaded here. */
-	mode_t mask = umask(0);
-	umask(mask);
-	return write_file_atomic_mode(path, data, len, 0666 & ~(unsigned)mask, 0, err, errlen);
 }

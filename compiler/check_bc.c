@@ -2,6 +2,7 @@
  * Client Connector uses to find the Private Cloud during an outage. It also reads
  * and validates the SP CA certificate file the block names. */
 #include "check_int.h"
+#include "file.h"
 #include <errno.h>
 #include <string.h>
 #include <openssl/pem.h>

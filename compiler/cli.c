@@ -1,7 +1,7 @@
 /* cli.c - argument helpers shared by the commands: times, durations, trust options. */
 #define _XOPEN_SOURCE 700
 #include "cli.h"
-#include "model.h"
+#include "file.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -9,6 +9,7 @@
 #include "blob.h"
 #include "bcp_format.h"
 #include "cli.h"
+#include "file.h"
 #include "frontend.h"
 #include "keys.h"
 

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include "bcp_format.h"
 #include "cli.h"
-#include "model.h"
+#include "file.h"
 
 /* ---- arguments ---- */
 

@@ -3,8 +3,7 @@
  * OpenSSL 3 EVP only; it must never prompt on a terminal (every PEM read gets our
  * callback) and must not accept any key type but Ed25519. */
 #include "keys.h"
-#include "blob.h"
-#include "model.h"
+#include "file.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "model.h"
 #include "net.h"
+#include "suggest.h"
 
 #define HOST_TEXT_MAX (NET_HOST_MAX + 1)   /* a full name plus its trailing dot */
 

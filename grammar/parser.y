@@ -36,7 +36,7 @@
 
 %code {
 #include <string.h>
-#include "../compiler/net.h"
+#include "suggest.h"
 
 /* Bison must not call malloc, which would bypass the allocation hook. It need not:
  * the grammar nests nothing inside itself except through left recursion, so the

@@ -5,6 +5,7 @@
  * root; it ends with one "N passed, M failed" line. It reads blobs only through
  * bcp_format.h and its own few lines of lookup code, never through the runtime. */
 #include "blob.h"
+#include "file.h"
 #include "frontend.h"
 #include "keys.h"
 #include "bcp_format.h"

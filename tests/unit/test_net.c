@@ -3,6 +3,7 @@
  * each failure as file:line and ends with one "N passed, M failed" line. It tests
  * only through net.h and must not depend on any other part of the compiler. */
 #include "net.h"
+#include "suggest.h"
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
