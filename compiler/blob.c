@@ -5,6 +5,7 @@
  * addresses), so equal inputs give equal blobs. Writing it to a file is
  * support/file.c's. */
 #include "blob.h"
+#include "errmsg.h"
 #include "lower.h"
 #include "keys.h"
 #include "bcp_format.h"
@@ -33,18 +34,6 @@ struct build {
 	size_t errlen;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static size_t align8(size_t n)
 {
 	return (n + BCPF_ALIGN - 1) & ~(size_t)(BCPF_ALIGN - 1);
@@ -57,7 +46,7 @@ static uint8_t *sec_new(struct build *B, int id, size_t len)
 	B->sec[id].p = p;
 	B->sec[id].len = len;
 	if (!p)
-		fail(B->err, B->errlen, "out of memory while laying out the blob");
+		errmsg(B->err, B->errlen, "out of memory while laying out the blob");
 	return p;
 }
 
@@ -395,7 +384,7 @@ static int put_msgpack(struct build *B, int id, void (*pack)(struct mp *, const 
 	pack(&w, B->m);
 	uint8_t *p = NULL;
 	if (w.bad)
-		fail(B->err, B->errlen, "out of memory while packing the settings");
+		errmsg(B->err, B->errlen, "out of memory while packing the settings");
 	else if ((p = sec_new(B, id, w.size)) != NULL && w.size)
 		memcpy(p, w.data, w.size);
 	hook_release(w.hook, w.data);
@@ -416,7 +405,7 @@ static int sign(EVP_PKEY *key, uint8_t *blob, size_t signed_len, char *err, size
 		 EVP_DigestSign(ctx, blob + signed_len, &siglen, md, sizeof md) == 1 &&
 		 siglen == BCPF_SIG_SIZE;
 	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : fail(err, errlen, "cannot sign the blob with the Ed25519 key");
+	return ok ? 0 : errmsg(err, errlen, "cannot sign the blob with the Ed25519 key");
 }
 
 static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
@@ -431,15 +420,15 @@ static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
 	}
 	uint64_t total = at + BCPF_SIG_SIZE;
 	if (total > BCPF_MAX_BLOB)
-		return fail(B->err, B->errlen,
-			    "the blob would be %llu bytes, over the runtime's limit of %u",
-			    (unsigned long long)total, BCPF_MAX_BLOB);
+		return errmsg(B->err, B->errlen,
+			      "the blob would be %llu bytes, over the runtime's limit of %u",
+			      (unsigned long long)total, BCPF_MAX_BLOB);
 	if (key_raw_public(key, pub) != 0)
-		return fail(B->err, B->errlen, "the signing key is not an Ed25519 key");
+		return errmsg(B->err, B->errlen, "the signing key is not an Ed25519 key");
 	uint8_t *b = hook_alloc(B->a->hook, (size_t)total);
 	if (!b)
-		return fail(B->err, B->errlen, "out of memory for a blob of %llu bytes",
-			    (unsigned long long)total);
+		return errmsg(B->err, B->errlen, "out of memory for a blob of %llu bytes",
+			      (unsigned long long)total);
 	memset(b, 0, (size_t)total);
 	memcpy(b + BCPF_H_MAGIC, BCPF_MAGIC, 8);
 	bcpf_put16(b + BCPF_H_VERSION, BCPF_VERSION);
@@ -487,7 +476,7 @@ int blob_build_with(const struct model *m, EVP_PKEY *key, const struct blob_opts
 	if (errlen)
 		err[0] = '\0';
 	if (!m || !key || !o)
-		return fail(err, errlen, "blob_build: missing model, key or options");
+		return errmsg(err, errlen, "blob_build: missing model, key or options");
 	arena_init(&a, hook);
 	B.t = lower_model(m, &a, err, errlen);
 	if (!B.t)
