@@ -13,34 +13,6 @@
 #include "cli.h"
 #include "file.h"
 
-/* ---- arguments ---- */
-
-/* Consumes "--thumbprint B64" at argv[*i] into tps (room for 16); 1 consumed, 0 not
- * this option, -1 after a usage error. */
-static int thumbprint_arg(const char *cmd, int argc, char **argv, int *i, const char **tps,
-			  size_t *n, size_t max)
-{
-	if (strcmp(argv[*i], "--thumbprint"))
-		return 0;
-	if (*i + 1 >= argc) {
-		usage_error(cmd, "--thumbprint needs a value");
-		return -1;
-	}
-	const char *v = argv[++*i];
-	if (!bcp_thumbprint_valid(v)) {
-		usage_error(cmd, "not a thumbprint: '%.60s' (want the 44-character base64 of 32 "
-			    "bytes, as 'bcpc thumbprint KEY.pem' prints)", v);
-		return -1;
-	}
-	if (*n == max) {
-		usage_error(cmd, max == 1 ? "give one --thumbprint" : "at most %zu thumbprints",
-			    max);
-		return -1;
-	}
-	tps[(*n)++] = v;
-	return 1;
-}
-
 /* ---- install ---- */
 
 /* The test hook of BCPC_INSTALL_ABORT_AFTER=N: names each step of the install on
