@@ -228,6 +228,50 @@ static int one_of(struct checker *c, struct prop *p, const char *const *names, u
 	return -1;
 }
 
+/* The segment's group line, or its absence, resolved into g->group. */
+static void segment_group(struct checker *c, const struct stmt *s, struct m_segment *g,
+			  const struct prop *group)
+{
+	if (!group) {
+		diag_add(c->d, SEV_ERROR, s->name_loc, "add: group \"NAME\";",
+			 "segment \"%s\" has no group", g->name);
+		return;
+	}
+	if (value_count(group->values) != 1 || group->values->kind != VAL_STRING) {
+		diag_error(c->d, group->values->loc,
+			   "'group' takes exactly one quoted segment group name");
+		return;
+	}
+	const char *name = group->values->s;
+	g->group = strmap_get(&c->groups, name);
+	if (g->group == STRMAP_NONE) {
+		const char *near = nearest_key(&c->groups, name);
+		char hint[300];
+		if (near)
+			snprintf(hint, sizeof hint, "did you mean \"%s\"?", near);
+		else
+			snprintf(hint, sizeof hint, "declare it: segment_group \"%s\";", name);
+		diag_add(c->d, SEV_ERROR, group->values->loc, hint,
+			 "undeclared segment group \"%s\"", name);
+	}
+}
+
+/* Sizes g's host and address arrays once for all the segment's lines: growing per
+ * line would copy the array again for every line (quadratic for segments written
+ * one domain a line). */
+static void segment_alloc(struct checker *c, const struct stmt *s, struct m_segment *g)
+{
+	uint32_t ndomains = 0, naddresses = 0;
+	for (const struct prop *p = s->props; p; p = p->next) {
+		if (!strcmp(p->key, "domains"))
+			ndomains += (uint32_t)value_count(p->values);
+		else if (!strcmp(p->key, "addresses"))
+			naddresses += (uint32_t)value_count(p->values);
+	}
+	g->hosts = arena_array(c->a, ndomains, sizeof *g->hosts);
+	g->addrs = arena_array(c->a, naddresses, sizeof *g->addrs);
+}
+
 static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g)
 {
 	static const char *const match_names[] = { "exclusive", "inclusive" };
@@ -241,17 +285,7 @@ static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g
 
 	strmap_init(&hosts, c->a);
 	strmap_init(&addrs, c->a);
-	/* Sized once for all the segment's lines: growing per line would copy the array
-	 * again for every line (quadratic for segments written one domain a line). */
-	uint32_t ndomains = 0, naddresses = 0;
-	for (const struct prop *p = s->props; p; p = p->next) {
-		if (!strcmp(p->key, "domains"))
-			ndomains += (uint32_t)value_count(p->values);
-		else if (!strcmp(p->key, "addresses"))
-			naddresses += (uint32_t)value_count(p->values);
-	}
-	g->hosts = arena_array(c->a, ndomains, sizeof *g->hosts);
-	g->addrs = arena_array(c->a, naddresses, sizeof *g->addrs);
+	segment_alloc(c, s, g);
 	g->name = s->name;
 	g->loc = s->name_loc;
 	g->group = UINT32_MAX;
@@ -292,28 +326,7 @@ static void check_segment(struct checker *c, struct stmt *s, struct m_segment *g
 		if (!strcmp(p->key, "tcp") || !strcmp(p->key, "udp"))
 			wrote_ports = 1;
 	}
-	if (group) {
-		if (value_count(group->values) != 1 || group->values->kind != VAL_STRING) {
-			diag_error(c->d, group->values->loc,
-				   "'group' takes exactly one quoted segment group name");
-		} else {
-			const char *name = group->values->s;
-			g->group = strmap_get(&c->groups, name);
-			if (g->group == STRMAP_NONE) {
-				const char *near = nearest_key(&c->groups, name);
-				char hint[300];
-				if (near)
-					snprintf(hint, sizeof hint, "did you mean \"%s\"?", near);
-				else
-					snprintf(hint, sizeof hint, "declare it: segment_group \"%s\";", name);
-				diag_add(c->d, SEV_ERROR, group->values->loc, hint,
-					 "undeclared segment group \"%s\"", name);
-			}
-		}
-	} else {
-		diag_add(c->d, SEV_ERROR, s->name_loc, "add: group \"NAME\";",
-			 "segment \"%s\" has no group", g->name);
-	}
+	segment_group(c, s, g, group);
 	int v;
 	if (match && (v = one_of(c, match, match_names, 2)) >= 0)
 		g->match = (enum match_style)v;
