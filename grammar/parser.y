@@ -1,5 +1,5 @@
 /* parser.y - the grammar of the policy language. It only builds the syntax tree
- * (ast.h); names, values and references are checked later by compiler/check.c.
+ * (ast.h); names, values and references are checked later by compiler/check*.c.
  * Errors recover at statement boundaries so one run reports as much as it can. */
 %define api.pure full
 %define api.prefix {bcl_}
