@@ -9,16 +9,10 @@
 #include "lower.h"
 #include "keys.h"
 #include "bcp_format.h"
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <msgpack.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 struct section {
 	uint8_t *p;

@@ -6,7 +6,6 @@
 #include "request.h"
 #include "errmsg.h"
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
