@@ -15,20 +15,23 @@ ifneq ($(CI),)
 WARN += -Werror
 endif
 BCP_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-	-Icompiler -Iruntime -Igrammar -I$(BUILDDIR)/grammar
+	-Isupport -Icompiler -Iruntime -Igrammar -I$(BUILDDIR)/grammar
 B = $(BUILDDIR)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev \
 	clang libclang-rt-14-dev valgrind
 
-COMPILER_SRC = compiler/arena.c compiler/diag.c compiler/net.c compiler/strmap.c \
-	compiler/source.c compiler/check.c compiler/check_limits.c compiler/check_patterns.c \
-	compiler/check_rules.c compiler/check_bc.c \
-	compiler/frontend.c compiler/dump.c compiler/lower.c compiler/blob.c compiler/keys.c \
-	compiler/reference.c compiler/request.c compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c \
-	compiler/cmd_query.c compiler/cmd_device.c \
-	compiler/main.c grammar/parse.c
+# support/: what both grammar/ and compiler/ stand on; it includes nothing else of the tree.
+SUPPORT_SRC = support/arena.c support/diag.c support/errmsg.c support/file.c \
+	support/strmap.c support/suggest.c
+COMPILER_SRC = $(SUPPORT_SRC) grammar/parse.c \
+	compiler/net.c compiler/check.c compiler/check_util.c compiler/check_limits.c \
+	compiler/check_bc.c compiler/check_segments.c compiler/check_patterns.c \
+	compiler/check_rules.c compiler/frontend.c compiler/dump.c compiler/lower.c \
+	compiler/blob.c compiler/keys.c compiler/reference.c compiler/request.c \
+	compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c compiler/cmd_query.c \
+	compiler/cmd_device.c compiler/main.c
 COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/lexer.o
 COMPILER_LIBS = -ljansson -lcrypto -lmsgpackc
 

@@ -1,22 +1,18 @@
 /* blob.c - lays the lowered tables out as the bytes of docs/FORMAT.md (header,
- * directory, 17 sections, signature), packs the two msgpack sections, signs, and
- * writes files atomically. Every byte it writes is given by FORMAT.md; it must not
- * add fields, reorder sections, or depend on anything but its inputs (no clock, no
- * environment, no addresses), so equal inputs give equal blobs. */
+ * directory, 17 sections, signature), packs the two msgpack sections and signs.
+ * Every byte it writes is given by FORMAT.md; it must not add fields, reorder
+ * sections, or depend on anything but its inputs (no clock, no environment, no
+ * addresses), so equal inputs give equal blobs. Writing it to a file is
+ * support/file.c's. */
 #include "blob.h"
+#include "errmsg.h"
 #include "lower.h"
 #include "keys.h"
 #include "bcp_format.h"
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <msgpack.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 struct section {
 	uint8_t *p;
@@ -32,18 +28,6 @@ struct build {
 	size_t errlen;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 static size_t align8(size_t n)
 {
 	return (n + BCPF_ALIGN - 1) & ~(size_t)(BCPF_ALIGN - 1);
@@ -56,7 +40,7 @@ static uint8_t *sec_new(struct build *B, int id, size_t len)
 	B->sec[id].p = p;
 	B->sec[id].len = len;
 	if (!p)
-		fail(B->err, B->errlen, "out of memory while laying out the blob");
+		errmsg(B->err, B->errlen, "out of memory while laying out the blob");
 	return p;
 }
 
@@ -434,7 +418,7 @@ static int put_msgpack(struct build *B, int id, void (*pack)(struct mp *, const 
 	pack(&w, B->m);
 	uint8_t *p = NULL;
 	if (w.bad)
-		fail(B->err, B->errlen, "out of memory while packing the settings");
+		errmsg(B->err, B->errlen, "out of memory while packing the settings");
 	else if ((p = sec_new(B, id, w.size)) != NULL && w.size)
 		memcpy(p, w.data, w.size);
 	hook_release(w.hook, w.data);
@@ -455,7 +439,7 @@ static int sign(EVP_PKEY *key, uint8_t *blob, size_t signed_len, char *err, size
 		 EVP_DigestSign(ctx, blob + signed_len, &siglen, md, sizeof md) == 1 &&
 		 siglen == BCPF_SIG_SIZE;
 	EVP_MD_CTX_free(ctx);
-	return ok ? 0 : fail(err, errlen, "cannot sign the blob with the Ed25519 key");
+	return ok ? 0 : errmsg(err, errlen, "cannot sign the blob with the Ed25519 key");
 }
 
 static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
@@ -470,15 +454,15 @@ static int assemble(struct build *B, EVP_PKEY *key, const struct blob_opts *o,
 	}
 	uint64_t total = at + BCPF_SIG_SIZE;
 	if (total > BCPF_MAX_BLOB)
-		return fail(B->err, B->errlen,
-			    "the blob would be %llu bytes, over the runtime's limit of %u",
-			    (unsigned long long)total, BCPF_MAX_BLOB);
+		return errmsg(B->err, B->errlen,
+			      "the blob would be %llu bytes, over the runtime's limit of %u",
+			      (unsigned long long)total, BCPF_MAX_BLOB);
 	if (key_raw_public(key, pub) != 0)
-		return fail(B->err, B->errlen, "the signing key is not an Ed25519 key");
+		return errmsg(B->err, B->errlen, "the signing key is not an Ed25519 key");
 	uint8_t *b = hook_alloc(B->a->hook, (size_t)total);
 	if (!b)
-		return fail(B->err, B->errlen, "out of memory for a blob of %llu bytes",
-			    (unsigned long long)total);
+		return errmsg(B->err, B->errlen, "out of memory for a blob of %llu bytes",
+			      (unsigned long long)total);
 	memset(b, 0, (size_t)total);
 	memcpy(b + BCPF_H_MAGIC, BCPF_MAGIC, 8);
 	bcpf_put16(b + BCPF_H_VERSION, BCPF_VERSION);
@@ -526,7 +510,7 @@ int blob_build_with(const struct model *m, EVP_PKEY *key, const struct blob_opts
 	if (errlen)
 		err[0] = '\0';
 	if (!m || !key || !o)
-		return fail(err, errlen, "blob_build: missing model, key or options");
+		return errmsg(err, errlen, "blob_build: missing model, key or options");
 	arena_init(&a, hook);
 	B.t = lower_model(m, &a, err, errlen);
 	if (!B.t)
@@ -545,111 +529,4 @@ int blob_build_with(const struct model *m, EVP_PKEY *key, const struct blob_opts
 out:
 	arena_free(&a);
 	return rc;
-}
-
-/* ---- atomic files ---- */
-
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Puts tmp at path without replacing anything: link() fails on an existing name.
- * Filesystems without hard links fall back to a check then rename(). */
-static int publish_new(const char *tmp, const char *path)
-{
-	struct stat st;
-	if (link(tmp, path) == 0) {
-		unlink(tmp);
-		return 0;
-	}
-	if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP && errno != ENOSYS &&
-	    errno != EMLINK)
-		return -1;
-	if (lstat(path, &st) == 0) {
-		errno = EEXIST;
-		return -1;
-	}
-	return rename(tmp, path);
-}
-
-int write_file_atomic_mode(const char *path, const uint8_t *data, size_t len,
-			   unsigned mode, int no_replace, char *err, size_t errlen)
-{
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	size_t dirlen = slash ? (size_t)(slash - path) : 0;
-	/* No allocation: the kernel takes no path longer than PATH_MAX anyway. */
-	char tmp[PATH_MAX + 16], dir[PATH_MAX + 2];
-	int fd = -1, rc = -1, e;
-
-	if (!*base)
-		return fail(err, errlen, "cannot write %s: not a file name", path);
-	if (strlen(path) >= PATH_MAX)
-		return fail(err, errlen, "cannot write %.200s...: the path is longer than %d bytes",
-			    path, PATH_MAX - 1);
-	sprintf(tmp, "%.*s%s.%s.XXXXXX", (int)dirlen, path, slash ? "/" : "", base);
-	if (!slash)
-		strcpy(dir, ".");
-	else if (dirlen == 0)
-		strcpy(dir, "/");
-	else
-		sprintf(dir, "%.*s", (int)dirlen, path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fail(err, errlen, "cannot create a temporary file in %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, (mode_t)mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		e = errno;
-		fail(err, errlen, "cannot write %s: %s", tmp, strerror(e));
-		goto unlink_tmp;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e != 0) {
-		fail(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		goto unlink_tmp;
-	}
-	if ((no_replace ? publish_new(tmp, path) : rename(tmp, path)) != 0) {
-		e = errno;
-		if (e == EEXIST)
-			fail(err, errlen, "%s already exists; not replacing it", path);
-		else
-			fail(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(e));
-		goto unlink_tmp;
-	}
-	rc = 0;
-	/* Make the rename itself durable. A folder we may not open for reading, or a
-	 * filesystem that cannot sync folders, is not a failure of the write. */
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		if (fsync(dfd) != 0 && errno == EIO)
-			rc = fail(err, errlen, "cannot sync folder %s: %s", dir, strerror(errno));
-		close(dfd);
-	}
-	goto out;
-unlink_tmp:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-out:
-	return rc;
-}
-
-int write_file_atomic(const char *path, const uint8_t *data, size_t len, char *err, size_t errlen)
-{
-	/* umask can only be read by setting it; the CLI is single-threaded here. */
-	mode_t mask = umask(0);
-	umask(mask);
-	return write_file_atomic_mode(path, data, len, 0666 & ~(unsigned)mask, 0, err, errlen);
 }

@@ -1,5 +1,5 @@
-/* blob.h - the checked model to a signed policy blob (docs/FORMAT.md), and the
- * atomic file writer that puts it (or a key) on disk. */
+/* blob.h - the checked model to a signed policy blob (docs/FORMAT.md). support/file.h
+ * puts it on disk. */
 #ifndef BCPC_BLOB_H
 #define BCPC_BLOB_H
 #include <stddef.h>
@@ -28,19 +28,4 @@ int blob_build(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
 int blob_build_with(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
 		    const struct alloc_hook *hook, uint8_t **out, size_t *outlen,
 		    char *err, size_t errlen);
-
-/* Writes data to path through a temporary file in the same folder (mkstemp), fsync,
- * rename, then fsync of the folder. It allocates nothing; a path longer than
- * PATH_MAX is refused. The file gets mode 0666 less the umask (read
- * by setting and restoring it, so not thread-safe). On any failure returns -1 with
- * a message in err, removes the temporary file and leaves an existing file at path
- * untouched; 0 on success. */
-int write_file_atomic(const char *path, const uint8_t *data, size_t len,
-		      char *err, size_t errlen);
-
-/* The same with a given mode (e.g. 0600 for a private key), and no_replace: fail
- * (leaving it alone) when path already exists, with no window in which a file
- * created meanwhile would be replaced. */
-int write_file_atomic_mode(const char *path, const uint8_t *data, size_t len,
-			   unsigned mode, int no_replace, char *err, size_t errlen);
 #endif

@@ -2,6 +2,7 @@
  * Client Connector uses to find the Private Cloud during an outage. It also reads
  * and validates the SP CA certificate file the block names. */
 #include "check_int.h"
+#include "file.h"
 #include <errno.h>
 #include <string.h>
 #include <openssl/pem.h>
@@ -138,6 +139,80 @@ static void bc_ca_file(struct checker *c, struct m_bc *bc, const struct prop *p,
 	BIO_free(bio);
 }
 
+static void bc_exit_mode(struct checker *c, struct m_bc *bc, const struct prop *p)
+{
+	static const char *const modes[] = { "time_based", "automatic" };
+	const char *w = p->values->next ? NULL : want_word(c, p->values, p->key);
+	if (p->values->next)
+		diag_error(c->d, p->values->next->loc, "'exit_mode' takes one value");
+	if (!w)
+		return;
+	if (!strcmp(w, modes[0]) || !strcmp(w, modes[1]))
+		bc->exit_mode = w[0] == 'a' ? EXIT_AUTOMATIC : EXIT_TIME_BASED;
+	else
+		unknown_word(c, p->values->loc, "exit_mode", w, modes, 2);
+}
+
+/* One line of the block: key k with its values p; str is its one string for the
+ * keys that take one. */
+static void bc_line(struct checker *c, struct m_bc *bc, enum bc_key k, const struct prop *p,
+		    const char *str)
+{
+	switch (k) {
+	case K_DOMAIN:
+		bc->domain = bc_host(c, p->values, str, strlen(str), p->key);
+		break;
+	case K_SNI:
+		bc->sni = bc_host(c, p->values, str, strlen(str), p->key);
+		break;
+	case K_SNI_NEW_USER:
+		bc->sni_new_user = bc_host(c, p->values, str, strlen(str), p->key);
+		break;
+	case K_CONTROLLER:
+		bc_controller(c, bc, p);
+		break;
+	case K_SP_URL:
+		if (strncmp(str, "https://", 8) != 0 || !str[8])
+			diag_error(c->d, p->values->loc, "'sp_url' must be an https:// URL");
+		else
+			bc->sp_url = str;
+		break;
+	case K_SP_CA_FILE:
+		bc_ca_file(c, bc, p, str);
+		break;
+	case K_ENTER_AFTER:
+		bc_duration(c, p, 60, 8 * 3600, "1m .. 8h", &bc->enter_after);
+		break;
+	case K_EXIT_AFTER:
+		bc_duration(c, p, 600, 7 * 86400, "10m .. 7d", &bc->exit_after);
+		break;
+	case K_AUTH_MAX_AGE:
+		bc_duration(c, p, 0, 7 * 86400, "0 .. 7d", &bc->auth_max_age);
+		break;
+	case K_EXIT_MODE:
+		bc_exit_mode(c, bc, p);
+		break;
+	case K_COUNT:
+		break;
+	}
+}
+
+/* What the block must have, and what it should: seen[k] is key k's line or NULL. */
+static void bc_required(struct checker *c, const struct stmt *s, const struct prop *const *seen)
+{
+	static const enum bc_key required[] = { K_DOMAIN, K_CONTROLLER, K_SNI };
+	for (unsigned i = 0; i < sizeof required / sizeof *required; i++)
+		if (!seen[required[i]])
+			diag_add(c->d, SEV_ERROR, s->loc, NULL,
+				 "business_continuity needs '%s'", bc_keys[required[i]]);
+	if (!seen[K_SNI_NEW_USER])
+		diag_warning(c->d, s->loc,
+			     "no 'sni_new_user': users who enroll during an outage cannot connect");
+	if (seen[K_SP_URL] && !seen[K_SP_CA_FILE])
+		diag_warning(c->d, seen[K_SP_URL]->loc,
+			     "'sp_url' without 'sp_ca_file': clients cannot verify the SP's certificate");
+}
+
 static void check_block(struct checker *c, const struct stmt *s, struct m_bc *bc)
 {
 	const struct prop *seen[K_COUNT] = { 0 };
@@ -171,65 +246,9 @@ static void check_block(struct checker *c, const struct stmt *s, struct m_bc *bc
 			if (!str)
 				continue;
 		}
-		switch ((enum bc_key)k) {
-		case K_DOMAIN:
-			bc->domain = bc_host(c, p->values, str, strlen(str), p->key);
-			break;
-		case K_SNI:
-			bc->sni = bc_host(c, p->values, str, strlen(str), p->key);
-			break;
-		case K_SNI_NEW_USER:
-			bc->sni_new_user = bc_host(c, p->values, str, strlen(str), p->key);
-			break;
-		case K_CONTROLLER:
-			bc_controller(c, bc, p);
-			break;
-		case K_SP_URL:
-			if (strncmp(str, "https://", 8) != 0 || !str[8])
-				diag_error(c->d, p->values->loc, "'sp_url' must be an https:// URL");
-			else
-				bc->sp_url = str;
-			break;
-		case K_SP_CA_FILE:
-			bc_ca_file(c, bc, p, str);
-			break;
-		case K_ENTER_AFTER:
-			bc_duration(c, p, 60, 8 * 3600, "1m .. 8h", &bc->enter_after);
-			break;
-		case K_EXIT_AFTER:
-			bc_duration(c, p, 600, 7 * 86400, "10m .. 7d", &bc->exit_after);
-			break;
-		case K_AUTH_MAX_AGE:
-			bc_duration(c, p, 0, 7 * 86400, "0 .. 7d", &bc->auth_max_age);
-			break;
-		case K_EXIT_MODE: {
-			static const char *const modes[] = { "time_based", "automatic" };
-			const char *w = p->values->next ? NULL : want_word(c, p->values, p->key);
-			if (p->values->next)
-				diag_error(c->d, p->values->next->loc, "'exit_mode' takes one value");
-			if (!w)
-				break;
-			if (!strcmp(w, modes[0]) || !strcmp(w, modes[1]))
-				bc->exit_mode = w[0] == 'a' ? EXIT_AUTOMATIC : EXIT_TIME_BASED;
-			else
-				unknown_word(c, p->values->loc, "exit_mode", w, modes, 2);
-			break;
-		}
-		case K_COUNT:
-			break;
-		}
+		bc_line(c, bc, (enum bc_key)k, p, str);
 	}
-	static const enum bc_key required[] = { K_DOMAIN, K_CONTROLLER, K_SNI };
-	for (unsigned i = 0; i < sizeof required / sizeof *required; i++)
-		if (!seen[required[i]])
-			diag_add(c->d, SEV_ERROR, s->loc, NULL,
-				 "business_continuity needs '%s'", bc_keys[required[i]]);
-	if (!seen[K_SNI_NEW_USER])
-		diag_warning(c->d, s->loc,
-			     "no 'sni_new_user': users who enroll during an outage cannot connect");
-	if (seen[K_SP_URL] && !seen[K_SP_CA_FILE])
-		diag_warning(c->d, seen[K_SP_URL]->loc,
-			     "'sp_url' without 'sp_ca_file': clients cannot verify the SP's certificate");
+	bc_required(c, s, seen);
 }
 
 void check_bc(struct checker *c, struct stmt *stmts)

@@ -2,6 +2,7 @@
  * any meaning (model.h, docs/LANGUAGE.md 2.10). Each error names the limit and
  * points at the first item past it; nothing is ever cut to fit. */
 #include "check_int.h"
+#include "check.h"
 #include <stdio.h>
 #include <string.h>
 

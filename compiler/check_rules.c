@@ -260,14 +260,9 @@ void check_rules(struct checker *c, struct stmt *stmts)
 		if (s->kind != ST_POLICY)
 			continue;
 		for (struct rule *r = s->rules; r; r = r->next) {
-			if (!r || check_name(c, r->name, r->name_loc, "rule"))
+			if (!declare_name(c, &c->rules, "rule", r->name, r->name_loc, m->nrules,
+					  &m->rules[0].loc, sizeof *m->rules))
 				continue;
-			uint32_t at = strmap_put(&c->rules, r->name, m->nrules);
-			if (at != m->nrules) {
-				if (at != STRMAP_NONE)
-					duplicate_name(c, r->name_loc, "rule", r->name, m->rules[at].loc);
-				continue;
-			}
 			struct m_rule *mr = &m->rules[m->nrules];
 			mr->name = r->name;
 			mr->loc = r->name_loc;
@@ -374,15 +369,10 @@ void check_profiles(struct checker *c, struct stmt *stmts)
 	if (!m->profiles)
 		return;
 	for (struct stmt *s = stmts; s; s = s->next) {
-		if (s->kind != ST_PROFILE || check_name(c, s->name, s->name_loc, "app profile"))
+		if (s->kind != ST_PROFILE ||
+		    !declare_name(c, &c->profiles, "app profile", s->name, s->name_loc,
+				  m->nprofiles, &m->profiles[0].loc, sizeof *m->profiles))
 			continue;
-		uint32_t at = strmap_put(&c->profiles, s->name, m->nprofiles);
-		if (at != m->nprofiles) {
-			if (at != STRMAP_NONE)
-				duplicate_name(c, s->name_loc, "app profile", s->name,
-					       m->profiles[at].loc);
-			continue;
-		}
 		check_profile(c, s, &m->profiles[m->nprofiles++]);
 	}
 }

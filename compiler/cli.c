@@ -1,7 +1,7 @@
 /* cli.c - argument helpers shared by the commands: times, durations, trust options. */
 #define _XOPEN_SOURCE 700
 #include "cli.h"
-#include "model.h"
+#include "file.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -101,29 +101,43 @@ int64_t now_or(const char *now_arg, int *bad)
 	return t;
 }
 
-int trust_arg(const char *cmd, int argc, char **argv, int *i, struct trust_args *t)
+int thumbprint_arg(const char *cmd, int argc, char **argv, int *i, const char **tps,
+		     size_t *n, size_t max)
 {
-	const char *a = argv[*i];
-	if (strcmp(a, "--thumbprint") && strcmp(a, "--pubkey"))
+	if (strcmp(argv[*i], "--thumbprint"))
 		return 0;
 	if (*i + 1 >= argc) {
-		usage_error(cmd, "%s needs a value", a);
+		usage_error(cmd, "--thumbprint needs a value");
 		return -1;
 	}
 	const char *v = argv[++*i];
-	if (!strcmp(a, "--thumbprint")) {
-		if (t->nthumbprints == sizeof t->thumbprints / sizeof *t->thumbprints) {
-			usage_error(cmd, "at most 16 thumbprints");
-			return -1;
-		}
-		if (!bcp_thumbprint_valid(v)) {
-			usage_error(cmd, "not a thumbprint: '%.60s' (want the 44-character base64 "
-				    "of 32 bytes, as 'bcpc thumbprint KEY.pem' prints)", v);
-			return -1;
-		}
-		t->thumbprints[t->nthumbprints++] = v;
-		return 1;
+	if (!bcp_thumbprint_valid(v)) {
+		usage_error(cmd, "not a thumbprint: '%.60s' (want the 44-character base64 of 32 "
+			    "bytes, as 'bcpc thumbprint KEY.pem' prints)", v);
+		return -1;
 	}
+	if (*n == max) {
+		usage_error(cmd, max == 1 ? "give one --thumbprint" : "at most %zu thumbprints",
+			    max);
+		return -1;
+	}
+	tps[(*n)++] = v;
+	return 1;
+}
+
+int trust_arg(const char *cmd, int argc, char **argv, int *i, struct trust_args *t)
+{
+	int r = thumbprint_arg(cmd, argc, argv, i, t->thumbprints, &t->nthumbprints,
+			       sizeof t->thumbprints / sizeof *t->thumbprints);
+	if (r != 0)
+		return r;
+	if (strcmp(argv[*i], "--pubkey"))
+		return 0;
+	if (*i + 1 >= argc) {
+		usage_error(cmd, "--pubkey needs a value");
+		return -1;
+	}
+	const char *v = argv[++*i];
 	if (t->pubkey_pem) {
 		usage_error(cmd, "--pubkey given twice");
 		return -1;

@@ -29,6 +29,11 @@ const char *format_time(int64_t t, char buf[32]);
 /* The clock: --now when given, else the system clock. */
 int64_t now_or(const char *now_arg, int *bad);
 
+/* Consumes "--thumbprint B64" at argv[*i] into tps[*n], which has room for max: 1 if
+ * consumed, 0 if argv[*i] is another option, -1 after a usage error (no value, not a
+ * thumbprint, more than max). */
+int thumbprint_arg(const char *cmd, int argc, char **argv, int *i, const char **tps,
+		   size_t *n, size_t max);
 /* Trust options gathered from --thumbprint (repeatable) and --pubkey. */
 struct trust_args {
 	const char *thumbprints[16];

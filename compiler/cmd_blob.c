@@ -9,6 +9,7 @@
 #include "blob.h"
 #include "bcp_format.h"
 #include "cli.h"
+#include "file.h"
 #include "frontend.h"
 #include "keys.h"
 
@@ -63,122 +64,134 @@ static int opens_as_written(const uint8_t *blob, size_t len, char *err, size_t e
 	return 0;
 }
 
-int cmd_compile(int argc, char **argv)
+struct compile_args {
+	const char *keypath, *out, *serial_arg, *valid_for, *not_after_arg, *not_before_arg;
+	char **files;   /* the policy files, in order */
+	int nfiles;
+};
+
+/* Reads compile's command line into a (a->files has room for argc). 0, or 2 after a
+ * usage error. */
+static int compile_args(int argc, char **argv, struct compile_args *a)
 {
-	const char *keypath = NULL, *out = NULL, *serial_arg = NULL, *valid_for = NULL,
-		   *not_after_arg = NULL, *not_before_arg = NULL;
-	char **files = calloc((size_t)argc, sizeof *files);
-	int nfiles = 0, rc = 2;
-	if (!files)
-		return 1;
 	for (int i = 1; i < argc; i++) {
 		const char **slot = NULL;
 		if (!strcmp(argv[i], "--key"))
-			slot = &keypath;
+			slot = &a->keypath;
 		else if (!strcmp(argv[i], "-o"))
-			slot = &out;
+			slot = &a->out;
 		else if (!strcmp(argv[i], "--serial"))
-			slot = &serial_arg;
+			slot = &a->serial_arg;
 		else if (!strcmp(argv[i], "--valid-for"))
-			slot = &valid_for;
+			slot = &a->valid_for;
 		else if (!strcmp(argv[i], "--not-after"))
-			slot = &not_after_arg;
+			slot = &a->not_after_arg;
 		else if (!strcmp(argv[i], "--not-before"))
-			slot = &not_before_arg;
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			usage_error("compile", "unknown option '%.200s'", argv[i]);
-			goto done;
-		} else {
-			files[nfiles++] = argv[i];
+			slot = &a->not_before_arg;
+		else if (argv[i][0] == '-' && argv[i][1])
+			return usage_error("compile", "unknown option '%.200s'", argv[i]);
+		else {
+			a->files[a->nfiles++] = argv[i];
 			continue;
 		}
-		if (i + 1 >= argc) {
-			usage_error("compile", "%s needs a value", argv[i]);
-			goto done;
-		}
+		if (i + 1 >= argc)
+			return usage_error("compile", "%s needs a value", argv[i]);
 		*slot = argv[++i];
 	}
-	if (!nfiles || !keypath || !out) {
-		usage_error("compile", "need policy files, --key KEY.pem and -o OUT.bcp");
-		goto done;
-	}
-	if (valid_for && not_after_arg) {
-		usage_error("compile", "give --valid-for or --not-after, not both");
-		goto done;
-	}
-	struct blob_opts o = { 0 };
+	if (!a->nfiles || !a->keypath || !a->out)
+		return usage_error("compile", "need policy files, --key KEY.pem and -o OUT.bcp");
+	if (a->valid_for && a->not_after_arg)
+		return usage_error("compile", "give --valid-for or --not-after, not both");
+	return 0;
+}
+
+/* The blob's serial, creation time and validity window from the arguments and
+ * SOURCE_DATE_EPOCH. 0, or 2 after a usage error. */
+static int compile_window(const struct compile_args *a, struct blob_opts *o)
+{
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	int64_t t, validity = 30 * 86400;
-	o.created = (int64_t)time(NULL);
+	o->created = (int64_t)time(NULL);
 	if (sde && *sde) {
-		if (parse_time(sde, &o.created)) {
-			usage_error("compile", "SOURCE_DATE_EPOCH is not a UNIX time: %.40s", sde);
-			goto done;
-		}
+		if (parse_time(sde, &o->created))
+			return usage_error("compile", "SOURCE_DATE_EPOCH is not a UNIX time: %.40s", sde);
 	}
-	o.serial = (uint64_t)o.created;
-	if (serial_arg && parse_u64(serial_arg, &o.serial)) {
-		usage_error("compile", "--serial takes a whole number");
-		goto done;
+	o->serial = (uint64_t)o->created;
+	if (a->serial_arg && parse_u64(a->serial_arg, &o->serial))
+		return usage_error("compile", "--serial takes a whole number");
+	o->not_before = o->created;
+	if (a->not_before_arg && parse_time(a->not_before_arg, &o->not_before))
+		return usage_error("compile", "--not-before: not a time (UNIX seconds or 2026-01-31T00:00:00Z)");
+	if (a->valid_for && parse_duration(a->valid_for, &validity))
+		return usage_error("compile", "--valid-for: not a duration (e.g. 30d, 12h)");
+	o->not_after = o->not_before + validity;
+	if (a->not_after_arg) {
+		if (parse_time(a->not_after_arg, &t))
+			return usage_error("compile", "--not-after: not a time (UNIX seconds or 2026-01-31T00:00:00Z)");
+		o->not_after = t;
 	}
-	o.not_before = o.created;
-	if (not_before_arg && parse_time(not_before_arg, &o.not_before)) {
-		usage_error("compile", "--not-before: not a time (UNIX seconds or 2026-01-31T00:00:00Z)");
-		goto done;
+	if (o->not_after <= o->not_before)
+		return usage_error("compile", "the validity window is empty (not_after <= not_before)");
+	return 0;
+}
+
+/* Signs the checked model m with the key at keypath and writes the blob to out;
+ * prints what it wrote, or why not. 0 or 1. */
+static int compile_write(const struct model *m, const char *keypath, const char *out,
+			 const struct blob_opts *o)
+{
+	char err[512];
+	EVP_PKEY *key = key_load_private(keypath, err, sizeof err);
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int rc = 1;
+	if (!key)
+		fprintf(stderr, "bcpc compile: %s\n", err);
+	else if (blob_build(m, key, o, &blob, &len, err, sizeof err) != 0)
+		fprintf(stderr, "bcpc compile: %s\n", err);
+	else if (opens_as_written(blob, len, err, sizeof err) != 0)
+		fprintf(stderr, "bcpc compile: %s\n", err);
+	else if (write_file_atomic(out, blob, len, err, sizeof err) != 0)
+		fprintf(stderr, "bcpc compile: %s\n", err);
+	else {
+		char nb[32], na[32];
+		printf("wrote %s: %zu bytes, serial %llu, valid %s .. %s\n", out, len,
+		       (unsigned long long)o->serial, format_time(o->not_before, nb),
+		       format_time(o->not_after, na));
+		rc = 0;
 	}
-	if (valid_for && parse_duration(valid_for, &validity)) {
-		usage_error("compile", "--valid-for: not a duration (e.g. 30d, 12h)");
-		goto done;
-	}
-	o.not_after = o.not_before + validity;
-	if (not_after_arg) {
-		if (parse_time(not_after_arg, &t)) {
-			usage_error("compile", "--not-after: not a time (UNIX seconds or 2026-01-31T00:00:00Z)");
-			goto done;
-		}
-		o.not_after = t;
-	}
-	if (o.not_after <= o.not_before) {
-		usage_error("compile", "the validity window is empty (not_after <= not_before)");
-		goto done;
+	free(blob);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+int cmd_compile(int argc, char **argv)
+{
+	struct compile_args args = { .files = calloc((size_t)argc, sizeof *args.files) };
+	struct blob_opts o = { 0 };
+	int rc;
+	if (!args.files)
+		return 1;
+	rc = compile_args(argc, argv, &args);
+	if (rc == 0)
+		rc = compile_window(&args, &o);
+	if (rc != 0) {
+		free(args.files);
+		return rc;
 	}
 
 	struct arena a;
 	struct diags d;
-	char err[512];
 	arena_init(&a, NULL);
 	diags_init(&d, &a);
-	struct model *m = load_policy(files, nfiles, &a, &d);
+	struct model *m = load_policy(args.files, args.nfiles, &a, &d);
 	if (m && !m->bc)
 		diag_warning(&d, loc_file(NULL),
 			     "no business_continuity block: clients get no controllers or SNI names");
 	diags_print(&d, stderr);
-	rc = 1;
-	if (m) {
-		EVP_PKEY *key = key_load_private(keypath, err, sizeof err);
-		uint8_t *blob = NULL;
-		size_t len = 0;
-		if (!key)
-			fprintf(stderr, "bcpc compile: %s\n", err);
-		else if (blob_build(m, key, &o, &blob, &len, err, sizeof err) != 0)
-			fprintf(stderr, "bcpc compile: %s\n", err);
-		else if (opens_as_written(blob, len, err, sizeof err) != 0)
-			fprintf(stderr, "bcpc compile: %s\n", err);
-		else if (write_file_atomic(out, blob, len, err, sizeof err) != 0)
-			fprintf(stderr, "bcpc compile: %s\n", err);
-		else {
-			char nb[32], na[32];
-			printf("wrote %s: %zu bytes, serial %llu, valid %s .. %s\n", out, len,
-			       (unsigned long long)o.serial, format_time(o.not_before, nb),
-			       format_time(o.not_after, na));
-			rc = 0;
-		}
-		free(blob);
-		EVP_PKEY_free(key);
-	}
+	rc = m ? compile_write(m, args.keypath, args.out, &o) : 1;
 	arena_free(&a);
-done:
-	free(files);
+	free(args.files);
 	return rc;
 }
 
@@ -285,6 +298,160 @@ static const char *const section_names[BCPF_NSECTIONS + 1] = {
 #undef SEC_NAME_
 };
 
+/* --raw-section NAME: the section's bytes as the directory places them. */
+static int inspect_raw_section(const uint8_t *data, size_t len, const char *raw)
+{
+	for (int s = 0; s < BCPF_NSECTIONS; s++) {
+		const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
+		uint32_t id = bcpf_u32(e);
+		uint64_t off = bcpf_u64(e + 8), n = bcpf_u64(e + 16);
+		if (id < 1 || id > BCPF_NSECTIONS || strcmp(section_names[id], raw))
+			continue;
+		if (n > len || off > len - n) {
+			fprintf(stderr, "bcpc inspect: section %s lies outside the file\n", raw);
+			return 1;
+		}
+		fwrite(data + off, 1, n, stdout);
+		return 0;
+	}
+	return usage_error("inspect", "no section named '%.100s'", raw);
+}
+
+/* The header, signature and directory as read, trusting none of it. */
+static json_t *inspect_header_json(const uint8_t *data, size_t len, const char *tp)
+{
+	json_t *root = json_object(), *secs = json_array();
+	char sig[2 * BCPF_SIG_SIZE + 1];
+	for (int i = 0; i < BCPF_SIG_SIZE; i++)
+		snprintf(sig + 2 * i, 3, "%02x", data[len - BCPF_SIG_SIZE + (size_t)i]);
+	json_object_set_new(root, "format_version", json_integer(bcpf_u16(data + BCPF_H_VERSION)));
+	json_object_set_new(root, "total_length", json_integer((json_int_t)len));
+	json_object_set_new(root, "serial", json_integer((json_int_t)bcpf_u64(data + BCPF_H_SERIAL)));
+	json_object_set_new(root, "not_before",
+			    json_integer((int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE)));
+	json_object_set_new(root, "not_after",
+			    json_integer((int64_t)bcpf_u64(data + BCPF_H_NOT_AFTER)));
+	json_object_set_new(root, "created", json_integer((int64_t)bcpf_u64(data + BCPF_H_CREATED)));
+	json_object_set_new(root, "thumbprint", json_string(tp));
+	json_object_set_new(root, "signed_offset", json_integer(0));
+	json_object_set_new(root, "signed_length", json_integer((json_int_t)(len - BCPF_SIG_SIZE)));
+	json_object_set_new(root, "signature_hex", json_string(sig));
+	for (int s = 0; s < BCPF_NSECTIONS; s++) {
+		const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
+		uint32_t id = bcpf_u32(e);
+		json_array_append_new(secs, json_pack("{s:s,s:I,s:I}", "name",
+			id >= 1 && id <= BCPF_NSECTIONS ? section_names[id] : "?",
+			"offset", (json_int_t)bcpf_u64(e + 8), "length", (json_int_t)bcpf_u64(e + 16)));
+	}
+	json_object_set_new(root, "sections", secs);
+	return root;
+}
+
+/* business_continuity's settings, or null when the blob has none. */
+static json_t *inspect_bc_json(const bcp_blob *b)
+{
+	struct bcp_settings st;
+	bcp_settings_get(b, &st);
+	if (!st.present)
+		return json_null();
+	json_t *ctl = json_array();
+	for (size_t i = 0; i < st.ncontrollers; i++)
+		json_array_append_new(ctl, json_pack("{s:s,s:i}", "host",
+			st.controllers[i].host, "port", st.controllers[i].port));
+	return json_pack(
+		"{s:s?,s:o,s:s?,s:s?,s:s?,s:I,s:i,s:s,s:i,s:i}",
+		"domain", st.domain, "controllers", ctl, "sni", st.sni,
+		"sni_new_user", st.sni_new_user, "sp_url", st.sp_url,
+		"sp_ca_bytes", (json_int_t)st.sp_ca_len, "enter_after_s", st.enter_after_s,
+		"exit_mode", st.exit_automatic ? "automatic" : "time_based",
+		"exit_after_s", st.exit_after_s, "auth_max_age_s", st.auth_max_age_s);
+}
+
+static json_t *setting_json(const struct bcp_setting *s)
+{
+	if (s->type == BCP_SET_STRING)
+		return json_string(s->s);
+	if (s->type == BCP_SET_BOOL)
+		return json_boolean(s->n);
+	if (s->type == BCP_SET_LIST) {
+		json_t *v = json_array();
+		for (size_t k = 0; k < s->nlist; k++)
+			json_array_append_new(v, json_string(s->list[k]));
+		return v;
+	}
+	return json_integer((json_int_t)s->n);
+}
+
+/* The app profiles with their settings, in blob order. */
+static json_t *inspect_profiles_json(const bcp_blob *b)
+{
+	json_t *profs = json_array();
+	for (size_t i = 0; i < bcp_profile_count(b); i++) {
+		json_t *set = json_object();
+		for (size_t j = 0; j < bcp_profile_setting_count(b, i); j++) {
+			struct bcp_setting s;
+			if (bcp_profile_setting(b, i, j, &s))
+				continue;
+			json_object_set_new(set, s.key, setting_json(&s));
+		}
+		json_array_append_new(profs, json_pack("{s:s,s:o}", "name",
+			bcp_profile_name(b, i), "settings", set));
+	}
+	return profs;
+}
+
+/* What a self-consistent blob holds, decoded by the runtime, added to root. */
+static void inspect_contents_json(json_t *root, const bcp_blob *b)
+{
+	struct bcp_info in;
+	bcp_info(b, &in);
+	json_object_set_new(root, "tenant", in.tenant ? json_string(in.tenant) : json_null());
+	json_object_set_new(root, "counts", json_pack("{s:i,s:i,s:i,s:i,s:i}",
+		"segments", in.nsegments, "host_patterns", in.nhost_patterns,
+		"address_patterns", in.naddr_patterns, "rules", in.nrules,
+		"app_profiles", in.nprofiles));
+	json_object_set_new(root, "business_continuity", inspect_bc_json(b));
+	json_object_set_new(root, "app_profiles", inspect_profiles_json(b));
+}
+
+/* The text form of what root holds; b is NULL when the blob is not self-consistent
+ * (problem then says why). */
+static void inspect_print_text(const char *path, const uint8_t *data, size_t len,
+			       json_t *root, const bcp_blob *b, const char *problem)
+{
+	char nb[32], na[32], cr[32];
+	json_t *secs = json_object_get(root, "sections");
+	printf("blob        %s (%zu bytes), format version %u\n", path, len,
+	       bcpf_u16(data + BCPF_H_VERSION));
+	printf("serial      %llu\n", (unsigned long long)bcpf_u64(data + BCPF_H_SERIAL));
+	printf("valid       %s .. %s\ncreated     %s\n",
+	       format_time((int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE), nb),
+	       format_time((int64_t)bcpf_u64(data + BCPF_H_NOT_AFTER), na),
+	       format_time((int64_t)bcpf_u64(data + BCPF_H_CREATED), cr));
+	printf("signed by   %s (thumbprint)\n",
+	       json_string_value(json_object_get(root, "thumbprint")));
+	printf("signature   bytes [0, %zu) signed; %s\n", len - BCPF_SIG_SIZE,
+	       b ? "verifies with the embedded key (this alone is not trust)" : problem);
+	printf("sections:\n");
+	for (size_t i = 0; i < json_array_size(secs); i++) {
+		json_t *s = json_array_get(secs, i);
+		printf("  %-17s offset %8lld  length %8lld\n",
+		       json_string_value(json_object_get(s, "name")),
+		       (long long)json_integer_value(json_object_get(s, "offset")),
+		       (long long)json_integer_value(json_object_get(s, "length")));
+	}
+	if (!b)
+		return;
+	print_summary(b, stdout);
+	char *bc = json_dumps(json_object_get(root, "business_continuity"),
+			      JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *pr = json_dumps(json_object_get(root, "app_profiles"),
+			      JSON_COMPACT | JSON_PRESERVE_ORDER);
+	printf("settings    %s\nprofiles    %s\n", bc ? bc : "?", pr ? pr : "?");
+	free(bc);
+	free(pr);
+}
+
 /* Prints the blob's header and directory as read, without trusting it; then, if the
  * blob is self-consistent (its own key verifies it), the decoded contents. */
 int cmd_inspect(int argc, char **argv)
@@ -316,143 +483,31 @@ int cmd_inspect(int argc, char **argv)
 		return 1;
 	}
 	if (raw) {
-		for (int s = 0; s < BCPF_NSECTIONS; s++) {
-			const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
-			uint32_t id = bcpf_u32(e);
-			uint64_t off = bcpf_u64(e + 8), n = bcpf_u64(e + 16);
-			if (id < 1 || id > BCPF_NSECTIONS || strcmp(section_names[id], raw))
-				continue;
-			if (n > len || off > len - n) {
-				fprintf(stderr, "bcpc inspect: section %s lies outside the file\n", raw);
-				free(data);
-				return 1;
-			}
-			fwrite(data + off, 1, n, stdout);
-			free(data);
-			return 0;
-		}
+		int rc = inspect_raw_section(data, len, raw);
 		free(data);
-		return usage_error("inspect", "no section named '%.100s'", raw);
+		return rc;
 	}
 
-	char tp[45] = "", nb[32], na[32], cr[32];
+	/* Opened under its own key: this says the blob is whole, not that it is trusted. */
+	char tp[45] = "";
 	bcp_thumbprint(data + BCPF_H_PUBKEY, tp);
 	const char *tps[1] = { tp };
 	struct bcp_open_opts o = { tps, 1, NULL, (int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE), 0, 0 };
 	bcp_blob *b = NULL;
 	struct bcp_error err;
 	int ok = bcp_open_buffer(data, len, &o, &b, &err) == BCP_OK;
-	int64_t nbv = (int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE);
-	int64_t nav = (int64_t)bcpf_u64(data + BCPF_H_NOT_AFTER);
-	int64_t crv = (int64_t)bcpf_u64(data + BCPF_H_CREATED);
 
-	json_t *root = json_object(), *secs = json_array();
-	char sig[2 * BCPF_SIG_SIZE + 1];
-	for (int i = 0; i < BCPF_SIG_SIZE; i++)
-		snprintf(sig + 2 * i, 3, "%02x", data[len - BCPF_SIG_SIZE + (size_t)i]);
-	json_object_set_new(root, "format_version", json_integer(bcpf_u16(data + BCPF_H_VERSION)));
-	json_object_set_new(root, "total_length", json_integer((json_int_t)len));
-	json_object_set_new(root, "serial", json_integer((json_int_t)bcpf_u64(data + BCPF_H_SERIAL)));
-	json_object_set_new(root, "not_before", json_integer(nbv));
-	json_object_set_new(root, "not_after", json_integer(nav));
-	json_object_set_new(root, "created", json_integer(crv));
-	json_object_set_new(root, "thumbprint", json_string(tp));
-	json_object_set_new(root, "signed_offset", json_integer(0));
-	json_object_set_new(root, "signed_length", json_integer((json_int_t)(len - BCPF_SIG_SIZE)));
-	json_object_set_new(root, "signature_hex", json_string(sig));
-	for (int s = 0; s < BCPF_NSECTIONS; s++) {
-		const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
-		uint32_t id = bcpf_u32(e);
-		json_array_append_new(secs, json_pack("{s:s,s:I,s:I}", "name",
-			id >= 1 && id <= BCPF_NSECTIONS ? section_names[id] : "?",
-			"offset", (json_int_t)bcpf_u64(e + 8), "length", (json_int_t)bcpf_u64(e + 16)));
-	}
-	json_object_set_new(root, "sections", secs);
+	json_t *root = inspect_header_json(data, len, tp);
 	json_object_set_new(root, "self_consistent", json_boolean(ok));
 	if (!ok)
 		json_object_set_new(root, "problem", json_string(err.message));
-	if (ok) {
-		struct bcp_info in;
-		struct bcp_settings st;
-		bcp_info(b, &in);
-		bcp_settings_get(b, &st);
-		json_object_set_new(root, "tenant", in.tenant ? json_string(in.tenant) : json_null());
-		json_object_set_new(root, "counts", json_pack("{s:i,s:i,s:i,s:i,s:i}",
-			"segments", in.nsegments, "host_patterns", in.nhost_patterns,
-			"address_patterns", in.naddr_patterns, "rules", in.nrules,
-			"app_profiles", in.nprofiles));
-		if (st.present) {
-			json_t *ctl = json_array();
-			for (size_t i = 0; i < st.ncontrollers; i++)
-				json_array_append_new(ctl, json_pack("{s:s,s:i}", "host",
-					st.controllers[i].host, "port", st.controllers[i].port));
-			json_object_set_new(root, "business_continuity", json_pack(
-				"{s:s?,s:o,s:s?,s:s?,s:s?,s:I,s:i,s:s,s:i,s:i}",
-				"domain", st.domain, "controllers", ctl, "sni", st.sni,
-				"sni_new_user", st.sni_new_user, "sp_url", st.sp_url,
-				"sp_ca_bytes", (json_int_t)st.sp_ca_len, "enter_after_s", st.enter_after_s,
-				"exit_mode", st.exit_automatic ? "automatic" : "time_based",
-				"exit_after_s", st.exit_after_s, "auth_max_age_s", st.auth_max_age_s));
-		} else {
-			json_object_set_new(root, "business_continuity", json_null());
-		}
-		json_t *profs = json_array();
-		for (size_t i = 0; i < bcp_profile_count(b); i++) {
-			json_t *set = json_object();
-			for (size_t j = 0; j < bcp_profile_setting_count(b, i); j++) {
-				struct bcp_setting s;
-				if (bcp_profile_setting(b, i, j, &s))
-					continue;
-				json_t *v;
-				if (s.type == BCP_SET_STRING)
-					v = json_string(s.s);
-				else if (s.type == BCP_SET_BOOL)
-					v = json_boolean(s.n);
-				else if (s.type == BCP_SET_LIST) {
-					v = json_array();
-					for (size_t k = 0; k < s.nlist; k++)
-						json_array_append_new(v, json_string(s.list[k]));
-				} else
-					v = json_integer((json_int_t)s.n);
-				json_object_set_new(set, s.key, v);
-			}
-			json_array_append_new(profs, json_pack("{s:s,s:o}", "name",
-				bcp_profile_name(b, i), "settings", set));
-		}
-		json_object_set_new(root, "app_profiles", profs);
-	}
-
+	else
+		inspect_contents_json(root, b);
 	if (json) {
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {
-		printf("blob        %s (%zu bytes), format version %u\n", path, len,
-		       bcpf_u16(data + BCPF_H_VERSION));
-		printf("serial      %llu\n", (unsigned long long)bcpf_u64(data + BCPF_H_SERIAL));
-		printf("valid       %s .. %s\ncreated     %s\n", format_time(nbv, nb),
-		       format_time(nav, na), format_time(crv, cr));
-		printf("signed by   %s (thumbprint)\n", tp);
-		printf("signature   bytes [0, %zu) signed; %s\n", len - BCPF_SIG_SIZE,
-		       ok ? "verifies with the embedded key (this alone is not trust)" :
-		       err.message);
-		printf("sections:\n");
-		for (size_t i = 0; i < json_array_size(secs); i++) {
-			json_t *s = json_array_get(secs, i);
-			printf("  %-17s offset %8lld  length %8lld\n",
-			       json_string_value(json_object_get(s, "name")),
-			       (long long)json_integer_value(json_object_get(s, "offset")),
-			       (long long)json_integer_value(json_object_get(s, "length")));
-		}
-		if (ok) {
-			print_summary(b, stdout);
-			char *bc = json_dumps(json_object_get(root, "business_continuity"),
-					      JSON_COMPACT | JSON_PRESERVE_ORDER);
-			char *pr = json_dumps(json_object_get(root, "app_profiles"),
-					      JSON_COMPACT | JSON_PRESERVE_ORDER);
-			printf("settings    %s\nprofiles    %s\n", bc ? bc : "?", pr ? pr : "?");
-			free(bc);
-			free(pr);
-		}
+		inspect_print_text(path, data, len, root, ok ? b : NULL, err.message);
 	}
 	json_decref(root);
 	bcp_close(b);

@@ -11,35 +11,7 @@
 #include <jansson.h>
 #include "bcp_format.h"
 #include "cli.h"
-#include "model.h"
-
-/* ---- arguments ---- */
-
-/* Consumes "--thumbprint B64" at argv[*i] into tps (room for 16); 1 consumed, 0 not
- * this option, -1 after a usage error. */
-static int thumbprint_arg(const char *cmd, int argc, char **argv, int *i, const char **tps,
-			  size_t *n, size_t max)
-{
-	if (strcmp(argv[*i], "--thumbprint"))
-		return 0;
-	if (*i + 1 >= argc) {
-		usage_error(cmd, "--thumbprint needs a value");
-		return -1;
-	}
-	const char *v = argv[++*i];
-	if (!bcp_thumbprint_valid(v)) {
-		usage_error(cmd, "not a thumbprint: '%.60s' (want the 44-character base64 of 32 "
-			    "bytes, as 'bcpc thumbprint KEY.pem' prints)", v);
-		return -1;
-	}
-	if (*n == max) {
-		usage_error(cmd, max == 1 ? "give one --thumbprint" : "at most %zu thumbprints",
-			    max);
-		return -1;
-	}
-	tps[(*n)++] = v;
-	return 1;
-}
+#include "file.h"
 
 /* ---- install ---- */
 
@@ -91,6 +63,64 @@ static void print_last_known_good(const char *dir, const char *const *tps, size_
 	bcp_close(b);
 }
 
+/* BCPC_INSTALL_ABORT_AFTER=N, when set, hooks the install's steps into h. 0, or 2
+ * after a usage error. */
+static int install_abort_hook(struct bcp_install_opts *o, struct abort_hook *h)
+{
+	const char *abort_env = getenv("BCPC_INSTALL_ABORT_AFTER");
+	if (!abort_env || !*abort_env)
+		return 0;
+	uint64_t n;
+	if (parse_u64(abort_env, &n) || n < 1 || n > 1000000)
+		return usage_error("install", "BCPC_INSTALL_ABORT_AFTER must be a step number "
+				   "1, 2, ...: '%.40s'", abort_env);
+	h->after = (long)n;
+	o->step_hook = abort_after_step;
+	o->hook_ctx = h;
+	return 0;
+}
+
+/* After a refused install: what the device keeps, so an admin reading a log knows
+ * it still works. */
+static void print_still_installed(const char *dir, int64_t now)
+{
+	struct bcp_state_report rep;
+	struct bcp_error err;
+	bcp_blob *b = NULL;
+	if (bcp_open_state(dir, now, &b, &rep, &err) == BCP_OK) {
+		printf("still installed: serial %llu%s\n", (unsigned long long)rep.serial,
+		       rep.fallback ? " (last-known-good)" : "");
+		bcp_close(b);
+	}
+}
+
+/* After an install: what the folder now opens, as a client would open it. 0, or 1. */
+static int print_installed(const char *path, const char *dir, const struct bcp_install_opts *o,
+			   int unchanged)
+{
+	struct bcp_state_report rep;
+	struct bcp_error err;
+	bcp_blob *b = NULL;
+	if (bcp_open_state(dir, o->now, &b, &rep, &err) != BCP_OK) {
+		/* The install said yes but the folder does not open: never expected, always told. */
+		printf("%s: installed, but %s does not open: %s\n", path, dir, err.message);
+		return 1;
+	}
+	struct bcp_info in;
+	bcp_info(b, &in);
+	char na[32];
+	if (unchanged)
+		printf("unchanged: serial %llu is already installed in %s\n",
+		       (unsigned long long)in.serial, dir);
+	else
+		printf("installed serial %llu in %s (valid until %s)\n",
+		       (unsigned long long)in.serial, dir, format_time(in.not_after, na));
+	bcp_close(b);
+	if (!unchanged)
+		print_last_known_good(dir, o->thumbprints, o->nthumbprints, o->now);
+	return 0;
+}
+
 int cmd_install(int argc, char **argv)
 {
 	const char *tps[16];
@@ -119,18 +149,9 @@ int cmd_install(int argc, char **argv)
 	o.now = now_or(now_arg, &bad);
 	if (bad)
 		return usage_error("install", "--now: not a time (UNIX seconds or 2026-01-31T00:00:00Z)");
-
 	struct abort_hook hook = { 0, 0 };
-	const char *abort_env = getenv("BCPC_INSTALL_ABORT_AFTER");
-	if (abort_env && *abort_env) {
-		uint64_t n;
-		if (parse_u64(abort_env, &n) || n < 1 || n > 1000000)
-			return usage_error("install", "BCPC_INSTALL_ABORT_AFTER must be a step number "
-					   "1, 2, ...: '%.40s'", abort_env);
-		hook.after = (long)n;
-		o.step_hook = abort_after_step;
-		o.hook_ctx = &hook;
-	}
+	if (install_abort_hook(&o, &hook) != 0)
+		return 2;
 
 	size_t len = 0;
 	uint8_t *data = (uint8_t *)read_file_malloc(path, BCPF_MAX_BLOB, &len);
@@ -158,39 +179,84 @@ int cmd_install(int argc, char **argv)
 	}
 	if (st != BCP_OK) {
 		printf("%s: REFUSED: %s\n", path, err.message);
-		/* Say what the device keeps, so an admin reading a log knows it still works. */
-		struct bcp_state_report rep;
-		bcp_blob *b = NULL;
-		if (bcp_open_state(dir, o.now, &b, &rep, &err) == BCP_OK) {
-			printf("still installed: serial %llu%s\n", (unsigned long long)rep.serial,
-			       rep.fallback ? " (last-known-good)" : "");
-			bcp_close(b);
-		}
+		print_still_installed(dir, o.now);
 		return 1;
 	}
-	struct bcp_state_report rep;
-	bcp_blob *b = NULL;
-	if (bcp_open_state(dir, o.now, &b, &rep, &err) != BCP_OK) {
-		/* The install said yes but the folder does not open: never expected, always told. */
-		printf("%s: installed, but %s does not open: %s\n", path, dir, err.message);
-		return 1;
-	}
-	struct bcp_info in;
-	bcp_info(b, &in);
-	char na[32];
-	if (unchanged)
-		printf("unchanged: serial %llu is already installed in %s\n",
-		       (unsigned long long)in.serial, dir);
-	else
-		printf("installed serial %llu in %s (valid until %s)\n",
-		       (unsigned long long)in.serial, dir, format_time(in.not_after, na));
-	bcp_close(b);
-	if (!unchanged)
-		print_last_known_good(dir, tps, ntps, o.now);
-	return 0;
+	return print_installed(path, dir, &o, unchanged);
 }
 
 /* ---- status ---- */
+
+/* status --json: the same facts as the text form, and the exit status. */
+/* The status as one JSON object; 0, or -1 (nothing printed) when a text is not
+ * UTF-8: jansson refuses such text, and a path may be anything. */
+static int print_status_json(const char *dir, int64_t now, enum bcp_status st,
+			     const struct bcp_state_report *rep, const struct bcp_info *in,
+			     const struct bcp_error *err, int rc)
+{
+	json_t *o = json_object();
+	int bad = !o;
+#define SET(k, v) (bad |= json_object_set_new(o, (k), (v)) != 0)
+	SET("state_dir", json_string(dir));
+	SET("now", json_integer(now));
+	if (st != BCP_OK) {
+		SET("open", json_null());
+		SET("error", json_string(err->message));
+	} else {
+		SET("open", json_string(rep->fallback ? "previous.bcp" : "current.bcp"));
+		SET("fallback", json_boolean(rep->fallback));
+		SET("current_error", rep->fallback ? json_string(rep->current_message) : json_null());
+		SET("serial", json_integer((json_int_t)rep->serial));
+		SET("not_before", json_integer(in->not_before));
+		SET("not_after", json_integer(in->not_after));
+		SET("expired", json_boolean(rep->expired));
+		SET("not_yet_valid", json_boolean(rep->not_yet_valid));
+		SET("effective_now", json_integer(rep->effective_now));
+		SET("thumbprint", json_string(in->thumbprint));
+		SET("tenant", in->tenant ? json_string(in->tenant) : json_null());
+	}
+	SET("exit", json_integer(rc));
+#undef SET
+	if (bad || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+		json_decref(o);
+		return -1;
+	}
+	putchar('\n');
+	json_decref(o);
+	return 0;
+}
+
+static void print_status_text(const char *dir, int64_t now, enum bcp_status st,
+			      const struct bcp_state_report *rep, const struct bcp_info *in,
+			      const struct bcp_error *err)
+{
+	char t1[32], t2[32], t3[32];
+	if (st != BCP_OK) {
+		printf("state     %s\nopen      nothing: %s\n", dir, err->message);
+		printf("decisions every request is denied\n");
+		return;
+	}
+	printf("state     %s\n", dir);
+	if (rep->fallback)
+		printf("open      previous.bcp (last-known-good)\nfallback  current.bcp does not "
+		       "open: %s\n", rep->current_message);
+	else
+		printf("open      current.bcp\n");
+	printf("serial    %llu\n", (unsigned long long)rep->serial);
+	printf("valid     %s .. %s\n", format_time(in->not_before, t1),
+	       format_time(in->not_after, t2));
+	printf("now       %s", format_time(rep->effective_now, t3));
+	if (rep->effective_now != now)
+		printf(" (the clock says %s, behind the latest time seen by more than %d s)",
+		       format_time(now, t1), BCP_CLOCK_TOLERANCE);
+	putchar('\n');
+	printf("expired   %s\n", rep->expired ? "yes: every request is denied (reason expired)" :
+	       "no");
+	if (rep->not_yet_valid)
+		printf("early     not valid yet: every request is denied (reason not_yet_valid) "
+		       "until %s\n", format_time(in->not_before, t1));
+	printf("signed by %s\ntenant    %s\n", in->thumbprint, in->tenant ? in->tenant : "(none)");
+}
 
 int cmd_status(int argc, char **argv)
 {
@@ -222,74 +288,15 @@ int cmd_status(int argc, char **argv)
 	if (st == BCP_OK)
 		bcp_info(b, &in);
 	/* 0: the installed blob is open and in force; 3: a blob is open but degraded
-	 * (fallback to last-known-good, or expired so every decision denies); 1: none. */
+	 * (fallback to last-known-good, or expired or not yet valid so every decision
+	 * denies); 1: none; 2: JSON asked for a text that is not UTF-8. */
 	int rc = st != BCP_OK ? 1 : rep.fallback || rep.expired || rep.not_yet_valid ? 3 : 0;
-	char t1[32], t2[32], t3[32];
-
-	if (json) {
-		/* jansson refuses text that is not UTF-8 (a path may be anything): every
-		 * value is checked, and nothing is printed unless all of it is there. */
-		json_t *o = json_object();
-		int jbad = !o;
-#define SET(k, v) (jbad |= json_object_set_new(o, (k), (v)) != 0)
-		SET("state_dir", json_string(dir));
-		SET("now", json_integer(now));
-		if (st != BCP_OK) {
-			SET("open", json_null());
-			SET("error", json_string(err.message));
-		} else {
-			SET("open", json_string(rep.fallback ? "previous.bcp" : "current.bcp"));
-			SET("fallback", json_boolean(rep.fallback));
-			SET("current_error", rep.fallback ? json_string(rep.current_message) :
-			    json_null());
-			SET("serial", json_integer((json_int_t)rep.serial));
-			SET("not_before", json_integer(in.not_before));
-			SET("not_after", json_integer(in.not_after));
-			SET("expired", json_boolean(rep.expired));
-			SET("not_yet_valid", json_boolean(rep.not_yet_valid));
-			SET("effective_now", json_integer(rep.effective_now));
-			SET("thumbprint", json_string(in.thumbprint));
-			SET("tenant", in.tenant ? json_string(in.tenant) : json_null());
-		}
-		SET("exit", json_integer(rc));
-#undef SET
-		bcp_close(b);
-		if (jbad || json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-			fprintf(stderr, "bcpc status: cannot write JSON: the state folder's path or a "
-				"message is not valid UTF-8 (use the text output)\n");
-			json_decref(o);
-			return 2;
-		}
-		putchar('\n');
-		json_decref(o);
-		return rc;
-	}
-
-	if (st != BCP_OK) {
-		printf("state     %s\nopen      nothing: %s\n", dir, err.message);
-		printf("decisions every request is denied\n");
-		return rc;
-	}
-	printf("state     %s\n", dir);
-	if (rep.fallback)
-		printf("open      previous.bcp (last-known-good)\nfallback  current.bcp does not "
-		       "open: %s\n", rep.current_message);
-	else
-		printf("open      current.bcp\n");
-	printf("serial    %llu\n", (unsigned long long)rep.serial);
-	printf("valid     %s .. %s\n", format_time(in.not_before, t1),
-	       format_time(in.not_after, t2));
-	printf("now       %s", format_time(rep.effective_now, t3));
-	if (rep.effective_now != now)
-		printf(" (the clock says %s, behind the latest time seen by more than %d s)",
-		       format_time(now, t1), BCP_CLOCK_TOLERANCE);
-	putchar('\n');
-	printf("expired   %s\n", rep.expired ? "yes: every request is denied (reason expired)" :
-	       "no");
-	if (rep.not_yet_valid)
-		printf("early     not valid yet: every request is denied (reason not_yet_valid) "
-		       "until %s\n", format_time(in.not_before, t1));
-	printf("signed by %s\ntenant    %s\n", in.thumbprint, in.tenant ? in.tenant : "(none)");
+	if (json && print_status_json(dir, now, st, &rep, &in, &err, rc) != 0) {
+		fprintf(stderr, "bcpc status: cannot write JSON: the state folder's path or a "
+			"message is not valid UTF-8 (use the text output)\n");
+		rc = 2;
+	} else if (!json)
+		print_status_text(dir, now, st, &rep, &in, &err);
 	bcp_close(b);
 	return rc;
 }

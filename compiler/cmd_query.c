@@ -180,105 +180,130 @@ static int run_batch(struct engine *e, FILE *in, FILE *out)
 	return failed;
 }
 
-int cmd_query(int argc, char **argv)
+struct query_args {
+	struct trust_args t;
+	const char *blob_path, *now_arg, *batch, *user_path, *target;
+	char **sources;   /* with --reference: the policy files (room for argc) */
+	int nsources, reference;
+};
+
+/* Reads query's command line into q. 0, or 2 after a usage error (-1 from
+ * trust_arg has printed its own). */
+static int query_args(int argc, char **argv, struct query_args *q)
 {
-	struct trust_args t = { 0 };
-	const char *blob_path = NULL, *now_arg = NULL, *batch = NULL, *user_path = NULL,
-		   *target = NULL;
-	char **sources = calloc((size_t)argc, sizeof *sources);
-	int nsources = 0, reference = 0, rc = 2, r, bad;
-	struct engine e = { 0 };
-	bcp_blob *b = NULL;
-	struct arena a;
-	arena_init(&a, NULL);
-	if (!sources)
-		return 1;
+	int r;
 	for (int i = 1; i < argc; i++) {
-		if ((r = trust_arg("query", argc, argv, &i, &t)) < 0)
-			goto done;
+		if ((r = trust_arg("query", argc, argv, &i, &q->t)) < 0)
+			return 2;
 		if (r)
 			continue;
 		if (!strcmp(argv[i], "--reference"))
-			reference = 1;
+			q->reference = 1;
 		else if (!strcmp(argv[i], "--now") && i + 1 < argc)
-			now_arg = argv[++i];
+			q->now_arg = argv[++i];
 		else if (!strcmp(argv[i], "--batch") && i + 1 < argc)
-			batch = argv[++i];
+			q->batch = argv[++i];
 		else if (!strcmp(argv[i], "--user") && i + 1 < argc)
-			user_path = argv[++i];
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			usage_error("query", "unknown option '%.200s'", argv[i]);
-			goto done;
-		} else if (reference) {
+			q->user_path = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1])
+			return usage_error("query", "unknown option '%.200s'", argv[i]);
+		else if (q->reference)
 			/* With --reference, plain arguments are sources, except a last HOST:PORT. */
-			sources[nsources++] = argv[i];
-		} else if (!blob_path) {
-			blob_path = argv[i];
-		} else if (!target) {
-			target = argv[i];
-		} else {
-			usage_error("query", "unexpected argument '%.200s'", argv[i]);
-			goto done;
-		}
+			q->sources[q->nsources++] = argv[i];
+		else if (!q->blob_path)
+			q->blob_path = argv[i];
+		else if (!q->target)
+			q->target = argv[i];
+		else
+			return usage_error("query", "unexpected argument '%.200s'", argv[i]);
 	}
-	if (reference && !batch && nsources > 1 && user_path)
-		target = sources[--nsources];
-	if (!!batch == !!target || (target && !user_path)) {
-		usage_error("query", "give --batch FILE|- or --user USER.json HOST:PORT");
-		goto done;
-	}
-	if (reference ? nsources == 0 : (!blob_path || (!t.nthumbprints && !t.pubkey_pem))) {
-		usage_error("query", reference ? "give the policy files after --reference" :
-			    "need a blob and --thumbprint B64 or --pubkey PUB.pem");
-		goto done;
-	}
-	rc = 1;
-	if (reference) {
+	if (q->reference && !q->batch && q->nsources > 1 && q->user_path)
+		q->target = q->sources[--q->nsources];
+	if (!!q->batch == !!q->target || (q->target && !q->user_path))
+		return usage_error("query", "give --batch FILE|- or --user USER.json HOST:PORT");
+	if (q->reference ? q->nsources == 0 :
+	    (!q->blob_path || (!q->t.nthumbprints && !q->t.pubkey_pem)))
+		return usage_error("query", q->reference ? "give the policy files after --reference" :
+				   "need a blob and --thumbprint B64 or --pubkey PUB.pem");
+	return 0;
+}
+
+/* Sets up e to answer from the checked sources (--reference, in arena a) or from the
+ * blob, opened as a client opens it (*b then holds it). 0, 1 on failure (said), or 2
+ * after a usage error. */
+static int query_engine(const struct query_args *q, struct engine *e, struct arena *a,
+			bcp_blob **b)
+{
+	if (q->reference) {
 		struct diags d;
-		diags_init(&d, &a);
-		e.model = load_policy(sources, nsources, &a, &d);
+		diags_init(&d, a);
+		e->model = load_policy(q->sources, q->nsources, a, &d);
 		diags_print(&d, stderr);
-		if (!e.model)
-			goto done;
-	} else {
-		struct bcp_open_opts o = { t.thumbprints, t.nthumbprints, t.pubkey_pem, 0, 0, 0 };
-		struct bcp_error err;
-		o.now = now_or(now_arg, &bad);
-		if (bad) {
-			rc = usage_error("query", "%s", "--now: not a time");
-			goto done;
-		}
-		if (bcp_open_file(blob_path, &o, &b, &err) != BCP_OK) {
-			fprintf(stderr, "bcpc query: %s: %s\n", blob_path, err.message);
-			goto done;
-		}
-		e.blob = b;
+		return e->model ? 0 : 1;
 	}
-	if (batch) {
-		FILE *in = strcmp(batch, "-") ? fopen(batch, "r") : stdin;
+	struct bcp_open_opts o = { q->t.thumbprints, q->t.nthumbprints, q->t.pubkey_pem, 0, 0, 0 };
+	struct bcp_error err;
+	int bad;
+	o.now = now_or(q->now_arg, &bad);
+	if (bad)
+		return usage_error("query", "%s", "--now: not a time");
+	if (bcp_open_file(q->blob_path, &o, b, &err) != BCP_OK) {
+		fprintf(stderr, "bcpc query: %s: %s\n", q->blob_path, err.message);
+		return 1;
+	}
+	e->blob = *b;
+	return 0;
+}
+
+/* One request: the user of the file at user_path going to target. 0, or 1. */
+static int query_one(struct engine *e, const char *user_path, const char *target)
+{
+	struct user_file uf = { 0 };
+	struct request req = { 0 };
+	char err[300];
+	int rc = 1;
+	if (user_file_load(user_path, &uf, err, sizeof err) ||
+	    request_parse_target(target, &req, err, sizeof err)) {
+		fprintf(stderr, "bcpc query: %s\n", err);
+	} else {
+		struct keybuf kb = { 0 };
+		req.user = uf.user;
+		const char *key = user_key(&kb, &req.user);
+		rc = !key || answer(e, &req, key, stdout) ? 1 : 0;
+		free(kb.p);
+	}
+	request_free(&req);
+	user_file_free(&uf);
+	return rc;
+}
+
+int cmd_query(int argc, char **argv)
+{
+	struct query_args q = { .sources = calloc((size_t)argc, sizeof *q.sources) };
+	struct engine e = { 0 };
+	bcp_blob *b = NULL;
+	struct arena a;
+	int rc;
+	arena_init(&a, NULL);
+	if (!q.sources)
+		return 1;
+	rc = query_args(argc, argv, &q);
+	if (rc == 0)
+		rc = query_engine(&q, &e, &a, &b);
+	if (rc != 0)
+		goto done;
+	if (q.batch) {
+		FILE *in = strcmp(q.batch, "-") ? fopen(q.batch, "r") : stdin;
 		if (!in) {
-			perror(batch);
+			perror(q.batch);
+			rc = 1;
 			goto done;
 		}
 		rc = run_batch(&e, in, stdout);
 		if (in != stdin)
 			fclose(in);
 	} else {
-		struct user_file uf = { 0 };
-		struct request req = { 0 };
-		char err[300];
-		if (user_file_load(user_path, &uf, err, sizeof err) ||
-		    request_parse_target(target, &req, err, sizeof err)) {
-			fprintf(stderr, "bcpc query: %s\n", err);
-		} else {
-			struct keybuf kb = { 0 };
-			req.user = uf.user;
-			const char *key = user_key(&kb, &req.user);
-			rc = !key || answer(&e, &req, key, stdout) ? 1 : 0;
-			free(kb.p);
-		}
-		request_free(&req);
-		user_file_free(&uf);
+		rc = query_one(&e, q.user_path, q.target);
 	}
 	if (fflush(stdout) != 0)
 		rc = 1;
@@ -286,7 +311,7 @@ done:
 	cache_free(&e.cache);
 	bcp_close(b);
 	arena_free(&a);
-	trust_free(&t);
-	free(sources);
+	trust_free(&q.t);
+	free(q.sources);
 	return rc;
 }

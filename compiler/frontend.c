@@ -2,6 +2,8 @@
  * together (declarations are global, rules keep file order). Every allocation is
  * the arena's, through its hook, flex's buffers included (grammar/parse.c). */
 #include "frontend.h"
+#include "check.h"
+#include "file.h"
 #include <errno.h>
 #include <string.h>
 

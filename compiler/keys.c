@@ -3,11 +3,10 @@
  * OpenSSL 3 EVP only; it must never prompt on a terminal (every PEM read gets our
  * callback) and must not accept any key type but Ed25519. */
 #include "keys.h"
-#include "blob.h"
-#include "model.h"
+#include "errmsg.h"
+#include "file.h"
 #include "bcp.h"
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,26 +19,14 @@
 #define KEY_FILE_MAX (1024 * 1024)
 #define PASS_MAX 1024
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	ERR_clear_error();
-	return -1;
-}
 
 /* The whole file, NUL-terminated, in a malloc'd buffer; NULL with err set. */
 static char *read_small_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	char *buf = read_file_malloc(path, KEY_FILE_MAX, len);
 	if (!buf)
-		fail(err, errlen, "cannot read %s: %s", path,
-		     errno == EFBIG ? "larger than 1 MiB, not a PEM key" : strerror(errno));
+		errmsg(err, errlen, "cannot read %s: %s", path,
+		       errno == EFBIG ? "larger than 1 MiB, not a PEM key" : strerror(errno));
 	return buf;
 }
 
@@ -121,9 +108,9 @@ static EVP_PKEY *refuse_type(EVP_PKEY *k, const char *path, const char *what, ch
 			     size_t errlen)
 {
 	const char *name = EVP_PKEY_get0_type_name(k);
-	fail(err, errlen, "%s holds a%s %s %s key; bcpc signs with Ed25519 keys only "
-	     "(make one with `bcpc keygen` or `openssl genpkey -algorithm ed25519`)", path,
-	     name && strchr("AEIOU", name[0]) ? "n" : "", name ? name : "non-Ed25519", what);
+	errmsg(err, errlen, "%s holds a%s %s %s key; bcpc signs with Ed25519 keys only "
+	       "(make one with `bcpc keygen` or `openssl genpkey -algorithm ed25519`)", path,
+	       name && strchr("AEIOU", name[0]) ? "n" : "", name ? name : "non-Ed25519", what);
 	EVP_PKEY_free(k);
 	return NULL;
 }
@@ -136,21 +123,21 @@ static EVP_PKEY *private_from_pem(const char *text, size_t len, const char *path
 	BIO *bio = BIO_new_mem_buf(text, (int)len);
 	EVP_PKEY *k = NULL;
 	if (!bio) {
-		fail(err, errlen, "cannot read %s: out of memory", path);
+		errmsg(err, errlen, "cannot read %s: out of memory", path);
 		return NULL;
 	}
 	k = PEM_read_bio_PrivateKey_ex(bio, NULL, pass_cb, &c, NULL, NULL);
 	BIO_free(bio);
 	if (!k) {
 		if (c.err[0])
-			fail(err, errlen, "%s", c.err);
+			errmsg(err, errlen, "%s", c.err);
 		else if (c.asked && c.missing)
-			fail(err, errlen, "%s is encrypted: set %s to its passphrase, or %s to a "
-			     "file holding it", path, KEY_PASSPHRASE_ENV, KEY_PASSPHRASE_FILE_ENV);
+			errmsg(err, errlen, "%s is encrypted: set %s to its passphrase, or %s to a "
+			       "file holding it", path, KEY_PASSPHRASE_ENV, KEY_PASSPHRASE_FILE_ENV);
 		else if (c.asked)
-			fail(err, errlen, "cannot decrypt %s: wrong passphrase?", path);
+			errmsg(err, errlen, "cannot decrypt %s: wrong passphrase?", path);
 		else
-			fail(err, errlen, "%s is not a PEM private key", path);
+			errmsg(err, errlen, "%s is not a PEM private key", path);
 		return NULL;
 	}
 	ERR_clear_error();
@@ -167,10 +154,11 @@ EVP_PKEY *key_load_private(const char *path, char *err, size_t errlen)
 		return NULL;
 	EVP_PKEY *k = NULL;
 	if (!strstr(text, "PRIVATE KEY-----"))
-		fail(err, errlen, "%s holds no PEM private key%s", path,
-		     strstr(text, "PUBLIC KEY-----") ? " (it is a public key)" : "");
+		errmsg(err, errlen, "%s holds no PEM private key%s", path,
+		       strstr(text, "PUBLIC KEY-----") ? " (it is a public key)" : "");
 	else
 		k = private_from_pem(text, len, path, err, errlen);
+	ERR_clear_error();   /* no failure leaves OpenSSL's error queue filled */
 	free_secret(text, len);
 	return k;
 }
@@ -188,7 +176,7 @@ EVP_PKEY *key_load_public(const char *path, char *err, size_t errlen)
 		k = bio ? PEM_read_bio_PUBKEY_ex(bio, NULL, pass_cb, &c, NULL, NULL) : NULL;
 		BIO_free(bio);
 		if (!k)
-			fail(err, errlen, "%s: cannot decode the PEM public key", path);
+			errmsg(err, errlen, "%s: cannot decode the PEM public key", path);
 		else if (!is_ed25519(k))
 			k = refuse_type(k, path, "public", err, errlen);
 	} else if (strstr(text, "PRIVATE KEY-----")) {
@@ -197,11 +185,11 @@ EVP_PKEY *key_load_public(const char *path, char *err, size_t errlen)
 		if (priv && key_raw_public(priv, raw) == 0) {
 			k = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, raw, sizeof raw);
 			if (!k)
-				fail(err, errlen, "%s: cannot extract the public key", path);
+				errmsg(err, errlen, "%s: cannot extract the public key", path);
 		}
 		EVP_PKEY_free(priv);
 	} else {
-		fail(err, errlen, "%s holds no PEM public or private key", path);
+		errmsg(err, errlen, "%s holds no PEM public or private key", path);
 	}
 	ERR_clear_error();
 	free_secret(text, len);
@@ -259,11 +247,11 @@ int key_generate(const char *path, char *err, size_t errlen)
 	int rc = -1;
 
 	if (!pub)
-		return fail(err, errlen, "out of memory");
+		return errmsg(err, errlen, "out of memory");
 	/* Check both names first, so that neither file is written when one exists. */
 	if (lstat(path, &st) == 0 || lstat(pub, &st) == 0) {
-		fail(err, errlen, "%s already exists; not replacing a key",
-		     lstat(path, &st) == 0 ? path : pub);
+		errmsg(err, errlen, "%s already exists; not replacing a key",
+		       lstat(path, &st) == 0 ? path : pub);
 		goto out;
 	}
 	k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
@@ -272,7 +260,7 @@ int key_generate(const char *path, char *err, size_t errlen)
 	if (!k || !priv_pem || !pub_pem ||
 	    PEM_write_bio_PrivateKey(priv_pem, k, NULL, NULL, 0, NULL, NULL) != 1 ||
 	    PEM_write_bio_PUBKEY(pub_pem, k) != 1) {
-		fail(err, errlen, "cannot generate an Ed25519 key");
+		errmsg(err, errlen, "cannot generate an Ed25519 key");
 		goto out;
 	}
 	len = bio_text(priv_pem, &data);

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include "diag.h"
 #include "net.h"
-#include "../grammar/ast.h"
 #include "bcp_format.h"
 
 enum proto { PROTO_TCP, PROTO_UDP, PROTO_COUNT };
@@ -188,27 +187,4 @@ struct model {
 #define BCL_MAX_SETTINGS 1024            /* settings of one app profile */
 #define BCL_MAX_LIST_ITEMS 65535         /* items of one list setting */
 #define BCL_MAX_CONTROLLERS 256          /* controllers of business_continuity */
-
-struct policy_limits {
-	uint32_t sources, groups, segments, patterns, rules, profiles, clauses, atoms,
-		 atom_values, clause_values, settings, list_items, controllers;
-};
-/* The limits above; what load_policy and check_policy apply. */
-extern const struct policy_limits policy_limits_default;
-
-/* Checks the statements of all sources (in order) and builds the model in a.
- * Every problem found goes to d; returns NULL when there was any error. The count
- * limits are checked first: past one, that is the only kind of error reported.
- * When an allocation fails, the one diagnostic is "out of memory". */
-struct model *check_policy(struct stmt *stmts, struct arena *a, struct diags *d);
-/* The same with other limits (tests use small ones to reach each limit cheaply). */
-struct model *check_policy_limits(struct stmt *stmts, const struct policy_limits *lim,
-				  struct arena *a, struct diags *d);
-
-/* Reads a file whole into the arena (with a NUL after it). 0, or -1 with errno set
- * (EFBIG when it is over max bytes). */
-int read_file(struct arena *a, const char *path, size_t max, struct source *out);
-/* The same into malloc'd memory (the caller frees it), with a NUL after *len bytes;
- * NULL with errno set (EFBIG past max, EISDIR, EINVAL for what is not a file). */
-char *read_file_malloc(const char *path, size_t max, size_t *len);
 #endif

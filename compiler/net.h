@@ -1,5 +1,5 @@
 /* net.h - pure checks and normal forms for the network words of a policy: host name
- * patterns, IP prefixes, country codes, and "did you mean" suggestions.
+ * patterns, IP prefixes and country codes.
  * Nothing here prints, allocates, or keeps state between calls; every function is
  * thread-safe and works only on the buffers it is given. No policy meaning here:
  * callers decide what an error means for the policy. */
@@ -88,19 +88,4 @@ int addr_parse_host(const char *s, size_t n, struct prefix *out);
  * assigned ISO 3166-1 alpha-2 codes, else 0. User-assigned codes such as "XK" or "ZZ",
  * and reserved ones such as "UK" or "EU", are not valid. */
 int country_valid(const char *cc);
-
-/* Suggest the nearest candidate word by case-insensitive Damerau-Levenshtein distance
- * (optimal string alignment). suggest_init(s, word), then suggest_add(s, cand) for each
- * candidate; afterwards s->best is the candidate with the smallest distance if that
- * distance is <= max(1, strlen(word) / 3), else NULL, and s->dist is its distance.
- * Ties: the first added wins. Words over 64 bytes never match; NULL words are ignored.
- * The strings are borrowed, not copied: they must outlive s. No allocation. */
-struct suggest {
-	const char *word;
-	const char *best;
-	size_t dist;
-};
-void suggest_init(struct suggest *s, const char *word);
-void suggest_add(struct suggest *s, const char *cand);
-
 #endif

@@ -4,26 +4,15 @@
  * of a batch, so the per-line work is json_loadb and one short walk of the object,
  * with the pointer arrays reused from line to line. */
 #include "request.h"
+#include "errmsg.h"
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "model.h"
 #include "net.h"
+#include "suggest.h"
 
 #define HOST_TEXT_MAX (NET_HOST_MAX + 1)   /* a full name plus its trailing dot */
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* "unknown key 'hots' in request; did you mean 'host'?" */
 static int unknown_key(const char *key, const char *what, const char *const *keys, size_t n,
@@ -34,9 +23,9 @@ static int unknown_key(const char *key, const char *what, const char *const *key
 	for (size_t i = 0; i < n; i++)
 		suggest_add(&s, keys[i]);
 	if (s.best)
-		return fail(err, errlen, "unknown key '%.64s' in %s; did you mean '%s'?", key, what,
-			    s.best);
-	return fail(err, errlen, "unknown key '%.64s' in %s", key, what);
+		return errmsg(err, errlen, "unknown key '%.64s' in %s; did you mean '%s'?", key, what,
+			      s.best);
+	return errmsg(err, errlen, "unknown key '%.64s' in %s", key, what);
 }
 
 /* "windows, mac, linux, ios, android" */
@@ -95,9 +84,9 @@ static int string_array(struct walk *w, json_t *v, const char *name, const char 
 	return 0;
 bad:
 	if (sub)
-		return fail(w->err, w->errlen, "%s.%s.%.64s must be an array of strings", w->what,
-			    name, sub);
-	return fail(w->err, w->errlen, "%s.%s must be an array of strings", w->what, name);
+		return errmsg(w->err, w->errlen, "%s.%s.%.64s must be an array of strings", w->what,
+			      name, sub);
+	return errmsg(w->err, w->errlen, "%s.%s must be an array of strings", w->what, name);
 }
 
 /* {"attr": ["v", ...], ...} */
@@ -107,9 +96,9 @@ static int attributes(struct walk *w, json_t *v, const char *name, const struct 
 	const char *key;
 	json_t *vals;
 	if (!json_is_object(v))
-		return fail(w->err, w->errlen,
-			    "%s.%s must be an object of attribute names to arrays of strings",
-			    w->what, name);
+		return errmsg(w->err, w->errlen,
+			      "%s.%s must be an object of attribute names to arrays of strings",
+			      w->what, name);
 	w->nattrs += json_object_size(v);
 	if (w->fill) {
 		*out = w->st->attrs + w->st->nattrs;
@@ -137,7 +126,7 @@ static int one_string(struct walk *w, json_t *v, const char *name, const char **
 		return 0;
 	}
 	if (!json_is_string(v))
-		return fail(w->err, w->errlen, "%s.%s must be a string", w->what, name);
+		return errmsg(w->err, w->errlen, "%s.%s must be a string", w->what, name);
 	if (w->fill)
 		*out = json_string_value(v);
 	return 0;
@@ -163,11 +152,11 @@ static int one_name(struct walk *w, json_t *v, const char *name, const char *kin
 	for (size_t i = 0; i < n; i++)
 		suggest_add(&sg, names[i]);
 	if (sg.best)
-		return fail(w->err, w->errlen,
-			    "%s.%s '%.64s' is not a %s (%s); did you mean '%s'?", w->what, name, s,
-			    kind, list, sg.best);
-	return fail(w->err, w->errlen, "%s.%s '%.64s' is not a %s (%s)", w->what, name, s, kind,
-		    list);
+		return errmsg(w->err, w->errlen,
+			      "%s.%s '%.64s' is not a %s (%s); did you mean '%s'?", w->what, name, s,
+			      kind, list, sg.best);
+	return errmsg(w->err, w->errlen, "%s.%s '%.64s' is not a %s (%s)", w->what, name, s, kind,
+		      list);
 }
 
 static int is_ascii_letter(char c)
@@ -184,7 +173,7 @@ static int country_code(struct walk *w, json_t *v, const char *name, const char 
 		return 0;
 	s = json_string_value(v);
 	if (json_string_length(v) != 2 || !is_ascii_letter(s[0]) || !is_ascii_letter(s[1]))
-		return fail(w->err, w->errlen,
+		return errmsg(w->err, w->errlen,
 			    "%s.%s must be a two-letter ISO 3166 code such as \"US\"", w->what, name);
 	return 0;
 }
@@ -254,7 +243,7 @@ static int walk_user(struct walk *w, json_t *obj)
 	struct bcp_user_info *u = w->u;
 	int rc = 0;
 	if (!json_is_object(obj))
-		return fail(w->err, w->errlen, "%s must be an object", w->what);
+		return errmsg(w->err, w->errlen, "%s must be an object", w->what);
 	json_object_foreach(obj, key, v) {
 		unsigned k = bcpf_attr_find(key, 1);
 		struct bcpf_user_fields f = bcpf_user_fields(u, k);
@@ -317,7 +306,7 @@ int user_parse_json(json_t *obj, const char *what, struct user_store *st,
 	if (uattrs)
 		st->uattrs = uattrs;
 	if (!strs || !attrs || !uattrs)
-		return fail(err, errlen, "out of memory");
+		return errmsg(err, errlen, "out of memory");
 	w.fill = 1;
 	if (walk_user(&w, obj) != 0) {   /* cannot fail: the first walk checked it all */
 		memset(u, 0, sizeof *u);
@@ -342,10 +331,10 @@ int user_file_load(const char *path, struct user_file *uf, char *err, size_t err
 	char sub[256];
 	uf->json = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!uf->json)
-		return fail(err, errlen, "%s:%d:%d: invalid JSON: %s", path, je.line, je.column,
-			    je.text);
+		return errmsg(err, errlen, "%s:%d:%d: invalid JSON: %s", path, je.line, je.column,
+			      je.text);
 	if (user_parse_json(uf->json, "user", &uf->store, &uf->user, sub, sizeof sub) != 0)
-		return fail(err, errlen, "%s: %s", path, sub);
+		return errmsg(err, errlen, "%s: %s", path, sub);
 	return 0;
 }
 
@@ -366,9 +355,9 @@ static const char *const request_keys[] = { "host", "port", "proto", "user" };
 static int set_host(struct request *r, const char *s, size_t n, char *err, size_t errlen)
 {
 	if (n < 1 || n > HOST_TEXT_MAX)
-		return fail(err, errlen,
-			    "host must be 1..%d bytes (a name of up to %d, plus an optional "
-			    "trailing dot)", HOST_TEXT_MAX, NET_HOST_MAX);
+		return errmsg(err, errlen,
+			      "host must be 1..%d bytes (a name of up to %d, plus an optional "
+			      "trailing dot)", HOST_TEXT_MAX, NET_HOST_MAX);
 	memcpy(r->host, s, n);
 	r->host[n] = '\0';
 	r->hostlen = n;
@@ -382,13 +371,13 @@ static int set_proto(struct request *r, const char *s, char *err, size_t errlen)
 	else if (!strcmp(s, "udp"))
 		r->proto = BCP_UDP;
 	else
-		return fail(err, errlen, "proto must be \"tcp\" or \"udp\", not \"%.16s\"", s);
+		return errmsg(err, errlen, "proto must be \"tcp\" or \"udp\", not \"%.16s\"", s);
 	return 0;
 }
 
 static int port_error(char *err, size_t errlen)
 {
-	return fail(err, errlen, "port must be an integer 1..65535");
+	return errmsg(err, errlen, "port must be an integer 1..65535");
 }
 
 static void request_reset(struct request *r)
@@ -413,13 +402,13 @@ int request_parse(const char *line, size_t len, struct request *r, char *err, si
 	request_reset(r);
 	r->json = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!r->json)
-		return fail(err, errlen, "invalid JSON at column %d: %s", je.column, je.text);
+		return errmsg(err, errlen, "invalid JSON at column %d: %s", je.column, je.text);
 	if (!json_is_object(r->json))
-		return fail(err, errlen, "a request must be a JSON object");
+		return errmsg(err, errlen, "a request must be a JSON object");
 	json_object_foreach(r->json, key, v) {
 		if (!strcmp(key, "host")) {
 			if (!json_is_string(v))
-				return fail(err, errlen, "host must be a string");
+				return errmsg(err, errlen, "host must be a string");
 			if (set_host(r, json_string_value(v), json_string_length(v), err, errlen) != 0)
 				return -1;
 			have_host = 1;
@@ -431,7 +420,7 @@ int request_parse(const char *line, size_t len, struct request *r, char *err, si
 			have_port = 1;
 		} else if (!strcmp(key, "proto")) {
 			if (!json_is_string(v))
-				return fail(err, errlen, "proto must be \"tcp\" or \"udp\"");
+				return errmsg(err, errlen, "proto must be \"tcp\" or \"udp\"");
 			if (set_proto(r, json_string_value(v), err, errlen) != 0)
 				return -1;
 		} else if (!strcmp(key, "user")) {
@@ -441,9 +430,9 @@ int request_parse(const char *line, size_t len, struct request *r, char *err, si
 		}
 	}
 	if (!have_host)
-		return fail(err, errlen, "missing key 'host' in request");
+		return errmsg(err, errlen, "missing key 'host' in request");
 	if (!have_port)
-		return fail(err, errlen, "missing key 'port' in request");
+		return errmsg(err, errlen, "missing key 'port' in request");
 	if (user && !json_is_null(user) &&
 	    user_parse_json(user, "user", &r->store, &r->user, err, errlen) != 0)
 		return -1;
@@ -467,12 +456,12 @@ int request_parse_target(const char *s, struct request *r, char *err, size_t err
 
 	r->proto = BCP_TCP;
 	if (slash && set_proto(r, slash + 1, err, errlen) != 0)
-		return fail(err, errlen, "unknown protocol '%.16s' in target '%.64s'; use /tcp or /udp",
-			    slash + 1, s);
+		return errmsg(err, errlen, "unknown protocol '%.16s' in target '%.64s'; use /tcp or /udp",
+			      slash + 1, s);
 	if (s[0] == '[') {
 		const char *close = memchr(s, ']', (size_t)(end - s));
 		if (!close)
-			return fail(err, errlen, "missing ']' in target '%.64s'", s);
+			return errmsg(err, errlen, "missing ']' in target '%.64s'", s);
 		host_end = close + 1;
 		colon = host_end < end && *host_end == ':' ? host_end : NULL;
 	} else {
@@ -482,14 +471,14 @@ int request_parse_target(const char *s, struct request *r, char *err, size_t err
 				colon = p;
 		host_end = colon;
 		if (colon && memchr(s, ':', (size_t)(colon - s)))
-			return fail(err, errlen,
-				    "an IPv6 address in a target needs brackets, as in "
-				    "[2001:db8::1]:443");
+			return errmsg(err, errlen,
+				      "an IPv6 address in a target needs brackets, as in "
+				      "[2001:db8::1]:443");
 	}
 	if (!colon)
-		return fail(err, errlen,
-			    "target must be HOST:PORT[/udp], as in sap.acme.example:443 or "
-			    "[2001:db8::1]:53/udp");
+		return errmsg(err, errlen,
+			      "target must be HOST:PORT[/udp], as in sap.acme.example:443 or "
+			      "[2001:db8::1]:53/udp");
 	if (colon + 1 == end || end - (colon + 1) > 5)
 		return port_error(err, errlen);
 	for (const char *p = colon + 1; p < end; p++) {

@@ -1,10 +1,10 @@
 /* ast.h - the syntax tree the parser builds: exactly what was written, in order,
- * with locations. Nothing here is checked for meaning (that is compiler/check.c).
+ * with locations. Nothing here is checked for meaning (that is compiler/check*.c).
  * All nodes live in the parse arena; lists are singly linked in source order. */
 #ifndef BCPC_AST_H
 #define BCPC_AST_H
 #include <stdint.h>
-#include "../compiler/diag.h"
+#include "diag.h"
 
 enum value_kind {
 	VAL_STRING,    /* "text" (s, len; never holds NUL) */

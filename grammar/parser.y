@@ -1,5 +1,5 @@
 /* parser.y - the grammar of the policy language. It only builds the syntax tree
- * (ast.h); names, values and references are checked later by compiler/check.c.
+ * (ast.h); names, values and references are checked later by compiler/check*.c.
  * Errors recover at statement boundaries so one run reports as much as it can. */
 %define api.pure full
 %define api.prefix {bcl_}
@@ -36,7 +36,7 @@
 
 %code {
 #include <string.h>
-#include "../compiler/net.h"
+#include "suggest.h"
 
 /* Bison must not call malloc, which would bypass the allocation hook. It need not:
  * the grammar nests nothing inside itself except through left recursion, so the

@@ -18,6 +18,7 @@
 #include "bcp.h"
 #include "bcp_format.h"
 #include "blob.h"
+#include "file.h"
 #include "export.h"
 #include "frontend.h"
 #include "gen.h"

@@ -17,7 +17,7 @@ BENCH_SRC = tests/bench/bench.c tests/bench/gen.c tests/bench/gen_write.c \
 	tests/bench/export.c tests/bench/tables.c
 BENCH_OBJ = $(BENCH_SRC:tests/bench/%.c=$(BENCH_DIR)/obj/%.o)
 BENCH_GEN_OBJ = $(BENCH_DIR)/obj/gen_main.o $(BENCH_DIR)/obj/gen.o $(BENCH_DIR)/obj/gen_write.o \
-	$(BENCH_DIR)/obj/gen_requests.o $(B)/compiler/arena.o
+	$(BENCH_DIR)/obj/gen_requests.o $(B)/support/arena.o
 BENCH_ARGS ?=
 # What is measured, recorded in the JSON: the commit, "-dirty" with local changes.
 BENCH_SOURCE = $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -36,7 +36,7 @@ $(BENCH_DIR)/bench: $(BENCH_OBJ) $(LIB_OBJ) $(B)/libbcp.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(BENCH_OBJ) $(LIB_OBJ) $(B)/libbcp.a $(COMPILER_LIBS) -lm
 
 $(BENCH_DIR)/bench-quick: $(BENCH_DIR)/obj/quick.o $(BENCH_DIR)/obj/gen.o \
-		$(BENCH_DIR)/obj/gen_requests.o $(BENCH_DIR)/obj/timing.o $(B)/compiler/arena.o $(B)/libbcp.a
+		$(BENCH_DIR)/obj/gen_requests.o $(BENCH_DIR)/obj/timing.o $(B)/support/arena.o $(B)/libbcp.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(RUNTIME_LIBS) -lm
 
 $(BENCH_DIR)/bench-open: tests/bench/open_time.c $(B)/libbcp.a

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "arena.h"
+#include "check.h"
 #include "diag.h"
 #include "dump.h"
 #include "fuzz_common.h"

@@ -12,6 +12,7 @@
  * arena_block = 1, so that every single arena allocation reaches the hook.
  * Run from the repository root; ends with one "N passed, M failed" line. */
 #include "blob.h"
+#include "file.h"
 #include "frontend.h"
 #include "bcp.h"
 #include "bcp_format.h"

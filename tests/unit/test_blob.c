@@ -1,10 +1,11 @@
 /* test_blob.c - unit tests for the blob writer, the lowering and the keys
  * (compiler/blob.c, lower.c, keys.c): determinism, header, directory, signature,
  * the tables of examples/acme, thumbprints against the openssl CLI, encrypted keys,
- * atomic writes. A standalone program on a tiny harness, run from the repository
+ * atomic writes (support/file.c). A standalone program on a tiny harness, run from the repository
  * root; it ends with one "N passed, M failed" line. It reads blobs only through
  * bcp_format.h and its own few lines of lookup code, never through the runtime. */
 #include "blob.h"
+#include "file.h"
 #include "frontend.h"
 #include "keys.h"
 #include "bcp_format.h"

@@ -7,6 +7,7 @@
  * the policy also goes through the blob writer and the runtime.
  * Run from the repository root; ends with one "N passed, M failed" line. */
 #include "blob.h"
+#include "check.h"
 #include "frontend.h"
 #include "bcp.h"
 #include "bcp_format.h"

@@ -1,8 +1,10 @@
-/* test_net.c - unit tests for compiler/net.c: host name patterns, IP prefixes,
- * country codes and suggestions. A standalone program on a tiny harness; it prints
- * each failure as file:line and ends with one "N passed, M failed" line. It tests
- * only through net.h and must not depend on any other part of the compiler. */
+/* test_net.c - unit tests for compiler/net.c (host name patterns, IP prefixes,
+ * country codes) and support/suggest.c (suggestions). A standalone program on a
+ * tiny harness; it prints each failure as file:line and ends with one "N passed,
+ * M failed" line. It tests only through net.h and suggest.h and must not depend on
+ * any other part of the compiler. */
 #include "net.h"
+#include "suggest.h"
 #include <stdio.h>
 #include <string.h>
 #include "harness.h"
