@@ -97,6 +97,35 @@ stat_ "$tmp/nowhere" --now $NOW
 check "status of a folder that does not exist: exit 1" "rc 1 && has '^open +nothing'"
 stat_ "$tmp/nowhere" --now $NOW --json
 check "status --json when nothing opens" "rc 1 && jq -e '.open == null and (.error | length) > 0 and .exit == 1' '$tmp/out' >/dev/null"
+# A folder path that is not UTF-8 cannot go into JSON: said, exit 2, no partial object.
+bad=$(printf '%s/st\377' "$tmp")
+stat_ "$bad" --now $NOW --json
+check "status --json of a path that is not UTF-8: exit 2, says so, prints no JSON" \
+	"rc 2 && has 'not valid UTF-8' && ! has '[{}]'"
+# A clock stepped back behind the installed blob's not_before: deny, never the older.
+"$BCPC" install "$tmp/s100.bcp" --thumbprint "$tp" --state-dir "$tmp/early" --now $T0 >/dev/null 2>&1
+"$BCPC" install "$tmp/s101.bcp" --thumbprint "$tp" --state-dir "$tmp/early" --now $T0 >/dev/null 2>&1
+stat_ "$tmp/early" --now $((T0 - 100))
+check "status with the clock behind not_before: exit 3, not valid yet, serial 101 (no fallback)" \
+	"rc 3 && has '^early +not valid yet: every request is denied' && has '^serial +101' && has '^open +current.bcp'"
+stat_ "$tmp/early" --now $((T0 - 100)) --json
+check "status --json says not_yet_valid" "rc 3 && jq -e '.not_yet_valid == true and .fallback == false and .serial == 101' '$tmp/out' >/dev/null"
+# A step after the commit fails (a folder where trust.tmp goes): the new blob is in,
+# and install says so (exit 3) rather than "refused"; running it again finishes.
+"$BCPC" install "$tmp/s100.bcp" --thumbprint "$tp" --state-dir "$tmp/late" --now $NOW >/dev/null 2>&1
+mkdir "$tmp/late/trust.tmp"
+"$BCPC" install "$tmp/s101.bcp" --thumbprint "$tp" --state-dir "$tmp/late" --now $NOW >"$tmp/out" 2>&1; echo $? >"$tmp/rc"
+check "install that fails after its commit: exit 3, INSTALLED, NOT FINISHED, what opens" \
+	"rc 3 && has 'INSTALLED, NOT FINISHED: .*serial 101 is in current.bcp' && has '^opens now: serial 101' && ! has REFUSED"
+rmdir "$tmp/late/trust.tmp"
+"$BCPC" install "$tmp/s101.bcp" --thumbprint "$tp" --state-dir "$tmp/late" --now $NOW >"$tmp/out" 2>&1; echo $? >"$tmp/rc"
+check "the same install again finishes it" "rc 0 && has '^unchanged: serial 101'"
+# A folder others may read is refused by name, and left as it was.
+mkdir -m 755 "$tmp/open755"
+inst_dir() { "$BCPC" install "$@" --now $NOW >"$tmp/out" 2>&1; echo $? >"$tmp/rc"; }
+inst_dir "$tmp/s100.bcp" --thumbprint "$tp" --state-dir "$tmp/open755"
+check "install into a folder of mode 0755 is refused, naming it" \
+	"rc 1 && has 'REFUSED: .*open755 has mode 0755' && [ -z \"\$(ls -A '$tmp/open755')\" ]"
 printf 'X' | dd of="$st/current.bcp" bs=1 seek=1000 conv=notrunc 2>/dev/null
 stat_ "$st" --now $NOW
 check "status after current.bcp is damaged: exit 3, last-known-good and why" \
