@@ -317,6 +317,13 @@ static int inspect_raw_section(const uint8_t *data, size_t len, const char *raw)
 	return usage_error("inspect", "no section named '%.100s'", raw);
 }
 
+/* jansson refuses text that is not UTF-8, which a blob signed by some key may hold
+ * (bcpc never writes such text): every value added to inspect's JSON is checked,
+ * and inspect --json prints nothing but an error when one was refused. */
+static int inspect_json_bad;
+#define JSET(o, k, v) (inspect_json_bad |= json_object_set_new((o), (k), (v)) != 0)
+#define JADD(a, v) (inspect_json_bad |= json_array_append_new((a), (v)) != 0)
+
 /* The header, signature and directory as read, trusting none of it. */
 static json_t *inspect_header_json(const uint8_t *data, size_t len, const char *tp)
 {
@@ -324,26 +331,26 @@ static json_t *inspect_header_json(const uint8_t *data, size_t len, const char *
 	char sig[2 * BCPF_SIG_SIZE + 1];
 	for (int i = 0; i < BCPF_SIG_SIZE; i++)
 		snprintf(sig + 2 * i, 3, "%02x", data[len - BCPF_SIG_SIZE + (size_t)i]);
-	json_object_set_new(root, "format_version", json_integer(bcpf_u16(data + BCPF_H_VERSION)));
-	json_object_set_new(root, "total_length", json_integer((json_int_t)len));
-	json_object_set_new(root, "serial", json_integer((json_int_t)bcpf_u64(data + BCPF_H_SERIAL)));
-	json_object_set_new(root, "not_before",
+	JSET(root, "format_version", json_integer(bcpf_u16(data + BCPF_H_VERSION)));
+	JSET(root, "total_length", json_integer((json_int_t)len));
+	JSET(root, "serial", json_integer((json_int_t)bcpf_u64(data + BCPF_H_SERIAL)));
+	JSET(root, "not_before",
 			    json_integer((int64_t)bcpf_u64(data + BCPF_H_NOT_BEFORE)));
-	json_object_set_new(root, "not_after",
+	JSET(root, "not_after",
 			    json_integer((int64_t)bcpf_u64(data + BCPF_H_NOT_AFTER)));
-	json_object_set_new(root, "created", json_integer((int64_t)bcpf_u64(data + BCPF_H_CREATED)));
-	json_object_set_new(root, "thumbprint", json_string(tp));
-	json_object_set_new(root, "signed_offset", json_integer(0));
-	json_object_set_new(root, "signed_length", json_integer((json_int_t)(len - BCPF_SIG_SIZE)));
-	json_object_set_new(root, "signature_hex", json_string(sig));
+	JSET(root, "created", json_integer((int64_t)bcpf_u64(data + BCPF_H_CREATED)));
+	JSET(root, "thumbprint", json_string(tp));
+	JSET(root, "signed_offset", json_integer(0));
+	JSET(root, "signed_length", json_integer((json_int_t)(len - BCPF_SIG_SIZE)));
+	JSET(root, "signature_hex", json_string(sig));
 	for (int s = 0; s < BCPF_NSECTIONS; s++) {
 		const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
 		uint32_t id = bcpf_u32(e);
-		json_array_append_new(secs, json_pack("{s:s,s:I,s:I}", "name",
+		JADD(secs, json_pack("{s:s,s:I,s:I}", "name",
 			id >= 1 && id <= BCPF_NSECTIONS ? section_names[id] : "?",
 			"offset", (json_int_t)bcpf_u64(e + 8), "length", (json_int_t)bcpf_u64(e + 16)));
 	}
-	json_object_set_new(root, "sections", secs);
+	JSET(root, "sections", secs);
 	return root;
 }
 
@@ -356,7 +363,7 @@ static json_t *inspect_bc_json(const bcp_blob *b)
 		return json_null();
 	json_t *ctl = json_array();
 	for (size_t i = 0; i < st.ncontrollers; i++)
-		json_array_append_new(ctl, json_pack("{s:s,s:i}", "host",
+		JADD(ctl, json_pack("{s:s,s:i}", "host",
 			st.controllers[i].host, "port", st.controllers[i].port));
 	return json_pack(
 		"{s:s?,s:o,s:s?,s:s?,s:s?,s:I,s:i,s:s,s:i,s:i}",
@@ -376,7 +383,7 @@ static json_t *setting_json(const struct bcp_setting *s)
 	if (s->type == BCP_SET_LIST) {
 		json_t *v = json_array();
 		for (size_t k = 0; k < s->nlist; k++)
-			json_array_append_new(v, json_string(s->list[k]));
+			JADD(v, json_string(s->list[k]));
 		return v;
 	}
 	return json_integer((json_int_t)s->n);
@@ -392,9 +399,9 @@ static json_t *inspect_profiles_json(const bcp_blob *b)
 			struct bcp_setting s;
 			if (bcp_profile_setting(b, i, j, &s))
 				continue;
-			json_object_set_new(set, s.key, setting_json(&s));
+			JSET(set, s.key, setting_json(&s));
 		}
-		json_array_append_new(profs, json_pack("{s:s,s:o}", "name",
+		JADD(profs, json_pack("{s:s,s:o}", "name",
 			bcp_profile_name(b, i), "settings", set));
 	}
 	return profs;
@@ -405,13 +412,13 @@ static void inspect_contents_json(json_t *root, const bcp_blob *b)
 {
 	struct bcp_info in;
 	bcp_info(b, &in);
-	json_object_set_new(root, "tenant", in.tenant ? json_string(in.tenant) : json_null());
-	json_object_set_new(root, "counts", json_pack("{s:i,s:i,s:i,s:i,s:i}",
+	JSET(root, "tenant", in.tenant ? json_string(in.tenant) : json_null());
+	JSET(root, "counts", json_pack("{s:i,s:i,s:i,s:i,s:i}",
 		"segments", in.nsegments, "host_patterns", in.nhost_patterns,
 		"address_patterns", in.naddr_patterns, "rules", in.nrules,
 		"app_profiles", in.nprofiles));
-	json_object_set_new(root, "business_continuity", inspect_bc_json(b));
-	json_object_set_new(root, "app_profiles", inspect_profiles_json(b));
+	JSET(root, "business_continuity", inspect_bc_json(b));
+	JSET(root, "app_profiles", inspect_profiles_json(b));
 }
 
 /* The text form of what root holds; b is NULL when the blob is not self-consistent
@@ -497,13 +504,19 @@ int cmd_inspect(int argc, char **argv)
 	struct bcp_error err;
 	int ok = bcp_open_buffer(data, len, &o, &b, &err) == BCP_OK;
 
+	inspect_json_bad = 0;
 	json_t *root = inspect_header_json(data, len, tp);
-	json_object_set_new(root, "self_consistent", json_boolean(ok));
+	JSET(root, "self_consistent", json_boolean(ok));
 	if (!ok)
-		json_object_set_new(root, "problem", json_string(err.message));
+		JSET(root, "problem", json_string(err.message));
 	else
 		inspect_contents_json(root, b);
-	if (json) {
+	if (json && (inspect_json_bad || !root)) {
+		fprintf(stderr, "bcpc inspect: cannot write JSON: the blob holds text that is not "
+			"UTF-8 (a name or a setting; bcpc never writes such a blob): use the text "
+			"output\n");
+		ok = 0;
+	} else if (json) {
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {

@@ -13,7 +13,9 @@
  *   F5  a clock stepped back behind not_before of the newer blob: it opens in the
  *       not-yet-valid state (deny), the older blob never takes over;
  *   F6  a signed blob whose settings section is millions of one-byte values: the
- *       memory an open takes stays within the bound docs/SECURITY.md states.
+ *       memory an open takes stays within the bound docs/SECURITY.md states;
+ *   F7  a signed blob holding text that is not UTF-8: inspect --json refuses to
+ *       print a partial object.
  *
  * Blobs are compiled with the compiler's API and signed with keys made here. The
  * last line is "N passed, M failed". Run from anywhere; it works in $TMPDIR. */
@@ -801,10 +803,10 @@ static struct blob nil_settings(struct blob b, uint32_t n, uint32_t pad)
 	return out;
 }
 
-/* A blob that opens: settings {"tenant": pad bytes of 'x', "present": false}, and
+/* A blob that opens: settings {"tenant": pad bytes of fill, "present": false}, and
  * one profile whose one setting is a list of n empty strings (the most decoded
  * memory per byte of the blob that a valid shape gives). */
-static struct blob list_settings(struct blob b, uint32_t n, uint32_t pad)
+static struct blob list_settings(struct blob b, uint32_t n, uint32_t pad, uint8_t fill)
 {
 	size_t n16 = 1 + 7 + 5 + pad + 8 + 1, n17 = 1 + 1 + 1 + 2 + 5 + 5 + n;
 	uint8_t *s16 = malloc(n16), *s17 = malloc(n17), *p;
@@ -815,7 +817,7 @@ static struct blob list_settings(struct blob b, uint32_t n, uint32_t pad)
 	*p++ = 0x82;   /* fixmap of 2 */
 	p = mpstr(p, "tenant");
 	p = mp32(p, 0xdb, pad);   /* str32 */
-	memset(p, 'x', pad);
+	memset(p, fill, pad);
 	p = mpstr(p + pad, "present");
 	*p++ = 0xc2;   /* false */
 	p = s17;
@@ -891,11 +893,41 @@ static void test_memory_bound(void)
 	free(f6_blob.p);
 	/* A valid blob with the most decoded memory per byte: it opens, within the
 	 * bound. */
-	f6_blob = list_settings(small, 3000000, 7 * 3000000);
+	f6_blob = list_settings(small, 3000000, 7 * 3000000, 'x');
 	f6_want = BCP_OK;
 	f6_want_text = "ok";
 	in_child("F6, a list of 3M empty strings", f6_child);
 	free(f6_blob.p);
+	free(small.p);
+}
+
+/* ---- F7: JSON output of text that is not UTF-8 ---- */
+
+/* A blob whose tenant is not UTF-8 (only a key holder can make one; bcpc refuses
+ * such text): inspect --json says it cannot, prints no partial object, exits 1.
+ * Needs $BCPC (tests/run.sh sets it). */
+static void test_json_utf8(void)
+{
+	const char *bcpc = getenv("BCPC");
+	struct blob small = build(deny_model, 100, NB, NA);
+	struct blob odd = list_settings(small, 1, 4, 0xff);
+	char cmd[1400];
+	const char *file = path("odd.bcp"), *out = path("odd.out");
+
+	if (!bcpc || !*bcpc) {
+		printf("    (BCPC not set: inspect --json of text that is not UTF-8 skipped)\n");
+	} else if (CHECK(write_file(file, odd.p, odd.n) == 0)) {
+		snprintf(cmd, sizeof cmd, "'%s' inspect --json '%s' >'%s' 2>&1", bcpc, file, out);
+		int rc = system(cmd);
+		CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 1);
+		snprintf(cmd, sizeof cmd, "grep -q 'cannot write JSON: the blob holds text that is "
+			"not UTF-8' '%s' && ! grep -q '{' '%s'", out, out);
+		CHECK(system(cmd) == 0);
+		snprintf(cmd, sizeof cmd, "'%s' inspect '%s' >/dev/null 2>&1", bcpc, file);
+		rc = system(cmd);
+		CHECK(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);   /* the text form still works */
+	}
+	free(odd.p);
 	free(small.p);
 }
 
@@ -925,6 +957,7 @@ int main(int argc, char **argv)
 	test_oom();
 	test_not_yet_valid();
 	test_memory_bound();
+	test_json_utf8();
 
 	free(b50.p);
 	free(b100.p);
