@@ -303,8 +303,8 @@ static int inspect_raw_section(const uint8_t *data, size_t len, const char *raw)
 {
 	for (int s = 0; s < BCPF_NSECTIONS; s++) {
 		const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
-		uint32_t id = bcpf_u32(e);
-		uint64_t off = bcpf_u64(e + 8), n = bcpf_u64(e + 16);
+		uint32_t id = bcpf_dirent_id(e);
+		uint64_t off = bcpf_dirent_offset(e), n = bcpf_dirent_length(e);
 		if (id < 1 || id > BCPF_NSECTIONS || strcmp(section_names[id], raw))
 			continue;
 		if (n > len || off > len - n) {
@@ -345,10 +345,11 @@ static json_t *inspect_header_json(const uint8_t *data, size_t len, const char *
 	JSET(root, "signature_hex", json_string(sig));
 	for (int s = 0; s < BCPF_NSECTIONS; s++) {
 		const uint8_t *e = data + BCPF_HEADER_SIZE + (size_t)s * BCPF_DIRENT_SIZE;
-		uint32_t id = bcpf_u32(e);
+		uint32_t id = bcpf_dirent_id(e);
 		JADD(secs, json_pack("{s:s,s:I,s:I}", "name",
 			id >= 1 && id <= BCPF_NSECTIONS ? section_names[id] : "?",
-			"offset", (json_int_t)bcpf_u64(e + 8), "length", (json_int_t)bcpf_u64(e + 16)));
+			"offset", (json_int_t)bcpf_dirent_offset(e),
+			"length", (json_int_t)bcpf_dirent_length(e)));
 	}
 	JSET(root, "sections", secs);
 	return root;

@@ -56,8 +56,9 @@ const char *fuzz_thumbprint(void)
 	return fuzz_tp;
 }
 
-bcp_blob *fuzz_compile(const struct model *m, uint8_t **bytes)
+bcp_blob *fuzz_compile(const struct model *m)
 {
+	uint8_t *blob = NULL, **bytes = &blob;
 	const char *tp = fuzz_thumbprint();
 	struct blob_opts o = { .serial = 1, .not_before = 0, .not_after = (int64_t)1 << 40 };
 	struct bcp_open_opts oo = { .thumbprints = &tp, .nthumbprints = 1, .now = 1 };
@@ -74,6 +75,7 @@ bcp_blob *fuzz_compile(const struct model *m, uint8_t **bytes)
 	}
 	if (bcp_open_buffer(*bytes, len, &oo, &b, &e) != BCP_OK)
 		fuzz_fail("the compiler's own blob (%zu bytes) does not open: %s", len, e.message);
+	free(blob);   /* the handle has its own copy */
 	return b;
 }
 

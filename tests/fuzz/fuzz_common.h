@@ -24,8 +24,8 @@ const char *fuzz_thumbprint(void);
 
 /* Compiles m with the fuzzers' key and opens the blob as a client would. A model that
  * checked must compile unless a format limit is hit (then NULL, no failure); a blob
- * the compiler made must open. *bytes is the blob (free() it after bcp_close). */
-bcp_blob *fuzz_compile(const struct model *m, uint8_t **bytes);
+ * the compiler made must open. The handle holds its own copy of the bytes. */
+bcp_blob *fuzz_compile(const struct model *m);
 
 /* A user with, for each attribute the model's rules and profiles test, every value
  * they name (the first one for single-valued attributes), so that rules can hold.

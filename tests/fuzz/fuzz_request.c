@@ -30,7 +30,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static char *paths[] = { FUZZ_POLICY };
 	struct diags d;
-	uint8_t *bytes;   /* kept: the blob borrows it for the whole run */
 	(void)argc;
 	(void)argv;
 	if (!(devnull = fopen("/dev/null", "w")))
@@ -38,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	arena_init(&arena, NULL);
 	diags_init(&d, &arena);
 	acme = load_policy(paths, 1, &arena, &d);
-	if (!acme || !(acme_blob = fuzz_compile(acme, &bytes))) {
+	if (!acme || !(acme_blob = fuzz_compile(acme))) {
 		diags_print(&d, stderr);
 		fuzz_fail("cannot load %s: run from the repository root", FUZZ_POLICY);
 	}
