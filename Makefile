@@ -19,8 +19,9 @@ BCP_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
 B = $(BUILDDIR)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
+# faketime: tests/suites/docs.sh runs the documents' examples at the time they show.
 DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev \
-	clang libclang-rt-14-dev valgrind
+	clang libclang-rt-14-dev valgrind faketime
 
 # support/: what both grammar/ and compiler/ stand on; it includes nothing else of the tree.
 SUPPORT_SRC = support/arena.c support/diag.c support/errmsg.c support/file.c \
@@ -112,13 +113,15 @@ test: $(B)/bcpc lib $(B)/bcp-client $(UNIT_BIN)
 # Installs bcpc, libbcp (static and shared), bcp.h, libbcp.pc and the man page.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/doc/bcpc
 	install -m 755 $(B)/bcpc $(DESTDIR)$(PREFIX)/bin/bcpc
 	install -m 644 $(B)/libbcp.a $(DESTDIR)$(PREFIX)/lib/libbcp.a
 	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libbcp.so
 	install -m 644 runtime/bcp.h $(DESTDIR)$(PREFIX)/include/bcp.h
 	install -m 644 docs/bcpc.1 $(DESTDIR)$(PREFIX)/share/man/man1/bcpc.1
+	install -m 644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/bcpc/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(BCP_VERSION)|g' runtime/libbcp.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libbcp.pc
 

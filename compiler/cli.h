@@ -2,6 +2,7 @@
 #ifndef BCPC_CLI_H
 #define BCPC_CLI_H
 #include <stdint.h>
+#include <stdio.h>
 #include "../runtime/bcp.h"
 
 int cmd_check(int argc, char **argv);
@@ -12,6 +13,8 @@ int cmd_thumbprint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+/* The keys of a request and of a user object, with their types, for query --help. */
+void query_help_keys(FILE *out);
 int cmd_install(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_installer_args(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include "frontend.h"
 #include "reference.h"
 #include "request.h"
+#include "bcp_format.h"
 
 /* Bound users, keyed by the user object's canonical JSON, so that a batch of many
  * requests from few users binds each user once. */
@@ -54,22 +55,76 @@ struct engine {
 	struct user_cache cache;
 };
 
-/* Answers one request on out; returns 0, or -1 when the answer was an error line. */
-static int answer(struct engine *e, const struct request *r, const char *user_key, FILE *out)
+void query_help_keys(FILE *out)
+{
+	static const char *const shape_text[] = {
+		[BCPF_ONE] = "string", [BCPF_LIST] = "array of strings",
+		[BCPF_MAP] = "object: attribute name -> array of strings",
+	};
+	fprintf(out, "\nA request line: \"host\" (string: a name or an IP literal), \"port\" (1-65535),\n"
+		"\"proto\" (\"tcp\" or \"udp\"; default tcp), \"user\" (object, below).\n"
+		"A user object (every key optional; docs/LANGUAGE.md 6.1):\n");
+	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
+		const struct bcpf_attr *a = bcpf_attr(k);
+		fprintf(out, "  %-17s %s\n", a->json_key, shape_text[a->shape]);
+	}
+}
+
+/* Why a decision came out as it did, in words a log can be searched for: the
+ * blob's window first (a device denies everything outside it), then what the
+ * verdict says (no pattern matched, a pattern but not the port, a bypassed
+ * segment, a rule decided, or no rule did). */
+static const char *query_reason(enum bcp_verdict v, const char *rule, enum bcp_reason r)
+{
+	if (r == BCP_REASON_EXPIRED)
+		return "expired";
+	if (r == BCP_REASON_NOT_YET_VALID)
+		return "not_yet_valid";
+	switch (v) {
+	case BCP_NONE:
+		return "no_segment";
+	case BCP_DROP:
+		return "port_not_served";
+	case BCP_BYPASS:
+		return "bypass";
+	case BCP_ALLOW:
+	case BCP_DENY:
+		break;
+	}
+	return rule ? "rule" : "default_deny";
+}
+
+/* {"error":"line N: msg"} (without "line N: " when lineno is 0: not a batch). */
+static void error_line(FILE *out, unsigned long lineno, const char *msg)
+{
+	char buf[400];
+	if (!lineno) {
+		error_to_json_line(out, msg);
+		return;
+	}
+	snprintf(buf, sizeof buf, "line %lu: %s", lineno, msg);
+	error_to_json_line(out, buf);
+}
+
+/* Answers one request (line lineno of a batch, or 0) on out; returns 0, or -1 when
+ * the answer was an error line. */
+static int answer(struct engine *e, const struct request *r, const char *user_key,
+		  unsigned long lineno, FILE *out)
 {
 	char msg[300];
 	if (e->model) {
 		struct ref_result res;
 		if (ref_decide(e->model, &r->user, r->host, r->port, r->proto, &res) != 0) {
 			snprintf(msg, sizeof msg, "invalid host \"%.200s\"", r->host);
-			error_to_json_line(out, msg);
+			error_line(out, lineno, msg);
 			return -1;
 		}
 		int32_t p = ref_profile(e->model, &r->user);
-		result_to_json_line(out, bcp_verdict_str(res.verdict),
+		const char *rule = res.rule >= 0 ? e->model->rules[res.rule].name : NULL;
+		answer_to_json_line(out, bcp_verdict_str(res.verdict),
 				    res.segment >= 0 ? e->model->segments[res.segment].name : NULL,
-				    res.rule >= 0 ? e->model->rules[res.rule].name : NULL,
-				    p >= 0 ? e->model->profiles[p].name : NULL);
+				    rule, p >= 0 ? e->model->profiles[p].name : NULL,
+				    query_reason(res.verdict, rule, BCP_REASON_POLICY));
 		return 0;
 	}
 	struct bcp_error err;
@@ -77,16 +132,16 @@ static int answer(struct engine *e, const struct request *r, const char *user_ke
 	bcp_user *u = cache_bind(&e->cache, e->blob, user_key, &r->user, &err);
 	if (!u) {
 		snprintf(msg, sizeof msg, "user: %s", err.message);
-		error_to_json_line(out, msg);
+		error_line(out, lineno, msg);
 		return -1;
 	}
 	if (bcp_decide_host(u, r->host, r->hostlen, r->port, r->proto, &d) != BCP_OK) {
 		snprintf(msg, sizeof msg, "invalid host \"%.200s\"", r->host);
-		error_to_json_line(out, msg);
+		error_line(out, lineno, msg);
 		return -1;
 	}
-	result_to_json_line(out, bcp_verdict_str(d.verdict), d.segment, d.rule,
-			    bcp_user_profile(u));
+	answer_to_json_line(out, bcp_verdict_str(d.verdict), d.segment, d.rule,
+			    bcp_user_profile(u), query_reason(d.verdict, d.rule, d.reason));
 	return 0;
 }
 
@@ -159,18 +214,20 @@ static int run_batch(struct engine *e, FILE *in, FILE *out)
 	char *line = NULL, err[300];
 	size_t cap = 0;
 	ssize_t n;
+	unsigned long lineno = 0;
 	int failed = 0;
 	while ((n = getline(&line, &cap, in)) > 0) {
+		lineno++;
 		if (request_parse(line, (size_t)n, &r, err, sizeof err) != 0) {
-			error_to_json_line(out, err);
+			error_line(out, lineno, err);
 			failed = 1;
 			continue;
 		}
 		const char *key = user_key(&kb, &r.user);
 		if (!key) {
-			error_to_json_line(out, "out of memory");
+			error_line(out, lineno, "out of memory");
 			failed = 1;
-		} else if (answer(e, &r, key, out)) {
+		} else if (answer(e, &r, key, lineno, out)) {
 			failed = 1;
 		}
 	}
@@ -241,7 +298,10 @@ static int query_engine(const struct query_args *q, struct engine *e, struct are
 		diags_print(&d, stderr);
 		return e->model ? 0 : 1;
 	}
-	struct bcp_open_opts o = { q->t.thumbprints, q->t.nthumbprints, q->t.pubkey_pem, 0, 0, 0 };
+	/* Outside its window the blob opens as on a device: every answer is a deny with
+	 * reason expired or not_yet_valid. */
+	struct bcp_open_opts o = { q->t.thumbprints, q->t.nthumbprints, q->t.pubkey_pem, 0, 0,
+				   BCP_OPEN_EXPIRED_DENIES | BCP_OPEN_NOT_YET_VALID_DENIES };
 	struct bcp_error err;
 	int bad;
 	o.now = now_or(q->now_arg, &bad);
@@ -269,7 +329,7 @@ static int query_one(struct engine *e, const char *user_path, const char *target
 		struct keybuf kb = { 0 };
 		req.user = uf.user;
 		const char *key = user_key(&kb, &req.user);
-		rc = !key || answer(e, &req, key, stdout) ? 1 : 0;
+		rc = !key || answer(e, &req, key, 0, stdout) ? 1 : 0;
 		free(kb.p);
 	}
 	request_free(&req);

@@ -65,8 +65,11 @@ static const struct command commands[] = {
 	  "Answers access requests from a verified blob, as a client would, or with\n"
 	  "--reference from the policy sources by the plain reference evaluator.\n"
 	  "--batch reads JSON lines {\"host\":..,\"port\":..,\"proto\":\"tcp\",\"user\":{..}} and\n"
-	  "writes one JSON line per request: {\"decision\",\"segment\",\"rule\",\"profile\"}.\n"
-	  "A bad line gets {\"error\":..} and the rest go on; exit 1 if any line failed.\n" },
+	  "writes one JSON line per request: {\"decision\",\"segment\",\"rule\",\"profile\",\n"
+	  "\"reason\"}; reason is rule, default_deny, no_segment, port_not_served, bypass,\n"
+	  "expired or not_yet_valid (outside its window the blob answers as a device does:\n"
+	  "deny). A bad line gets {\"error\":..} naming its line number, and the rest go\n"
+	  "on; exit 1 if any line failed. --user reads one user object from a file.\n" },
 	{ "install", cmd_install,
 	  "bcpc install BLOB --thumbprint B64 [--thumbprint B64...] --state-dir DIR\n"
 	  "       [--now TIME]",
@@ -134,6 +137,8 @@ int main(int argc, char **argv)
 			continue;
 		if (wants_help(argc - 1, argv + 1)) {
 			printf("usage: %s\n\n%s", commands[i].usage, commands[i].help);
+			if (commands[i].run == cmd_query)   /* the keys, from the attribute table */
+				query_help_keys(stdout);
 			return 0;
 		}
 		return commands[i].run(argc - 1, argv + 1);

@@ -22,6 +22,10 @@ static int unknown_key(const char *key, const char *what, const char *const *key
 	suggest_init(&s, key);
 	for (size_t i = 0; i < n; i++)
 		suggest_add(&s, keys[i]);
+	/* A word of the key, as an admin guesses it: "groups" for scim_groups. */
+	for (size_t i = 0; !s.best && strlen(key) >= 4 && i < n; i++)
+		if (strstr(keys[i], key) || strstr(key, keys[i]))
+			s.best = keys[i];
 	if (s.best)
 		return errmsg(err, errlen, "unknown key '%.64s' in %s; did you mean '%s'?", key, what,
 			      s.best);
@@ -539,6 +543,14 @@ int result_to_json_line(FILE *out, const char *decision, const char *segment,
 	static const char *const keys[] = { "decision", "segment", "rule", "profile" };
 	const char *vals[] = { decision, segment, rule, profile };
 	return dump_line(out, keys, vals, 4);
+}
+
+int answer_to_json_line(FILE *out, const char *decision, const char *segment,
+			const char *rule, const char *profile, const char *reason)
+{
+	static const char *const keys[] = { "decision", "segment", "rule", "profile", "reason" };
+	const char *vals[] = { decision, segment, rule, profile, reason };
+	return dump_line(out, keys, vals, 5);
 }
 
 int error_to_json_line(FILE *out, const char *msg)

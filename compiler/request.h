@@ -82,6 +82,11 @@ int request_parse_target(const char *s, struct request *r, char *err, size_t err
  * JSON-escaped. Returns 0, or -1 on an allocation or write error. */
 int result_to_json_line(FILE *out, const char *decision, const char *segment,
 			const char *rule, const char *profile);
+/* The same with a fifth key, "reason": why the decision came out so (query_reason
+ * in cmd_query.c: rule, default_deny, no_segment, port_not_served, bypass, expired,
+ * not_yet_valid). */
+int answer_to_json_line(FILE *out, const char *decision, const char *segment,
+			const char *rule, const char *profile, const char *reason);
 /* Writes {"error":"msg"} and a newline. Returns 0 or -1. */
 int error_to_json_line(FILE *out, const char *msg);
 #endif

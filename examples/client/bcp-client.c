@@ -34,6 +34,14 @@
 static const char usage_text[] =
 	"usage: bcp-client [--bcpConfigFilePath FILE --bcpMAPublicKeyHash B64...]\n"
 	"                  --state-dir DIR --user USER.json [--now UNIX_SECONDS]\n";
+static const char help_text[] =
+	"\nInstalls FILE into the state folder DIR (when given), opens what DIR holds, and\n"
+	"answers HOST:PORT[/udp] lines from standard input for the user of USER.json\n"
+	"(keys: docs/LANGUAGE.md 6.1).\n"
+	"--now stands for the device's clock (default: the system clock). Like the real\n"
+	"clock, it is recorded in DIR as the latest time seen, and DIR never believes a\n"
+	"clock more than 300 s behind that: a future --now on a real state folder makes\n"
+	"it count as expired until the real time catches up. Use a throw-away DIR.\n";
 
 static int usage(const char *msg)
 {
@@ -474,6 +482,7 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
 			return 0;
 		}
 		if (i + 1 >= argc)

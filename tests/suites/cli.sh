@@ -89,6 +89,26 @@ check "single query, udp" "'$BCPC' query '$tmp/a.bcp' --thumbprint '$tp' --now $
 printf '{"host":"a.example","port":0}\nnot json\n{"host":"sap.acme.example","port":443}\n' > "$tmp/bad.jsonl"
 "$BCPC" query "$tmp/a.bcp" --thumbprint "$tp" --now $now --batch "$tmp/bad.jsonl" > "$tmp/b.out"; rc=$?
 check "bad request lines get errors, the rest go on, exit 1" "[ $rc -eq 1 ] && [ \$(grep -c '\"error\"' '$tmp/b.out') -eq 2 ] && sed -n 3p '$tmp/b.out' | grep -q decision"
+check "batch errors name their input line" "sed -n 1p '$tmp/b.out' | grep -q '\"line 1: port' && sed -n 2p '$tmp/b.out' | grep -q '\"line 2: invalid JSON'"
+# Outside its window the blob answers as a device does: deny, with the reason.
+"$BCPC" query "$tmp/a.bcp" --thumbprint "$tp" --now 2027-06-01 --user "$tmp/u.json" sap.acme.example:443 > "$tmp/x.out"; rc=$?
+check "query past not_after: exit 0, deny, reason expired" "[ $rc -eq 0 ] && grep -qx '{\"decision\":\"deny\",\"segment\":null,\"rule\":null,\"profile\":\"Windows-Managed\",\"reason\":\"expired\"}' '$tmp/x.out'"
+"$BCPC" query "$tmp/a.bcp" --thumbprint "$tp" --now 2025-06-01 --user "$tmp/u.json" sap.acme.example:443 > "$tmp/x.out"; rc=$?
+check "query before not_before: exit 0, deny, reason not_yet_valid" "[ $rc -eq 0 ] && grep -q '\"decision\":\"deny\".*\"reason\":\"not_yet_valid\"' '$tmp/x.out'"
+printf '{"host":"a.example","port":443,"user":{"groups":["Finance"]}}\n' | "$BCPC" query --reference $acme --batch - > "$tmp/x.out" 2>/dev/null
+check "an unknown user key suggests the nearest (groups: scim_groups)" "grep -q \"unknown key 'groups' in user; did you mean 'scim_groups'\" '$tmp/x.out'"
+# The keys query --help lists (from the attribute table) are all documented.
+missing=""
+for k in $("$BCPC" query --help | sed -n '/^A user object/,$p' | sed -n 's/^  \([a-z_]*\) .*/\1/p'); do
+	grep -q "^| \`$k\` |" docs/LANGUAGE.md || missing="$missing $k"
+done
+check "every user key of query --help is in docs/LANGUAGE.md 6.1 (missing:$missing)" "[ -z '$missing' ] && [ \$('$BCPC' query --help | grep -c '^  [a-z]') -ge 10 ]"
+# README's query example: its request line, answered by a blob of examples/acme,
+# gives exactly the answer README prints after it.
+req_line=$(grep -m1 '^{"host":"sap.acme.example"' README.md)
+ans_line=$(grep -m1 '^{"decision":' README.md)
+printf '%s\n' "$req_line" | "$BCPC" query "$tmp/a.bcp" --thumbprint "$tp" --now $now --batch - > "$tmp/x.out"
+check "README's query example gives README's answer" "[ -n '$req_line' ] && [ \"\$(cat '$tmp/x.out')\" = '$ans_line' ]"
 # A FIFO where a key or a blob should be is refused at once, never waited on.
 mkfifo "$tmp/fifo"
 check "thumbprint refuses a FIFO" "timeout 10 '$BCPC' thumbprint '$tmp/fifo' >/dev/null 2>&1; [ \$? -eq 1 ]"

@@ -11,7 +11,8 @@ trap 'rm -rf "$tmp" "$stage"' EXIT
 check "make install into a staging folder" \
 	"make -s install BUILDDIR='$B' DESTDIR='$stage' PREFIX=/usr >'$tmp/install.log' 2>&1"
 for f in usr/bin/bcpc usr/include/bcp.h usr/lib/libbcp.a usr/lib/libbcp.so \
-	usr/lib/pkgconfig/libbcp.pc usr/share/man/man1/bcpc.1; do
+	usr/lib/pkgconfig/libbcp.pc usr/share/man/man1/bcpc.1 usr/share/doc/bcpc/LANGUAGE.md \
+	usr/share/doc/bcpc/ADMIN-GUIDE.md usr/share/doc/bcpc/SECURITY.md; do
 	check "installed $f" "[ -e '$stage/$f' ]"
 done
 export PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$stage/usr/lib/pkgconfig"
