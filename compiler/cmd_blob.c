@@ -66,6 +66,7 @@ static int opens_as_written(const uint8_t *blob, size_t len, char *err, size_t e
 
 struct compile_args {
 	const char *keypath, *out, *serial_arg, *valid_for, *not_after_arg, *not_before_arg;
+	int allow_expired;   /* --allow-expired: write a blob whose window has ended */
 	char **files;   /* the policy files, in order */
 	int nfiles;
 };
@@ -88,6 +89,10 @@ static int compile_args(int argc, char **argv, struct compile_args *a)
 			slot = &a->not_after_arg;
 		else if (!strcmp(argv[i], "--not-before"))
 			slot = &a->not_before_arg;
+		else if (!strcmp(argv[i], "--allow-expired")) {
+			a->allow_expired = 1;
+			continue;
+		}
 		else if (argv[i][0] == '-' && argv[i][1])
 			return usage_error("compile", "unknown option '%.200s'", argv[i]);
 		else {
@@ -122,8 +127,12 @@ static int compile_window(const struct compile_args *a, struct blob_opts *o)
 	o->not_before = o->created;
 	if (a->not_before_arg && parse_time(a->not_before_arg, &o->not_before))
 		return usage_error("compile", "--not-before: not a time (UNIX seconds or 2026-01-31T00:00:00Z)");
-	if (a->valid_for && parse_duration(a->valid_for, &validity))
-		return usage_error("compile", "--valid-for: not a duration (e.g. 30d, 12h)");
+	if (a->valid_for && parse_duration(a->valid_for, &validity)) {
+		/* A zero, as "0d", reads as a duration but is none. */
+		int zero = a->valid_for[0] == '0' && strspn(a->valid_for, "0") == strlen(a->valid_for) - 1;
+		return usage_error("compile", zero ? "--valid-for must be positive (e.g. 30d, 12h)" :
+				   "--valid-for: not a duration (e.g. 30d, 12h)");
+	}
 	o->not_after = o->not_before + validity;
 	if (a->not_after_arg) {
 		if (parse_time(a->not_after_arg, &t))
@@ -132,6 +141,32 @@ static int compile_window(const struct compile_args *a, struct blob_opts *o)
 	}
 	if (o->not_after <= o->not_before)
 		return usage_error("compile", "the validity window is empty (not_after <= not_before)");
+	return 0;
+}
+
+/* What the window means at the compile time (SOURCE_DATE_EPOCH when set): an
+ * already expired blob is refused unless --allow-expired (every device would deny
+ * everything with it); a window of less than a day, or one that starts further in
+ * the future than the clock tolerance, is written with a warning. 0, or 1. */
+static int compile_window_sense(const struct compile_args *a, const struct blob_opts *o,
+				struct diags *d)
+{
+	char t1[32], t2[32];
+	if (o->not_after < o->created && !a->allow_expired) {
+		fprintf(stderr, "bcpc compile: the blob would be expired already: not_after %s is "
+			"before the compile time %s; every device would deny every request with it. "
+			"Give a later --not-after or a --valid-for, or --allow-expired (for tests)\n",
+			format_time(o->not_after, t1), format_time(o->created, t2));
+		return 1;
+	}
+	if (o->not_after - o->not_before < 86400)
+		diag_warning(d, loc_file(NULL), "the validity window is shorter than a day (%s .. %s): "
+			     "devices that miss a push are locked out when it ends",
+			     format_time(o->not_before, t1), format_time(o->not_after, t2));
+	if (o->not_before > o->created + BCP_CLOCK_TOLERANCE)
+		diag_warning(d, loc_file(NULL), "the blob is not valid before %s, more than %d s after "
+			     "the compile time: devices refuse to install it until then",
+			     format_time(o->not_before, t1), BCP_CLOCK_TOLERANCE);
 	return 0;
 }
 
@@ -188,8 +223,9 @@ int cmd_compile(int argc, char **argv)
 	if (m && !m->bc)
 		diag_warning(&d, loc_file(NULL),
 			     "no business_continuity block: clients get no controllers or SNI names");
+	int senseless = m && compile_window_sense(&args, &o, &d);
 	diags_print(&d, stderr);
-	rc = m ? compile_write(m, args.keypath, args.out, &o) : 1;
+	rc = m && !senseless ? compile_write(m, args.keypath, args.out, &o) : 1;
 	arena_free(&a);
 	free(args.files);
 	return rc;

@@ -38,11 +38,14 @@ static const struct command commands[] = {
 	  "'openssl genpkey -algorithm ed25519' work the same. Never overwrites a file.\n" },
 	{ "compile", cmd_compile,
 	  "bcpc compile FILE.bcl... --key KEY.pem -o OUT.bcp [--serial N]\n"
-	  "       [--valid-for DUR | --not-after TIME] [--not-before TIME]",
+	  "       [--valid-for DUR | --not-after TIME] [--not-before TIME] [--allow-expired]",
 	  "Checks the policy and writes one signed blob. --serial defaults to the compile\n"
 	  "time in seconds (SOURCE_DATE_EPOCH when set); the blob is valid from\n"
 	  "--not-before (default: the compile time) for --valid-for (default 30d) or until\n"
 	  "--not-after. TIME is UNIX seconds, 2026-12-31 or 2026-12-31T23:59:59Z.\n"
+	  "A window that has already ended is refused (devices would deny everything)\n"
+	  "unless --allow-expired; one shorter than a day, or starting more than 300 s\n"
+	  "after the compile time, gets a warning.\n"
 	  "An encrypted key's passphrase comes from $BCPC_KEY_PASSPHRASE or the file named\n"
 	  "by $BCPC_KEY_PASSPHRASE_FILE. OUT.bcp is written whole or not at all.\n" },
 	{ "thumbprint", cmd_thumbprint, "bcpc thumbprint FILE",

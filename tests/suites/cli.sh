@@ -33,6 +33,18 @@ check "verify refuses an expired blob" "'$BCPC' verify '$tmp/a.bcp' --thumbprint
 check "verify refuses a blob not yet valid" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now 2025-12-01 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'not valid yet' '$tmp/v'"
 check "verify refuses a serial below the minimum" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now --min-serial 101 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'serial' '$tmp/v'"
 check "verify accepts the minimum serial itself" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now --min-serial 100 >/dev/null"
+# The window at the compile time (SOURCE_DATE_EPOCH here): expired is refused.
+"$BCPC" compile $acme --key "$tmp/k.pem" -o "$tmp/exp.bcp" --not-before 2025-11-01 --not-after 2025-12-01 >"$tmp/v" 2>&1; rc=$?
+check "compile refuses an already expired blob, writes nothing" \
+	"[ $rc -eq 1 ] && grep -q 'would be expired already: not_after 2025-12-01T00:00:00Z' '$tmp/v' && [ ! -e '$tmp/exp.bcp' ]"
+check "compile --allow-expired writes it" \
+	"'$BCPC' compile $acme --key '$tmp/k.pem' -o '$tmp/exp.bcp' --not-before 2025-11-01 --not-after 2025-12-01 --allow-expired >/dev/null 2>&1 && [ -s '$tmp/exp.bcp' ]"
+"$BCPC" compile $acme --key "$tmp/k.pem" -o "$tmp/short.bcp" --valid-for 6h >"$tmp/v" 2>&1; rc=$?
+check "a window shorter than a day is written with a warning" "[ $rc -eq 0 ] && grep -q 'warning: the validity window is shorter than a day' '$tmp/v'"
+"$BCPC" compile $acme --key "$tmp/k.pem" -o "$tmp/late.bcp" --not-before 2026-01-02 >"$tmp/v" 2>&1; rc=$?
+check "a window starting after the compile time is written with a warning" "[ $rc -eq 0 ] && grep -q 'warning: the blob is not valid before 2026-01-02T00:00:00Z' '$tmp/v'"
+"$BCPC" compile $acme --key "$tmp/k.pem" -o "$tmp/zero.bcp" --valid-for 0d >"$tmp/v" 2>&1; rc=$?
+check "--valid-for 0d says it must be positive" "[ $rc -eq 2 ] && grep -q 'valid-for must be positive' '$tmp/v'"
 # Settings that would take more memory to decode than a device allows for the blob's
 # size (FORMAT.md #19): compile refuses to write a blob devices would refuse.
 awk 'BEGIN { printf "segment_group \"G\";\nsegment \"S\" { group \"G\"; domains \"s.example\"; tcp 443; }\n";
