@@ -250,8 +250,11 @@ int cmd_thumbprint(int argc, char **argv)
 	if (!blob) {
 		EVP_PKEY *k = key_load_public(argv[1], err, sizeof err);
 		if (!k || key_raw_public(k, pub)) {
-			fprintf(stderr, "bcpc thumbprint: %s: %s\n", argv[1],
-				k ? "not an Ed25519 key" : err);
+			/* err names the file already. */
+			if (k)
+				fprintf(stderr, "bcpc thumbprint: %s: not an Ed25519 key\n", argv[1]);
+			else
+				fprintf(stderr, "bcpc thumbprint: %s\n", err);
 			EVP_PKEY_free(k);
 			return 1;
 		}

@@ -74,9 +74,8 @@ int cmd_dump(int argc, char **argv)
 	struct arena a;
 	if (!files)
 		return 1;
+	/* JSON is the only dump format: --json is accepted, and the default. */
 	rc = collect_files("dump", argc, argv, files, &nfiles, known, flags);
-	if (!rc && !flags[0])
-		rc = usage_error("dump", "%s", "say --json (JSON is the only dump format)");
 	if (rc) {
 		free(files);
 		return rc;

@@ -28,7 +28,7 @@ static const struct command commands[] = {
 	  "Reads the policy files as one policy, checks them and prints every error found\n"
 	  "as file:line:col with the source line. On success prints a one-line summary.\n"
 	  "Exit status: 0 valid, 1 the policy has errors, 2 usage error.\n" },
-	{ "dump", cmd_dump, "bcpc dump FILE.bcl... --json",
+	{ "dump", cmd_dump, "bcpc dump FILE.bcl... [--json]",
 	  "Checks the policy and prints the checked model as JSON: normalized names,\n"
 	  "sorted patterns with their segments, resolved references. For tests and\n"
 	  "debugging; the keys are stable.\n" },

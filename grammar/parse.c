@@ -105,6 +105,24 @@ static int scan_and_parse(struct lexctx *cx, jmp_buf *escape)
 	return rc;
 }
 
+/* Whether the text is UTF-16, as Windows PowerShell's ">" writes it: a byte order
+ * mark (FF FE or FE FF), or, without one, ASCII text with a NUL byte at every other
+ * position in its first 64 bytes. Such a file would otherwise give an error for
+ * every NUL byte. */
+static int is_utf16(const struct source *src)
+{
+	const unsigned char *p = (const unsigned char *)src->text;
+	size_t n = src->len < 64 ? src->len : 64, zeros[2] = { 0, 0 };
+
+	if (src->len >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff)))
+		return 1;
+	if (n < 4)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		zeros[i & 1] += p[i] == 0;
+	return zeros[0] == (n + 1) / 2 || zeros[1] == n / 2;
+}
+
 int parse_source(const struct source *src, struct arena *a, struct diags *d,
 		 struct stmt **out)
 {
@@ -115,6 +133,12 @@ int parse_source(const struct source *src, struct arena *a, struct diags *d,
 	*out = NULL;
 	if (src->len > BCL_MAX_SOURCE) {   /* read_file enforces it; flex takes an int */
 		diag_error(d, loc_file(src), "larger than the 16 MiB limit for a source file");
+		return -1;
+	}
+	if (is_utf16(src)) {
+		diag_add(d, SEV_ERROR, loc_file(src), "save it as UTF-8: in PowerShell, "
+			 "'Set-Content -Encoding utf8' or 'Out-File -Encoding utf8' instead of '>'",
+			 "the file is UTF-16 (as Windows PowerShell's '>' writes it); policies are UTF-8");
 		return -1;
 	}
 	int rc = scan_and_parse(&cx, &escape);

@@ -33,6 +33,10 @@ check "verify refuses an expired blob" "'$BCPC' verify '$tmp/a.bcp' --thumbprint
 check "verify refuses a blob not yet valid" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now 2025-12-01 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'not valid yet' '$tmp/v'"
 check "verify refuses a serial below the minimum" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now --min-serial 101 >'$tmp/v' ; [ \$? -eq 1 ] && grep -q 'serial' '$tmp/v'"
 check "verify accepts the minimum serial itself" "'$BCPC' verify '$tmp/a.bcp' --thumbprint '$tp' --now $now --min-serial 100 >/dev/null"
+check "dump without --json prints JSON (the only format)" "'$BCPC' dump $acme 2>/dev/null | jq -e '.tenant == \"acme\"' >/dev/null"
+openssl genpkey -algorithm ed25519 -aes-256-cbc -pass pass:x -out "$tmp/enc.pem" 2>/dev/null
+"$BCPC" thumbprint "$tmp/enc.pem" >"$tmp/v" 2>&1
+check "thumbprint of an encrypted key names the file once" "[ \$(grep -o 'enc.pem' '$tmp/v' | wc -l) -eq 1 ] && grep -q 'is encrypted' '$tmp/v'"
 # The window at the compile time (SOURCE_DATE_EPOCH here): expired is refused.
 "$BCPC" compile $acme --key "$tmp/k.pem" -o "$tmp/exp.bcp" --not-before 2025-11-01 --not-after 2025-12-01 >"$tmp/v" 2>&1; rc=$?
 check "compile refuses an already expired blob, writes nothing" \
