@@ -30,6 +30,7 @@ struct model *load_policy(char *const *paths, int n, struct arena *a, struct dia
 			bad = 1;
 			continue;
 		}
+		src->order = (unsigned)i;
 		if (parse_source(src, a, d, &stmts) != 0)
 			bad = 1;
 		*tail = stmts;

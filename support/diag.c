@@ -1,6 +1,8 @@
 /* diag.c - collecting and printing diagnostics. */
 #include "diag.h"
+#include <limits.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 void diags_init(struct diags *d, struct arena *a)
@@ -104,25 +106,81 @@ static void print_text(const char *s, FILE *out)
 	fputc('\n', out);
 }
 
-void diags_print(const struct diags *d, FILE *out)
+/* A record and the notes after it, in print order. */
+struct group {
+	const struct diag *first;
+	size_t seq;
+};
+
+static int group_cmp(const void *pa, const void *pb)
+{
+	const struct loc *a = &((const struct group *)pa)->first->loc;
+	const struct loc *b = &((const struct group *)pb)->first->loc;
+	unsigned fa = a->src ? a->src->order : UINT_MAX, fb = b->src ? b->src->order : UINT_MAX;
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	size_t sa = ((const struct group *)pa)->seq, sb = ((const struct group *)pb)->seq;
+	return sa < sb ? -1 : sa > sb;
+}
+
+static void print_one(const struct diag *g, FILE *out)
 {
 	static const char *const sevname[] = { "error", "warning", "note" };
-	for (const struct diag *g = d->head; g; g = g->next) {
-		const struct loc *l = &g->loc;
-		if (l->src && l->line > 0)
-			fprintf(out, "%s:%d:%d: ", l->src->path, l->line, l->col);
-		else if (l->src)
-			fprintf(out, "%s: ", l->src->path);
-		else
-			fputs("bcpc: ", out);
-		fprintf(out, "%s: ", sevname[g->sev]);
-		print_text(g->msg, out);
-		if (l->src && l->line > 0)
-			print_spot(l, out);
-		if (g->hint) {
-			fputs("hint: ", out);
-			print_text(g->hint, out);
+	const struct loc *l = &g->loc;
+	if (l->src && l->line > 0)
+		fprintf(out, "%s:%d:%d: ", l->src->path, l->line, l->col);
+	else if (l->src)
+		fprintf(out, "%s: ", l->src->path);
+	else
+		fputs("bcpc: ", out);
+	fprintf(out, "%s: ", sevname[g->sev]);
+	print_text(g->msg, out);
+	if (l->src && l->line > 0)
+		print_spot(l, out);
+	if (g->hint) {
+		fputs("hint: ", out);
+		print_text(g->hint, out);
+	}
+}
+
+void diags_print(const struct diags *d, FILE *out)
+{
+	struct group *gs = NULL;
+	size_t n = 0, cap = 0;
+	const struct diag *g;
+	/* Groups: a record and the notes that follow it. Without memory for the order,
+	 * the records are printed as they were added. */
+	for (g = d->head; g; g = g->next) {
+		if (g->sev == SEV_NOTE && n > 0)
+			continue;
+		if (n == cap) {
+			struct group *more = realloc(gs, (cap = cap ? 2 * cap : 64) * sizeof *gs);
+			if (!more) {
+				free(gs);
+				gs = NULL;
+				break;
+			}
+			gs = more;
 		}
+		gs[n].first = g;
+		gs[n].seq = n;
+		n++;
+	}
+	if (gs) {
+		qsort(gs, n, sizeof *gs, group_cmp);
+		for (size_t i = 0; i < n; i++) {
+			print_one(gs[i].first, out);
+			for (g = gs[i].first->next; g && g->sev == SEV_NOTE; g = g->next)
+				print_one(g, out);
+		}
+		free(gs);
+	} else {
+		for (g = d->head; g; g = g->next)
+			print_one(g, out);
 	}
 	if (d->capped)
 		fprintf(out, "bcpc: too many errors (%d); stopped reporting after %d\n",

@@ -10,6 +10,7 @@ struct source {
 	const char *path;
 	const char *text;
 	size_t len;
+	unsigned order;   /* its place among the files of one run (0, 1, ...): the print order */
 };
 
 /* A spot in a source: line and column are 1-based, col counts bytes. len is how
@@ -57,6 +58,8 @@ void diag_add(struct diags *d, enum severity sev, struct loc loc, const char *hi
  * Called when the arena failed: the other records may then be missing or wrong
  * (a name that was never stored reads as undeclared). */
 void diag_out_of_memory(struct diags *d);
-/* Prints every record as "file:line:col: error: message", the source line and a caret. */
+/* Prints every record as "file:line:col: error: message", the source line and a caret,
+ * sorted by file (in the order the files were given) and position; a note stays
+ * after the record it belongs to, and records with no file come last. */
 void diags_print(const struct diags *d, FILE *out);
 #endif
