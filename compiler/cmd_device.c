@@ -37,30 +37,37 @@ static void abort_after_step(void *ctx, const char *step)
 /* What the folder holds as last-known-good after an install, said in one line. The
  * file name is the one bcp.h documents; it is opened read-only, as bcp_open_state
  * would open it, with the trust set just recorded. */
-static void print_last_known_good(const char *dir, const char *const *tps, size_t ntps,
-				  int64_t now)
+/* Returns 1 when previous.bcp is there but does not open with the trust set just
+ * recorded (a rotation that dropped the old key too early): the device then has no
+ * fallback, which install reports as degraded. */
+static int print_last_known_good(const char *dir, const char *const *tps, size_t ntps,
+				 int64_t now)
 {
 	char path[4096];
 	struct bcp_open_opts o = { tps, ntps, NULL, now, 0, BCP_OPEN_EXPIRED_DENIES };
 	struct bcp_error err;
 	bcp_blob *b = NULL;
 	if ((size_t)snprintf(path, sizeof path, "%s/previous.bcp", dir) >= sizeof path)
-		return;
+		return 0;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		printf("last-known-good: none\n");
-		return;
+		return 0;
 	}
 	fclose(f);
 	if (bcp_open_file(path, &o, &b, &err) != BCP_OK) {
 		printf("last-known-good: previous.bcp does not open: %s\n", err.message);
-		return;
+		printf("warning: this device has no fallback until the next install (degraded, "
+		       "exit 3); if the trust set dropped the key that signed previous.bcp, keep "
+		       "both thumbprints for one more push (ADMIN-GUIDE.md, key rotation)\n");
+		return 1;
 	}
 	struct bcp_info in;
 	bcp_info(b, &in);
 	printf("last-known-good: serial %llu%s (kept in previous.bcp)\n",
 	       (unsigned long long)in.serial, in.expired ? ", expired" : "");
 	bcp_close(b);
+	return 0;
 }
 
 /* BCPC_INSTALL_ABORT_AFTER=N, when set, hooks the install's steps into h. 0, or 2
@@ -116,8 +123,8 @@ static int print_installed(const char *path, const char *dir, const struct bcp_i
 		printf("installed serial %llu in %s (valid until %s)\n",
 		       (unsigned long long)in.serial, dir, format_time(in.not_after, na));
 	bcp_close(b);
-	if (!unchanged)
-		print_last_known_good(dir, o->thumbprints, o->nthumbprints, o->now);
+	if (!unchanged && print_last_known_good(dir, o->thumbprints, o->nthumbprints, o->now))
+		return 3;
 	return 0;
 }
 

@@ -69,6 +69,12 @@ check "a blob signed by an untrusted key: exit 1, not trusted" "rc 1 && has 'REF
 inst "$tmp/n102.bcp" --thumbprint "$tp" --thumbprint "$tpn"
 check "trusting current and next keys installs the next key's blob" "rc 0 && has '^installed serial 102'"
 check "the last-known-good signed by the old key still opens" "has '^last-known-good: serial 101 '"
+# Dropping the old key in the same push as the first blob of the next key: installed,
+# but previous.bcp no longer opens; said, and exit 3 (degraded), as status does.
+"$BCPC" install "$tmp/s100.bcp" --thumbprint "$tp" --state-dir "$tmp/early-drop" --now $NOW >/dev/null 2>&1
+"$BCPC" install "$tmp/n102.bcp" --thumbprint "$tpn" --state-dir "$tmp/early-drop" --now $NOW >"$tmp/out" 2>&1; echo $? >"$tmp/rc"
+check "a rotation that drops the old key too early: exit 3, no fallback said" \
+	"rc 3 && has '^installed serial 102' && has '^last-known-good: previous.bcp does not open' && has '^warning: this device has no fallback'"
 
 # ---- the test hook ----
 cp -r "$st" "$tmp/state.bak"
