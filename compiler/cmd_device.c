@@ -209,6 +209,10 @@ static int print_status_json(const char *dir, int64_t now, enum bcp_status st,
 	if (st != BCP_OK) {
 		SET("open", json_null());
 		SET("error", json_string(err->message));
+		if (st == BCP_E_NO_GOOD_BLOB) {   /* each reason whole */
+			SET("current_error", json_string(rep->current_message));
+			SET("previous_error", json_string(rep->previous_message));
+		}
 	} else {
 		SET("open", json_string(rep->fallback ? "previous.bcp" : "current.bcp"));
 		SET("fallback", json_boolean(rep->fallback));
@@ -238,6 +242,13 @@ static void print_status_text(const char *dir, int64_t now, enum bcp_status st,
 			      const struct bcp_error *err)
 {
 	char t1[32], t2[32], t3[32];
+	if (st == BCP_E_NO_GOOD_BLOB) {   /* each reason on its own line, whole */
+		printf("state     %s\nopen      nothing: %s\n", dir, bcp_status_str(st));
+		printf("current   current.bcp: %s\nprevious  previous.bcp: %s\n",
+		       rep->current_message, rep->previous_message);
+		printf("decisions every request is denied\n");
+		return;
+	}
 	if (st != BCP_OK) {
 		printf("state     %s\nopen      nothing: %s\n", dir, err->message);
 		printf("decisions every request is denied\n");

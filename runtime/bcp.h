@@ -400,6 +400,8 @@ struct bcp_state_report {
 	char current_message[256];
 	int expired;                     /* the open blob is expired: decisions deny */
 	int not_yet_valid;               /* the open blob is not valid yet: decisions deny */
+	char previous_message[256];      /* why previous.bcp failed too (BCP_E_NO_GOOD_BLOB),
+					    else empty */
 	uint64_t serial;                 /* serial of the open blob */
 	int64_t effective_now;           /* max(now, latest time seen - BCP_CLOCK_TOLERANCE) */
 };

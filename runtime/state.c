@@ -413,18 +413,18 @@ static int blob_fault(enum bcp_status s)
 	}
 }
 
-/* BCP_E_NO_GOOD_BLOB with both reasons; when both do not fit, current.bcp's is
- * shortened to its status (the report has it whole). */
+/* BCP_E_NO_GOOD_BLOB with both reasons. When both do not fit in one message, each
+ * is given by its status alone, never cut: the report has both whole
+ * (current_message, previous_message). */
 static enum bcp_status no_good_blob(struct bcp_error *err, const struct bcp_error *cur,
 	const struct bcp_error *prev)
 {
-	const char *fmt = "%s: %s; %s: %s";
-
 	if (err && strlen(bcp_status_str(BCP_E_NO_GOOD_BLOB)) + strlen(cur->message) +
 	    strlen(prev->message) + 40 >= sizeof err->message)
-		return bcpi_fail(err, BCP_E_NO_GOOD_BLOB, "%s: %s (see the report); %s: %s",
-			BCPI_CURRENT, bcp_status_str(cur->code), BCPI_PREVIOUS, prev->message);
-	return bcpi_fail(err, BCP_E_NO_GOOD_BLOB, fmt, BCPI_CURRENT, cur->message,
+		return bcpi_fail(err, BCP_E_NO_GOOD_BLOB, "%s: %s; %s: %s (each reason in full in "
+			"bcp_state_report)", BCPI_CURRENT, bcp_status_str(cur->code), BCPI_PREVIOUS,
+			bcp_status_str(prev->code));
+	return bcpi_fail(err, BCP_E_NO_GOOD_BLOB, "%s: %s; %s: %s", BCPI_CURRENT, cur->message,
 		BCPI_PREVIOUS, prev->message);
 }
 
@@ -488,6 +488,8 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 					*err = prev;
 				return s;
 			}
+			snprintf(rep->previous_message, sizeof rep->previous_message, "%s",
+				prev.message);
 			return no_good_blob(err, &cur, &prev);
 		}
 		rep->fallback = 1;
