@@ -63,9 +63,9 @@ $(B)/grammar/lexer.c $(B)/grammar/lexer.h &: grammar/lexer.l
 # Generated code is not ours to keep warning-clean; only these few are muted.
 GEN_CFLAGS = -Wno-unused-function -Wno-missing-prototypes -Wno-sign-compare -Wno-unused-parameter
 $(B)/grammar/lexer.o: $(B)/grammar/lexer.c $(B)/grammar/parser.h
-	$(CC) $(BCP_CFLAGS) $(GEN_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BCP_CFLAGS) $(GEN_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 $(B)/grammar/parser.o: $(B)/grammar/parser.c
-	$(CC) $(BCP_CFLAGS) $(GEN_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(BCP_CFLAGS) $(GEN_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/%.o: %.c $(B)/grammar/parser.h $(B)/grammar/lexer.h
 	@mkdir -p $(dir $@)

@@ -105,6 +105,23 @@ static int numeric_tld(const char *s)
 	return !memchr(s, ':', n) && strspn(s, "0123456789.") < n;
 }
 
+/* For a host written as a URL ("https://app.example/x") or with a port
+ * ("app.example:443"): a hint naming the host alone, in keep's words; else NULL. */
+static const char *host_of_url(const char *s, char *keep, size_t cap)
+{
+	static char hint[NET_HOST_MAX + 96];
+	const char *p = strstr(s, "://"), *host = p ? p + 3 : s;
+	size_t n = strcspn(host, ":/?#");
+	int port = host[n] == ':';
+	if ((!p && !port) || n == 0 || n >= cap)
+		return NULL;
+	memcpy(keep, host, n);
+	keep[n] = '\0';
+	snprintf(hint, sizeof hint, "write the host only, \"%s\"%s", keep,
+		 port ? "; ports go in 'tcp' and 'udp'" : "");
+	return hint;
+}
+
 static void segment_domains(struct checker *c, struct m_segment *g, struct prop *p,
 			    struct strmap *seen)
 {
@@ -135,7 +152,11 @@ static void segment_domains(struct checker *c, struct m_segment *g, struct prop 
 					at.len = 1;
 				}
 			}
+			/* A URL or host:port, as copied from a browser: say what to keep. */
+			char keep[NET_HOST_MAX + 1] = "";
+			const char *h = e == HOST_BAD_CHAR ? host_of_url(v->s, keep, sizeof keep) : NULL;
 			diag_add(c->d, SEV_ERROR, at,
+				 h ? h :
 				 e == HOST_IS_ADDRESS ? "list IP addresses and networks under 'addresses'" :
 				 e == HOST_NON_ASCII ? "use the A-label (xn--) form: \"bücher.example\" is written \"xn--bcher-kva.example\"" : NULL,
 				 "invalid host name \"%.*s\": %s", v->len > 80 ? 80 : (int)v->len, v->s,
@@ -185,8 +206,13 @@ static void segment_addresses(struct checker *c, struct m_segment *g, struct pro
 			continue;
 		}
 		if (e != ADDR_OK) {
-			diag_add(c->d, SEV_ERROR, v->loc,
-				 v->kind == VAL_STRING ? "host names go under 'domains'" : NULL,
+			/* What the text looks like decides the hint: an IPv6 address in
+			 * brackets (as in URLs), or a host name. */
+			const char *h = v->kind != VAL_STRING ? NULL :
+				v->s[0] == '[' ? "write an IPv6 address without brackets, e.g. 2001:db8::1" :
+				strspn(v->s, "0123456789abcdefABCDEF:./") != v->len ?
+				"host names go under 'domains'" : NULL;
+			diag_add(c->d, SEV_ERROR, v->loc, h,
 				 "invalid IP address or network \"%.*s\"", v->len > 80 ? 80 : (int)v->len,
 				 v->s);
 			continue;

@@ -459,6 +459,9 @@ int request_parse_target(const char *s, struct request *r, char *err, size_t err
 	unsigned long port = 0;
 
 	r->proto = BCP_TCP;
+	if (strstr(s, "://"))
+		return errmsg(err, errlen, "'%.64s' is a URL; give HOST:PORT[/udp], e.g. "
+			      "sap.acme.example:443", s);
 	if (slash && set_proto(r, slash + 1, err, errlen) != 0)
 		return errmsg(err, errlen, "unknown protocol '%.16s' in target '%.64s'; use /tcp or /udp",
 			      slash + 1, s);

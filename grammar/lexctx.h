@@ -18,6 +18,7 @@ struct lexctx {
 	int end_line, end_col, prev_line, prev_col;
 	int bad_string, prev_bad_string;   /* that token was an unterminated string */
 	int depth;             /* '{' not yet closed */
+	int number_line, number_col;   /* where the last NUMBER token ended */
 	struct loc open[4];    /* where the first of them were opened */
 	struct stmt *head, *tail;
 	int syntax_errors;
