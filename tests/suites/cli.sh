@@ -37,7 +37,8 @@ check "dump without --json prints JSON (the only format)" "'$BCPC' dump $acme 2>
 openssl genpkey -algorithm ed25519 -aes-256-cbc -pass pass:x -out "$tmp/enc.pem" 2>/dev/null
 "$BCPC" thumbprint "$tmp/enc.pem" >"$tmp/v" 2>&1
 check "thumbprint of an encrypted key names the file once" "[ \$(grep -o 'enc.pem' '$tmp/v' | wc -l) -eq 1 ] && grep -q 'is encrypted' '$tmp/v'"
-"$BCPC" query --reference $acme --user "$tmp/u.json" https://sap.acme.example:443 >"$tmp/v" 2>&1
+printf '{}' > "$tmp/e.json"
+"$BCPC" query --reference $acme --user "$tmp/e.json" https://sap.acme.example:443 >"$tmp/v" 2>&1
 check "a URL as query target: says it is a URL and what to give" "grep -q \"is a URL; give HOST:PORT\" '$tmp/v'"
 # The window at the compile time (SOURCE_DATE_EPOCH here): expired is refused.
 "$BCPC" compile $acme --key "$tmp/k.pem" -o "$tmp/exp.bcp" --not-before 2025-11-01 --not-after 2025-12-01 >"$tmp/v" 2>&1; rc=$?
