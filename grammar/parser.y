@@ -247,6 +247,69 @@ static void symbol_text(yysymbol_kind_t k, char *out, size_t n)
 	snprintf(out, n, keyword ? "'%s'" : "%s", yysymbol_name(k));
 }
 
+/* The text of the source from line:col (1-based), or NULL. */
+static const char *text_at(const struct source *s, int line, int col)
+{
+	const char *p = s ? s->text : NULL, *end = s ? s->text + s->len : NULL;
+	for (int l = 1; p && l < line; l++) {
+		p = memchr(p, '\n', (size_t)(end - p));
+		p = p ? p + 1 : NULL;
+	}
+	return p && col >= 1 && (size_t)(col - 1) <= (size_t)(end - p) ? p + col - 1 : NULL;
+}
+
+/* Whether the token before the unexpected one (it ended at prev_line:prev_col) is
+ * the text t. */
+static int prev_is(const struct lexctx *cx, const char *t)
+{
+	size_t n = strlen(t);
+	const char *end = text_at(cx->src, cx->prev_line, cx->prev_col);
+	return end && cx->prev_col > (int)n && !memcmp(end - n, t, n);
+}
+
+/* An IPv4 address at p (its length in *len), as a number; -1 when there is none. */
+static long long ipv4_at(const char *p, size_t *len)
+{
+	unsigned a[4];
+	int n = 0;
+	if (sscanf(p, "%3u.%3u.%3u.%3u%n", &a[0], &a[1], &a[2], &a[3], &n) != 4 ||
+	    a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255)
+		return -1;
+	*len = (size_t)n;
+	return (long long)a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+}
+
+/* "addresses 10.1.2.0-10.1.2.255": the hint lists the networks that cover the range
+ * exactly (at most 6; past that it says how many). 0 when the text around the '-'
+ * is not two IPv4 addresses. */
+static int range_hint(const struct lexctx *cx, const struct loc *dash, char *out, size_t cap)
+{
+	const char *d = text_at(cx->src, dash->line, dash->col), *p;
+	size_t n1 = 0, n2 = 0, o;
+	long long lo, hi;
+	if (!d || *d != '-')
+		return 0;
+	for (p = d; p > cx->src->text && (p[-1] == '.' || (p[-1] >= '0' && p[-1] <= '9')); p--)
+		;
+	if ((lo = ipv4_at(p, &n1)) < 0 || p + n1 != d || (hi = ipv4_at(d + 1, &n2)) < lo)
+		return 0;
+	o = (size_t)snprintf(out, cap, "address ranges are not allowed; write networks:");
+	for (int k = 0; lo <= hi && o < cap; k++) {
+		int len = 32;
+		while (len > 0 && (lo & ((1LL << (33 - len)) - 1)) == 0 &&
+		       lo + (1LL << (33 - len)) - 1 <= hi)
+			len--;
+		if (k == 6) {
+			snprintf(out + o, cap - o, " ... (more networks)");
+			break;
+		}
+		o += (size_t)snprintf(out + o, cap - o, "%s %lld.%lld.%lld.%lld/%d", k ? "," : "",
+				      lo >> 24, lo >> 16 & 255, lo >> 8 & 255, lo & 255, len);
+		lo += 1LL << (32 - len);
+	}
+	return 1;
+}
+
 /* Points at the innermost '{' still open: the block that lacks its '}'. */
 static void note_unclosed(struct lexctx *cx)
 {
@@ -344,9 +407,19 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 					}
 		}
 	}
-	char hint[100];
+	char hint[300];
 	const char *h = NULL;
-	if (want_keyword && sg.best) {
+	int got_dash = !strcmp(yysymbol_name(got), "'-'"), got_semi = !strcmp(yysymbol_name(got), "';'");
+	if (got_semi && prev_is(cx, "}")) {
+		diag_add(cx->diags, SEV_ERROR, loc, "remove the ';'", "no ';' after '}'");
+		return 0;
+	}
+	if (got == YYSYMBOL_STRING && prev_is(cx, "or")) {
+		h = "the values of one condition are separated by commas: country \"US\", \"CA\" "
+		    "('or' joins whole conditions)";
+	} else if (got_dash && range_hint(cx, &loc, hint, sizeof hint)) {
+		h = hint;
+	} else if (want_keyword && sg.best) {
 		snprintf(hint, sizeof hint, "did you mean '%s'?", sg.best);
 		h = hint;
 	} else if (want_string && got == YYSYMBOL_WORD && cx->toklen <= 40) {
