@@ -21,20 +21,21 @@ B = $(BUILDDIR)
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 # faketime: tests/suites/docs.sh runs the documents' examples at the time they show.
 DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev \
-	clang libclang-rt-14-dev valgrind faketime
+	clang libclang-rt-14-dev valgrind faketime libidn2-dev
 
 # support/: what both grammar/ and compiler/ stand on; it includes nothing else of the tree.
 SUPPORT_SRC = support/arena.c support/diag.c support/errmsg.c support/file.c \
 	support/strmap.c support/suggest.c
 COMPILER_SRC = $(SUPPORT_SRC) grammar/parse.c \
 	compiler/net.c compiler/check.c compiler/check_util.c compiler/check_limits.c \
-	compiler/check_bc.c compiler/check_segments.c compiler/check_patterns.c \
+	compiler/check_bc.c compiler/check_segments.c compiler/check_patterns.c compiler/idn.c \
 	compiler/check_rules.c compiler/frontend.c compiler/dump.c compiler/lower.c \
 	compiler/blob.c compiler/keys.c compiler/reference.c compiler/request.c \
 	compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c compiler/cmd_query.c \
 	compiler/cmd_device.c compiler/main.c
 COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/lexer.o
-COMPILER_LIBS = -ljansson -lcrypto -lmsgpackc
+# libidn2: IDNA2008 checks of xn-- labels and Unicode names (compiler/idn.c).
+COMPILER_LIBS = -ljansson -lcrypto -lmsgpackc -lidn2
 
 # libbcp: what ships inside a client. It links only libcrypto and msgpack-c.
 RUNTIME_SRC = $(wildcard runtime/*.c)

@@ -2,6 +2,7 @@
  * and ports, normalized into the model. It reads the syntax tree and never
  * changes it. */
 #include "check_int.h"
+#include "idn.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,15 +153,28 @@ static void segment_domains(struct checker *c, struct m_segment *g, struct prop 
 					at.len = 1;
 				}
 			}
-			/* A URL or host:port, as copied from a browser: say what to keep. */
-			char keep[NET_HOST_MAX + 1] = "";
+			/* A URL or host:port, as copied from a browser: say what to keep; a
+			 * Unicode name: its exact A-label form. */
+			char keep[NET_HOST_MAX + 1] = "", alabel[NET_HOST_MAX + 64];
 			const char *h = e == HOST_BAD_CHAR ? host_of_url(v->s, keep, sizeof keep) : NULL;
+			if (e == HOST_NON_ASCII &&
+			    idn_to_alabels(v->s, v->len, keep, sizeof keep) == 0) {
+				snprintf(alabel, sizeof alabel, "write its A-label form: \"%s\"", keep);
+				h = alabel;
+			}
 			diag_add(c->d, SEV_ERROR, at,
 				 h ? h :
 				 e == HOST_IS_ADDRESS ? "list IP addresses and networks under 'addresses'" :
 				 e == HOST_NON_ASCII ? "use the A-label (xn--) form: \"bücher.example\" is written \"xn--bcher-kva.example\"" : NULL,
 				 "invalid host name \"%.*s\": %s", v->len > 80 ? 80 : (int)v->len, v->s,
 				 host_err_str(e));
+			continue;
+		}
+		char why[200];
+		if (idn_check_alabels(norm, why, sizeof why) != 0) {
+			diag_add(c->d, SEV_ERROR, v->loc, "check the spelling, or write the Unicode name "
+				 "and take the A-label form bcpc suggests",
+				 "invalid host name \"%.*s\": %s", v->len > 80 ? 80 : (int)v->len, v->s, why);
 			continue;
 		}
 		char *name = arena_strdup(c->a, norm);
