@@ -1,4 +1,5 @@
 /* cmd_policy.c - the commands that read policy sources: check and dump. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,30 +30,78 @@ static int collect_files(const char *cmd, int argc, char **argv, char **files, i
 	return 0;
 }
 
-static struct model *load_and_report(char **files, int nfiles, struct arena *a)
+/* A JSON string of s; text that is not UTF-8 (a path may be anything) gets '?' for
+ * each byte above 0x7f rather than being dropped. */
+static json_t *jtext(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *copy = strdup(s);
+	if (!copy)
+		return json_null();
+	for (char *p = copy; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j ? j : json_null();
+}
+
+/* One diagnostic as a JSON line on stdout, for CI annotations:
+ * {"file","line","column","end_column","severity","message","hint"}, with null for
+ * what it lacks. */
+static void diag_json_line(const struct diag *g, void *ctx)
+{
+	static const char *const sevname[] = { "error", "warning", "note" };
+	const struct loc *l = &g->loc;
+	json_t *o = json_object();
+	(void)ctx;
+	if (!o)
+		return;
+	json_object_set_new(o, "file", l->src ? jtext(l->src->path) : json_null());
+	json_object_set_new(o, "line", l->src && l->line > 0 ? json_integer(l->line) : json_null());
+	json_object_set_new(o, "column", l->src && l->line > 0 ? json_integer(l->col) : json_null());
+	json_object_set_new(o, "end_column", l->src && l->line > 0 ?
+			    json_integer(l->col + (l->len > 0 ? l->len : 1)) : json_null());
+	json_object_set_new(o, "severity", json_string(sevname[g->sev]));
+	json_object_set_new(o, "message", jtext(g->msg));
+	json_object_set_new(o, "hint", g->hint ? jtext(g->hint) : json_null());
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	putchar('\n');
+	json_decref(o);
+}
+
+/* Loads the policy and reports its diagnostics: as text on stderr, or (json) as
+ * JSON lines on stdout. */
+static struct model *load_and_report(char **files, int nfiles, struct arena *a, int json)
 {
 	struct diags d;
 	diags_init(&d, a);
 	struct model *m = load_policy(files, nfiles, a, &d);
-	diags_print(&d, stderr);
+	if (json)
+		diags_each(&d, diag_json_line, NULL);
+	else
+		diags_print(&d, stderr);
 	return m;
 }
 
 int cmd_check(int argc, char **argv)
 {
+	static const char *const known[] = { "--json", NULL };
 	char **files = calloc((size_t)argc, sizeof *files);
-	int nfiles, rc, flags[1];
+	int nfiles, rc, flags[1] = { 0 };
 	struct arena a;
 	if (!files)
 		return 1;
-	rc = collect_files("check", argc, argv, files, &nfiles, NULL, flags);
+	rc = collect_files("check", argc, argv, files, &nfiles, known, flags);
 	if (rc) {
 		free(files);
 		return rc;
 	}
 	arena_init(&a, NULL);
-	struct model *m = load_and_report(files, nfiles, &a);
-	if (m) {
+	struct model *m = load_and_report(files, nfiles, &a, flags[0]);
+	if (m && !flags[0]) {
 		uint32_t enabled = 0;
 		for (uint32_t i = 0; i < m->nsegments; i++)
 			enabled += m->segments[i].enabled;
@@ -81,7 +130,7 @@ int cmd_dump(int argc, char **argv)
 		return rc;
 	}
 	arena_init(&a, NULL);
-	struct model *m = load_and_report(files, nfiles, &a);
+	struct model *m = load_and_report(files, nfiles, &a, 0);
 	rc = 1;
 	if (m) {
 		json_t *j = model_to_json(m);

@@ -24,9 +24,12 @@ static int wants_help(int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "check", cmd_check, "bcpc check FILE.bcl...",
+	{ "check", cmd_check, "bcpc check FILE.bcl... [--json]",
 	  "Reads the policy files as one policy, checks them and prints every error found\n"
 	  "as file:line:col with the source line. On success prints a one-line summary.\n"
+	  "--json prints each diagnostic as one JSON line on standard output instead\n"
+	  "({\"file\",\"line\",\"column\",\"end_column\",\"severity\",\"message\",\"hint\"}),\n"
+	  "for CI annotations, and no summary.\n"
 	  "Exit status: 0 valid, 1 the policy has errors, 2 usage error.\n" },
 	{ "dump", cmd_dump, "bcpc dump FILE.bcl... [--json]",
 	  "Checks the policy and prints the checked model as JSON: normalized names,\n"

@@ -147,7 +147,20 @@ static void print_one(const struct diag *g, FILE *out)
 	}
 }
 
+static void print_cb(const struct diag *g, void *out)
+{
+	print_one(g, out);
+}
+
 void diags_print(const struct diags *d, FILE *out)
+{
+	diags_each(d, print_cb, out);
+	if (d->capped)
+		fprintf(out, "bcpc: too many errors (%d); stopped reporting after %d\n",
+			d->nerrors, DIAG_MAX_ERRORS);
+}
+
+void diags_each(const struct diags *d, void (*fn)(const struct diag *g, void *ctx), void *ctx)
 {
 	struct group *gs = NULL;
 	size_t n = 0, cap = 0;
@@ -173,16 +186,13 @@ void diags_print(const struct diags *d, FILE *out)
 	if (gs) {
 		qsort(gs, n, sizeof *gs, group_cmp);
 		for (size_t i = 0; i < n; i++) {
-			print_one(gs[i].first, out);
+			fn(gs[i].first, ctx);
 			for (g = gs[i].first->next; g && g->sev == SEV_NOTE; g = g->next)
-				print_one(g, out);
+				fn(g, ctx);
 		}
 		free(gs);
 	} else {
 		for (g = d->head; g; g = g->next)
-			print_one(g, out);
+			fn(g, ctx);
 	}
-	if (d->capped)
-		fprintf(out, "bcpc: too many errors (%d); stopped reporting after %d\n",
-			d->nerrors, DIAG_MAX_ERRORS);
 }

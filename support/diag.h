@@ -62,4 +62,6 @@ void diag_out_of_memory(struct diags *d);
  * sorted by file (in the order the files were given) and position; a note stays
  * after the record it belongs to, and records with no file come last. */
 void diags_print(const struct diags *d, FILE *out);
+/* Calls fn on every record in the order diags_print prints them. */
+void diags_each(const struct diags *d, void (*fn)(const struct diag *g, void *ctx), void *ctx);
 #endif

@@ -40,6 +40,12 @@ check "thumbprint of an encrypted key names the file once" "[ \$(grep -o 'enc.pe
 printf '{}' > "$tmp/e.json"
 "$BCPC" query --reference $acme --user "$tmp/e.json" https://sap.acme.example:443 >"$tmp/v" 2>&1
 check "a URL as query target: says it is a URL and what to give" "grep -q \"is a URL; give HOST:PORT\" '$tmp/v'"
+"$BCPC" check --json tests/golden/errors/or_between_values.bcl >"$tmp/v" 2>"$tmp/v.err"; rc=$?
+check "check --json: one JSON line per diagnostic on stdout, nothing on stderr, exit 1" \
+	"[ $rc -eq 1 ] && [ ! -s '$tmp/v.err' ] && jq -e -s 'length == 1 and .[0].line == 3 and .[0].column == 63 and .[0].severity == \"error\" and (.[0].hint | test(\"commas\"))' '$tmp/v' >/dev/null"
+rm -f "$tmp/v.err"
+check "check --json of a valid policy: its warning as JSON, no summary, exit 0" \
+	"'$BCPC' check --json $acme >'$tmp/v' 2>/dev/null && jq -e -s 'length == 1 and .[0].severity == \"warning\"' '$tmp/v' >/dev/null"
 # The window at the compile time (SOURCE_DATE_EPOCH here): expired is refused.
 "$BCPC" compile $acme --key "$tmp/k.pem" -o "$tmp/exp.bcp" --not-before 2025-11-01 --not-after 2025-12-01 >"$tmp/v" 2>&1; rc=$?
 check "compile refuses an already expired blob, writes nothing" \
