@@ -115,7 +115,8 @@ test: $(B)/bcpc lib $(B)/bcp-client $(UNIT_BIN)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/doc/bcpc
+		$(DESTDIR)$(PREFIX)/share/doc/bcpc $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(B)/bcpc $(DESTDIR)$(PREFIX)/bin/bcpc
 	install -m 644 $(B)/libbcp.a $(DESTDIR)$(PREFIX)/lib/libbcp.a
 	install -m 755 $(B)/$(SONAME) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
@@ -123,6 +124,9 @@ install: all
 	install -m 644 runtime/bcp.h $(DESTDIR)$(PREFIX)/include/bcp.h
 	install -m 644 docs/bcpc.1 $(DESTDIR)$(PREFIX)/share/man/man1/bcpc.1
 	install -m 644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/bcpc/
+	install -m 644 docs/completion/bcpc.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/bcpc
+	install -m 644 docs/completion/_bcpc $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_bcpc
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(BCP_VERSION)|g' runtime/libbcp.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/libbcp.pc
 

@@ -12,9 +12,19 @@ check "make install into a staging folder" \
 	"make -s install BUILDDIR='$B' DESTDIR='$stage' PREFIX=/usr >'$tmp/install.log' 2>&1"
 for f in usr/bin/bcpc usr/include/bcp.h usr/lib/libbcp.a usr/lib/libbcp.so \
 	usr/lib/pkgconfig/libbcp.pc usr/share/man/man1/bcpc.1 usr/share/doc/bcpc/LANGUAGE.md \
-	usr/share/doc/bcpc/ADMIN-GUIDE.md usr/share/doc/bcpc/SECURITY.md; do
+	usr/share/doc/bcpc/ADMIN-GUIDE.md usr/share/doc/bcpc/SECURITY.md \
+	usr/share/bash-completion/completions/bcpc usr/share/zsh/site-functions/_bcpc; do
 	check "installed $f" "[ -e '$stage/$f' ]"
 done
+# The installed bash completion, with the installed bcpc on PATH: commands, then a
+# command's options as its --help lists them.
+comp() { PATH="$stage/usr/bin:$PATH" bash -c ". '$stage/usr/share/bash-completion/completions/bcpc'
+	COMP_WORDS=($1); COMP_CWORD=$2; _bcpc; echo \"\${COMPREPLY[*]}\""; }
+check "bash completion: commands" "[ \"\$(comp 'bcpc ins' 1)\" = 'inspect install installer-args' ]"
+check "bash completion: a command's options" "[ \"\$(comp 'bcpc status --' 2)\" = '--json --now --state-dir' ]"
+if command -v zsh >/dev/null 2>&1; then
+	check "zsh completion parses" "zsh -n '$stage/usr/share/zsh/site-functions/_bcpc'"
+fi
 export PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$stage/usr/lib/pkgconfig"
 check "pkg-config knows libbcp" "pkg-config --exists libbcp"
 check "the embed example builds with pkg-config (shared)" \
