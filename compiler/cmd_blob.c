@@ -175,7 +175,7 @@ static int compile_window_sense(const struct compile_args *a, const struct blob_
 static int compile_write(const struct model *m, const char *keypath, const char *out,
 			 const struct blob_opts *o)
 {
-	char err[512];
+	char err[1024];
 	EVP_PKEY *key = key_load_private(keypath, err, sizeof err);
 	uint8_t *blob = NULL;
 	size_t len = 0;

@@ -97,7 +97,7 @@ static const char *query_reason(enum bcp_verdict v, const char *rule, enum bcp_r
 /* {"error":"line N: msg"} (without "line N: " when lineno is 0: not a batch). */
 static void error_line(FILE *out, unsigned long lineno, const char *msg)
 {
-	char buf[400];
+	char buf[700];
 	if (!lineno) {
 		error_to_json_line(out, msg);
 		return;
@@ -111,7 +111,7 @@ static void error_line(FILE *out, unsigned long lineno, const char *msg)
 static int answer(struct engine *e, const struct request *r, const char *user_key,
 		  unsigned long lineno, FILE *out)
 {
-	char msg[300];
+	char msg[600];
 	if (e->model) {
 		struct ref_result res;
 		if (ref_decide(e->model, &r->user, r->host, r->port, r->proto, &res) != 0) {

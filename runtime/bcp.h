@@ -69,10 +69,11 @@ enum bcp_status {
 	BCP_STATUS_COUNT
 };
 
-/* Filled on failure: the code and a message that says what and where. */
+/* Filled on failure: the code and a message that says what and where. A message
+ * longer than the buffer (only with paths of hundreds of bytes) ends in "...". */
 struct bcp_error {
 	enum bcp_status code;
-	char message[256];
+	char message[512];
 };
 
 /* The message of a status code; never NULL. Thread-safe. */
@@ -397,10 +398,10 @@ BCP_MUST_CHECK enum bcp_status bcp_state_install(const char *dir, const void *bl
 struct bcp_state_report {
 	int fallback;                    /* 1: current.bcp failed, previous.bcp is open */
 	enum bcp_status current_status;  /* why current.bcp failed (BCP_OK when it opened) */
-	char current_message[256];
+	char current_message[512];
 	int expired;                     /* the open blob is expired: decisions deny */
 	int not_yet_valid;               /* the open blob is not valid yet: decisions deny */
-	char previous_message[256];      /* why previous.bcp failed too (BCP_E_NO_GOOD_BLOB),
+	char previous_message[512];      /* why previous.bcp failed too (BCP_E_NO_GOOD_BLOB),
 					    else empty */
 	uint64_t serial;                 /* serial of the open blob */
 	int64_t effective_now;           /* max(now, latest time seen - BCP_CLOCK_TOLERANCE) */

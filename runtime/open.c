@@ -58,7 +58,7 @@ const char *bcp_version(void)
 enum bcp_status bcpi_fail(struct bcp_error *err, enum bcp_status code, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int n, k;
 
 	if (!err)
 		return code;
@@ -67,8 +67,11 @@ enum bcp_status bcpi_fail(struct bcp_error *err, enum bcp_status code, const cha
 	if (n < 0 || (size_t)n >= sizeof err->message)
 		return code;
 	va_start(ap, fmt);
-	vsnprintf(err->message + n, sizeof err->message - (size_t)n, fmt, ap);
+	k = vsnprintf(err->message + n, sizeof err->message - (size_t)n, fmt, ap);
 	va_end(ap);
+	/* A message that does not fit (a path of hundreds of bytes) says so at its end. */
+	if (k < 0 || (size_t)n + (size_t)k >= sizeof err->message)
+		memcpy(err->message + sizeof err->message - 4, "...", 4);
 	return code;
 }
 

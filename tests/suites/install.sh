@@ -108,6 +108,10 @@ bad=$(printf '%s/st\377' "$tmp")
 stat_ "$bad" --now $NOW --json
 check "status --json of a path that is not UTF-8: exit 2, says so, prints no JSON" \
 	"rc 2 && has 'not valid UTF-8' && ! has '[{}]'"
+# A long path is said whole (messages hold 512 bytes; longer ones end in "...").
+long="$tmp/$(printf 'a%.0s' $(seq 1 250))/state"
+stat_ "$long" --now $NOW
+check "a 300-byte state folder path is said whole" "rc 1 && grep -qF -- '$long: No such file or directory' '$tmp/out'"
 # A clock stepped back behind the installed blob's not_before: deny, never the older.
 "$BCPC" install "$tmp/s100.bcp" --thumbprint "$tp" --state-dir "$tmp/early" --now $T0 >/dev/null 2>&1
 "$BCPC" install "$tmp/s101.bcp" --thumbprint "$tp" --state-dir "$tmp/early" --now $T0 >/dev/null 2>&1
