@@ -21,6 +21,20 @@ static inline int check_at(int ok, const char *file, int line, const char *what)
 
 #define CHECK(cond) check_at((cond) != 0, __FILE__, __LINE__, #cond)
 
+#ifdef BCP_H
+/* A libbcp status check that prints the message when it fails (for programs that
+ * include bcp.h before this file). */
+#define CHECK_ST(got, want, err) check_status_at(__FILE__, __LINE__, (got), (want), (err))
+
+static inline void check_status_at(const char *file, int line, enum bcp_status got,
+				   enum bcp_status want, const struct bcp_error *err)
+{
+	if (!check_at(got == want, file, line, "status"))
+		printf("    got %s (%s), want %s\n", bcp_status_str(got),
+		       err ? err->message : "", bcp_status_str(want));
+}
+#endif
+
 /* Prints the summary line; the program's exit status. */
 static inline int harness_summary(void)
 {

@@ -48,15 +48,6 @@
 #define SANITIZED 0
 #endif
 
-#define CHECK_ST(got, want, err) check_status(__LINE__, (got), (want), (err))
-
-static void check_status(int line, enum bcp_status got, enum bcp_status want,
-	const struct bcp_error *err)
-{
-	if (!check_at(got == want, __FILE__, line, "status"))
-		printf("    got %s (%s), want %s\n", bcp_status_str(got),
-			err ? err->message : "", bcp_status_str(want));
-}
 
 #define T0 1800000000LL            /* "now" in these tests (2027-01-15) */
 #define NB (T0 - 86400)

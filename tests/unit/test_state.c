@@ -31,16 +31,6 @@
 
 static int verbose, quick;
 
-/* A status check that prints the message when it fails. */
-#define CHECK_ST(got, want, err) check_status(__LINE__, (got), (want), (err))
-
-static void check_status(int line, enum bcp_status got, enum bcp_status want,
-	const struct bcp_error *err)
-{
-	if (!check_at(got == want, __FILE__, line, "status"))
-		printf("    got %s (%s), want %s\n", bcp_status_str(got),
-			err ? err->message : "", bcp_status_str(want));
-}
 
 /* ---- files ---- */
 
