@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	struct source src = { FUZZ_SOURCE_PATH, text, size };
+	struct source src = { FUZZ_SOURCE_PATH, text, size, 0 };
 
 	if (parse_source(&src, &a, &d, &stmts) == 0 && !a.failed)
 		m = check_policy(stmts, &a, &d);

@@ -445,7 +445,7 @@ static void test_patterns(struct buf *b)
 			"segment \"A\" { group \"G\"; tcp 443; domains \"a.example\", \"b.example\"; }\n"
 			"segment \"B\" { group \"G\"; tcp 80; enabled false; domains \"a.example\";\n"
 			"  addresses 10.0.0.1%s; }\n", n == 6 ? ", 10.0.0.2, 10.0.0.3" : ", 10.0.0.2");
-		struct source src = { "patterns.bcl", b->p, b->n };
+		struct source src = { "patterns.bcl", b->p, b->n, 0 };
 		struct arena a;
 		struct diags d;
 		struct stmt *stmts = NULL;
