@@ -23,6 +23,7 @@ struct cond_result {
 	const char *why;
 	json_t *clauses;   /* borrowed from the caller */
 	int scim_only;     /* an allow clause only SCIM data can satisfy */
+	const char *approx, *approx_effect;   /* translated, but not exactly: why, how */
 	int bc_client;     /* names a client type BC does not support */
 };
 
@@ -141,7 +142,7 @@ static int bc_unsupported_client(const char *t)
 
 /* One user operand to a literal; NULL atom and *why when it has no counterpart. */
 static int user_literal(struct rule_ctx *c, const char *type, const char *lhs, const char *rhs,
-			const json_t *op, struct lit *l, const char **why, int *bc_client)
+			const json_t *op, struct lit *l, const char **why)
 {
 	struct tr *x = c->x;
 	char b[32];
@@ -157,7 +158,6 @@ static int user_literal(struct rule_ctx *c, const char *type, const char *lhs, c
 				if (!strcmp(rhs + sizeof pre - 1, client_types[i])) {
 					l->atom = "client_type";
 					l->value = client_types[i];
-					*bc_client |= bc_unsupported_client(client_types[i]);
 					return 0;
 				}
 		*why = zpa_keepf(x, "client type %s has no counterpart in the language", rhs);
@@ -523,8 +523,7 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 	}
 	and_op = op && !strcmp(op, "AND");
 	for (size_t i = 0; i < n; i++)
-		if (user_literal(c, t[i].type, t[i].lhs, t[i].rhs, t[i].op, &l[i], &r->why,
-				 &r->bc_client))
+		if (user_literal(c, t[i].type, t[i].lhs, t[i].rhs, t[i].op, &l[i], &r->why))
 			goto out;
 	if (neg) {   /* De Morgan: NOT(a op b) = (NOT a) op' (NOT b) */
 		and_op = !and_op;
@@ -533,14 +532,25 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 	}
 	if (n == 1)
 		and_op = 1;
+	for (size_t i = 0; i < n; i++)
+		r->bc_client |= !l[i].neg && !strcmp(l[i].atom, "client_type") &&
+				bc_unsupported_client(l[i].value);
 	if (and_op) {
 		int scim_only = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (l[i].neg && l[i].idp && *l[i].idp) {
-				r->why = zpa_keepf(x, "\"not %s\" of one IdP: the language cannot say "
-						   "\"not (this attribute and this IdP)\" in one clause",
-						   l[i].atom);
-				goto out;
+				/* not (a and idp Y) is wider than not a: an allow rule may say the
+				 * narrower `not a`; a deny rule can only drop it. */
+				const char *why = zpa_keepf(x, "\"not %s\" of one IdP: the language "
+							   "cannot say \"not (this attribute and this IdP)\"",
+							   l[i].atom);
+				if (!c->allow) {
+					r->why = why;
+					goto out;
+				}
+				r->approx = why;
+				r->approx_effect = "written as `not` of the attribute alone, for every "
+						   "IdP: the allow rule allows no more than in ZPA";
 			}
 			if (!l[i].neg && l[i].scim)
 				scim_only = 1;
@@ -569,9 +579,17 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 				unscoped = 2;
 		}
 		if (scope && unscoped) {
-			r->why = "an OR across identity providers, or of IdP attributes with other "
-				 "criteria (the language has no per-IdP attribute)";
-			goto out;
+			const char *why = "an OR across identity providers, or of IdP attributes "
+					  "with other criteria (the language has no per-IdP attribute)";
+			if (c->allow) {
+				r->why = why;
+				goto out;
+			}
+			/* Without the scopes the OR holds at least as often: a deny rule may. */
+			r->approx = why;
+			r->approx_effect = "written without the IdP scopes: the deny rule denies at "
+					   "least as much as in ZPA";
+			scope = NULL;
 		}
 		add_clause(r->clauses, clause_text(x, "", l, n));
 		add_idp_clause(x, r->clauses, scope);
@@ -734,7 +752,7 @@ static int one_rule(struct rule_ctx *c, const struct ordered *od)
 			goto emit;
 	}
 	json_array_foreach(json_object_get(j, "conditions"), i, cond) {
-		struct cond_result r = { C_OK, NULL, clauses, 0, 0 };
+		struct cond_result r = { C_OK, NULL, clauses, 0, NULL, NULL, 0 };
 		condition(c, cond, &r);
 		if (r.status == C_NEVER) {
 			comment_only(x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): never matches "
@@ -754,6 +772,14 @@ static int one_rule(struct rule_ctx *c, const struct ordered *od)
 						 "condition taken as holding: the deny rule denies at least as much");
 				json_array_append_new(notes, json_sprintf("not translated, taken as holding: %s", what));
 			}
+		}
+		if (r.status == C_OK && r.approx) {
+			char b2[32];
+			const char *cid = zpa_field(cond, "id", b2);
+			const char *what = zpa_keepf(x, "condition %zu%s%s%s: %s", i + 1,
+						     cid ? " (id " : "", cid ? cid : "", cid ? ")" : "", r.approx);
+			zpa_untranslated(x, "policy rule", id, name, what, r.approx_effect);
+			json_array_append_new(notes, json_sprintf("not exact: %s; %s", what, r.approx_effect));
 		}
 		scim_only |= r.scim_only;
 		bc_client |= r.bc_client;

@@ -244,6 +244,27 @@ static int read_domains(struct tr *x, const struct zpa_item *it, struct zpa_out_
 	return 0;
 }
 
+/* A pattern with '*' or '?' inside its first label only ("psl*.ms.acme.com") matches
+ * hosts below its suffix: when the segment also has "*.SUFFIX", that covers them, with
+ * the same ports, so leaving the pattern out changes nothing for requests that no
+ * other segment's in-label pattern matches. Returns the covering pattern or NULL. */
+static const char *covering_wildcard(const char *d, json_t *domains)
+{
+	const char *dot = d ? strchr(d, '.') : NULL;
+	char want[NET_HOST_MAX + 3], norm[NET_HOST_MAX + 1];
+	size_t i;
+	json_t *v;
+	if (!dot || strpbrk(dot, "*?") || strlen(dot) > NET_HOST_MAX)
+		return NULL;
+	snprintf(want, sizeof want, "*%s", dot);
+	if (host_normalize(want, strlen(want), norm, NULL) != HOST_OK)
+		return NULL;
+	json_array_foreach(domains, i, v)
+		if (!strcmp(json_string_value(v), norm))
+			return json_string_value(v);
+	return NULL;
+}
+
 /* ---- segments ---- */
 
 static int add_segment(struct tr *x, const struct zpa_item *it, const char *member_of)
@@ -327,6 +348,18 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 	if (json_array_size(lost) > 0) {
 		size_t i;
 		json_t *v;
+		for (i = 0; i < json_array_size(lost);) {
+			const char *d = json_string_value(json_array_get(lost, i));
+			const char *cover = covering_wildcard(d, s.domains);
+			if (!cover) {
+				i++;
+				continue;
+			}
+			zpa_warning(x, "application segment", it->id, name,
+				    zpa_keepf(x, "domain \"%s\" is left out: \"%s\" of the same segment "
+					      "covers every host it matches", d, cover));
+			json_array_remove(lost, i);
+		}
 		json_array_foreach(lost, i, v) {
 			if (!s.inclusive) {
 				snprintf(x->e->msg, sizeof x->e->msg,
@@ -343,9 +376,9 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 					 "the domain is left out; deny rules that name this segment or its "
 					 "group apply to every segment");
 		}
-		if (it->id)
+		if (it->id && json_array_size(lost))
 			json_object_set_new(x->lost, it->id, json_true());
-		if (gid)
+		if (gid && json_array_size(lost))
 			json_object_set_new(x->lost_groups, gid, json_true());
 	}
 	if (json_array_size(s.domains) == 0 && json_array_size(s.addresses) == 0) {

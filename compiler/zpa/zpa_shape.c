@@ -221,9 +221,7 @@ static int check_rule(const json_t *r, const char *file, struct zpa_err *e)
 /* What two copies of one object must agree on for either to be used. */
 static json_t *meaning(enum zpa_kind k, json_t *o)
 {
-	static const char *const seg[] = { "domainNames", "tcpPortRanges", "tcpPortRange",
-		"udpPortRanges", "udpPortRange", "enabled", "bypassType", "matchStyle",
-		"segmentGroupId", NULL };
+	static const char *const seg[] = { "domainNames", "bypassType", "matchStyle", NULL };
 	static const char *const rule[] = { "action", "ruleOrder", "disabled", "operator",
 		"policyType", NULL };
 	static const char *const other[] = { "name", "samlName", "idpId", "postureUdid",
@@ -249,6 +247,35 @@ static json_t *meaning(enum zpa_kind k, json_t *o)
 		}
 		const char *s = zpa_text(v, b);
 		json_object_set_new(m, keys[i], s ? json_string(s) : json_deep_copy(v));
+	}
+	if (k == ZK_SEGMENT) {   /* ports in one form, membership, enabled as a boolean */
+		static const char *const proto[] = { "tcp", "udp" };
+		for (int p = 0; p < 2; p++) {
+			char key[32];
+			json_t *flat = json_array(), *v;
+			size_t i;
+			snprintf(key, sizeof key, "%sPortRanges", proto[p]);
+			json_array_foreach(json_object_get(o, key), i, v) {
+				const char *s = zpa_text(v, b);
+				json_array_append_new(flat, json_string(s ? s : "?"));
+			}
+			if (json_array_size(flat) == 0) {
+				snprintf(key, sizeof key, "%sPortRange", proto[p]);
+				json_array_foreach(json_object_get(o, key), i, v) {
+					const char *s = zpa_field(v, "from", b);
+					json_array_append_new(flat, json_string(s ? s : "?"));
+					s = zpa_field(v, "to", b);
+					json_array_append_new(flat, json_string(s ? s : "?"));
+				}
+			}
+			json_object_set_new(m, proto[p], flat);
+		}
+		const char *g = zpa_field(o, "segmentGroupId", b);
+		if (!g)
+			g = zpa_field(json_object_get(o, "segmentGroup"), "id", b);
+		if (g)
+			json_object_set_new(m, "group", json_string(g));
+		json_object_set_new(m, "enabled", json_integer(zpa_bool(o, "enabled", 1)));
 	}
 	if (k == ZK_RULE) {   /* conditions without the display copies and timestamps */
 		json_t *cs = json_array(), *c;
@@ -399,6 +426,23 @@ static int add_object(struct zpa_tenant *t, enum zpa_kind k, json_t *o, unsigned
 	return set_add(t, &t->set[k], k, o, f, pos, NULL, e);
 }
 
+static int only_common_keys(json_t *o)
+{
+	static const char *const common[] = { "id", "name", "description", "enabled",
+		"creationTime", "modifiedTime", "modifiedBy", "configSpace", "readOnly",
+		"zscalerManaged", "microtenantId", "microtenantName", NULL };
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v) {
+		int i;
+		for (i = 0; common[i] && strcmp(common[i], k); i++)
+			;
+		if (!common[i])
+			return 0;
+	}
+	return 1;
+}
+
 int zpa_add_document(struct zpa_tenant *t, unsigned f, struct zpa_err *e)
 {
 	struct zpa_file *file = &t->files[f];
@@ -443,8 +487,22 @@ int zpa_add_document(struct zpa_tenant *t, unsigned f, struct zpa_err *e)
 		file->count = json_array_size(list);
 		return 0;
 	}
+	/* The kind of the list: of its first recognized item. An item with only the
+	 * fields every object has (id, name, enabled, ...) takes it: an empty segment
+	 * group is such an item. */
 	json_array_foreach(list, i, o) {
 		int k = zpa_shape_of(o, &why);
+		if (k >= 0) {
+			kind = k;
+			break;
+		}
+	}
+	int list_kind = kind;
+	kind = -1;
+	json_array_foreach(list, i, o) {
+		int k = zpa_shape_of(o, &why);
+		if (k == -1 && list_kind >= 0 && only_common_keys(o))
+			k = list_kind;
 		if (k < 0) {
 			snprintf(e->msg, sizeof e->msg, "%.400s: list item %zu: %s ZPA object: %s",
 				 file->path, i + 1, k == -2 ? "ambiguous" : "not a recognized", why);

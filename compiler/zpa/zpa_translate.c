@@ -120,6 +120,17 @@ struct zpa_item **zpa_sorted(const struct zpa_set *s)
 	return v;
 }
 
+/* A ZPA time unit as the language's duration letter, or NULL. */
+static const char *unit_letter(const char *u)
+{
+	static const char *const units[][2] = { { "SECONDS", "s" }, { "MINUTES", "m" },
+		{ "HOURS", "h" }, { "DAYS", "d" } };
+	for (size_t i = 0; u && i < 4; i++)
+		if (!strcmp(u, units[i][0]))
+			return units[i][1];
+	return NULL;
+}
+
 /* What the BC settings export holds, as comments: the rest of business_continuity
  * (controllers, SNI names) is not in it, and a block without them does not check. */
 static void bc_comments(struct tr *x)
@@ -134,15 +145,15 @@ static void bc_comments(struct tr *x)
 	if (s && *s)
 		json_array_append_new(c, json_sprintf("    domain \"%s\";", s));
 	s = zpa_field(bc, "maxAllowedDownTime", b1);
-	const char *u = zpa_field(bc, "maxAllowedDownTimeUnit", b2);
+	const char *u = unit_letter(zpa_field(bc, "maxAllowedDownTimeUnit", b2));
 	if (s && u)
-		json_array_append_new(c, json_sprintf("    enter_after %s %s;  (ZPA: maxAllowedDownTime)", s, u));
+		json_array_append_new(c, json_sprintf("    enter_after %s%s;   # ZPA maxAllowedDownTime", s, u));
 	if (zpa_bool(bc, "switchTimeEnabled", 0) == 1) {
 		s = zpa_field(bc, "maxAllowedSwitchTime", b1);
-		u = zpa_field(bc, "maxAllowedSwitchTimeUnit", b2);
+		u = unit_letter(zpa_field(bc, "maxAllowedSwitchTimeUnit", b2));
 		json_array_append_new(c, json_string("    exit_mode time_based;"));
 		if (s && u)
-			json_array_append_new(c, json_sprintf("    exit_after %s %s;  (ZPA: maxAllowedSwitchTime)", s, u));
+			json_array_append_new(c, json_sprintf("    exit_after %s%s;   # ZPA maxAllowedSwitchTime", s, u));
 	}
 	if (zpa_bool(bc, "newUserSupport", 1) == 0)
 		zpa_warning(x, "business continuity settings", NULL, NULL,

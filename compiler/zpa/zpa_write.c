@@ -182,10 +182,13 @@ char *zpa_write_bcl(const struct zpa_out *z, size_t *len)
 			 json_string_value(json_object_get(v, "path")));
 		comment(&o, "", buf);
 	}
+	size_t kept = 0;
+	for (i = 0; i < z->nrules; i++)
+		kept += z->rules[i].name != NULL;
 	snprintf(buf, sizeof buf,
 		 "#\n# %zu segment groups, %zu segments, %zu rules; %zu item(s) not translated, "
 		 "%zu warning(s): see the report (--report).\n",
-		 z->ngroups, z->nsegments, z->nrules, json_array_size(z->untranslated),
+		 z->ngroups, z->nsegments, kept, json_array_size(z->untranslated),
 		 json_array_size(z->warnings));
 	puts_(&o, buf);
 	if (json_array_size(z->bc_comments)) {
