@@ -345,6 +345,22 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 			why_disabled = "its segment group is disabled in ZPA";
 	}
 
+	if (!has_tcp && !has_udp) {
+		/* ZPA drops what reaches a segment without the port (SCHEMA.md 2.2). Such a
+		 * segment is kept serving every port and denied: blocked either way, and its
+		 * hosts do not fall through to a wider segment. */
+		tcp.n = udp.n = 1;
+		tcp.lo[0] = udp.lo[0] = 1;
+		tcp.hi[0] = udp.hi[0] = 65535;
+		has_tcp = has_udp = 1;
+		if (!why_disabled) {
+			why_disabled = "it has no TCP or UDP ports in the export";
+			zpa_untranslated(x, "application segment", it->id, name,
+					 "no port fields in the export (ZPA drops every request to it)",
+					 "kept with every port and denied by the first rule: blocked, "
+					 "as in ZPA");
+		}
+	}
 	if (json_array_size(lost) > 0) {
 		size_t i;
 		json_t *v;
@@ -359,6 +375,44 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 				    zpa_keepf(x, "domain \"%s\" is left out: \"%s\" of the same segment "
 					      "covers every host it matches", d, cover));
 			json_array_remove(lost, i);
+		}
+		if (!why_disabled && json_array_size(lost) && !strcmp(s.bypass, "on_net")) {
+			snprintf(x->e->msg, sizeof x->e->msg,
+				 "%.300s: segment %.40s \"%.100s\" bypasses on trusted networks and has "
+				 "domain \"%.100s\", which the language cannot express: neither leaving it "
+				 "out nor widening it keeps the policy as strict as ZPA; change it in ZPA",
+				 file_of(x, it), it->id ? it->id : "", name ? name : "",
+				 json_string_value(json_array_get(lost, 0)));
+			goto fail;
+		}
+		if (why_disabled || !strcmp(s.bypass, "always")) {
+			/* Hosts of a disabled segment are denied, those of an always-bypassed one
+			 * bypassed. A pattern the language cannot say is widened to the wildcard
+			 * of its suffix: more hosts denied or bypassed, none let through to a
+			 * wider segment's rules. */
+			json_array_foreach(lost, i, v) {
+				const char *d = json_string_value(v);
+				const char *dot = strchr(d, '.');
+				char w[NET_HOST_MAX + 3], norm[NET_HOST_MAX + 1];
+				if (!dot || strpbrk(dot, "*?") || strlen(dot) > NET_HOST_MAX ||
+				    (snprintf(w, sizeof w, "*%s", dot),
+				     host_normalize(w, strlen(w), norm, NULL) != HOST_OK)) {
+					snprintf(x->e->msg, sizeof x->e->msg,
+						 "%.300s: segment %.40s \"%.100s\" is disabled and has domain "
+						 "\"%.100s\", which cannot be expressed or widened; remove it "
+						 "in ZPA", file_of(x, it), it->id ? it->id : "",
+						 name ? name : "", d);
+					goto fail;
+				}
+				if (!contains_str(s.domains, norm))
+					json_array_append_new(s.domains, json_string(norm));
+				zpa_untranslated(x, "application segment", it->id, name,
+						 zpa_keepf(x, "domain \"%s\" has no counterpart in the language", d),
+						 zpa_keepf(x, "the segment is %s: \"%s\" is %s in its place "
+							   "(more hosts)", why_disabled ? "disabled" : "always bypassed",
+							   norm, why_disabled ? "denied" : "bypassed"));
+			}
+			json_array_clear(lost);
 		}
 		json_array_foreach(lost, i, v) {
 			if (!s.inclusive) {
@@ -389,22 +443,6 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 		json_decref(s.addresses);
 		json_decref(lost);
 		return 0;
-	}
-	if (!has_tcp && !has_udp) {
-		/* ZPA drops what reaches a segment without the port (SCHEMA.md 2.2). Such a
-		 * segment is kept serving every port and denied: blocked either way, and its
-		 * hosts do not fall through to a wider segment. */
-		tcp.n = udp.n = 1;
-		tcp.lo[0] = udp.lo[0] = 1;
-		tcp.hi[0] = udp.hi[0] = 65535;
-		has_tcp = has_udp = 1;
-		if (!why_disabled) {
-			why_disabled = "it has no TCP or UDP ports in the export";
-			zpa_untranslated(x, "application segment", it->id, name,
-					 "no port fields in the export (ZPA drops every request to it)",
-					 "kept with every port and denied by the first rule: blocked, "
-					 "as in ZPA");
-		}
 	}
 	s.tcp = has_tcp ? ranges_json(&tcp) : json_array();
 	s.udp = has_udp ? ranges_json(&udp) : json_array();
