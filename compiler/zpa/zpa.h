@@ -101,6 +101,8 @@ int zpa_add_document(struct zpa_tenant *t, unsigned f, struct zpa_err *e);
  * (fractions and other types: never through a double). buf holds the integer text. */
 const char *zpa_text(const json_t *v, char buf[32]);
 const char *zpa_field(const json_t *o, const char *key, char buf[32]);
+/* A string field, or NULL (absent, not a string, or holding a NUL). */
+const char *zpa_str(const json_t *o, const char *key);
 /* A boolean field: JSON true/false, "true"/"false", "1"/"0", 1/0. def when absent;
  * -1 when present with any other value. */
 int zpa_bool(const json_t *o, const char *key, int def);
@@ -139,7 +141,7 @@ struct zpa_out {
 	json_t *strings;                 /* keeps the strings above alive */
 };
 
-/* zpa_translate.c: 0, or -1 with e set (an export that cannot be imported at all,
+/* zpa_translate.c: 0, or -1 with e set and o freed (an export that cannot be imported at all,
  * e.g. the two port forms disagree). */
 int zpa_translate(const struct zpa_tenant *t, struct zpa_out *o, struct zpa_err *e);
 void zpa_out_free(struct zpa_out *o);

@@ -45,7 +45,7 @@ static int is_access_rule(const json_t *r, const char **type)
 {
 	char b[32];
 	const char *pt = zpa_field(r, "policyType", b);
-	const char *a = json_string_value(json_object_get(r, "action"));
+	const char *a = zpa_str(r, "action");
 	*type = pt;
 	if (pt && strcmp(pt, "0"))
 		return !strcmp(pt, "1");
@@ -64,8 +64,8 @@ static const json_t *lookup(struct tr *x, enum zpa_kind k, const char *id)
  * (SCHEMA.md W8): the suffix is " (" + zscalerCloud + ")". */
 static const char *strip_cloud(struct tr *x, const json_t *o)
 {
-	const char *name = json_string_value(json_object_get(o, "name"));
-	const char *cloud = json_string_value(json_object_get(o, "zscalerCloud"));
+	const char *name = zpa_str(o, "name");
+	const char *cloud = zpa_str(o, "zscalerCloud");
 	size_t n, c;
 	if (!name)
 		return NULL;
@@ -97,7 +97,7 @@ static const char *idp_scope(struct rule_ctx *c, const char *idp_id, const char 
 			    "or SCIM group carries");
 		return fallback_name;
 	}
-	const char *name = json_string_value(json_object_get(idp, "name"));
+	const char *name = zpa_str(idp, "name");
 	if (!name || !*name) {
 		*why = zpa_keepf(x, "IdP %s has no name", idp_id);
 		return NULL;
@@ -115,7 +115,7 @@ static const char *idp_scope(struct rule_ctx *c, const char *idp_id, const char 
 	/* Two user IdPs of one name: `idp "N"` could not tell them apart. */
 	for (size_t i = 0; i < x->t->set[ZK_IDP].n; i++) {
 		const json_t *o = x->t->set[ZK_IDP].v[i].j;
-		const char *n2 = json_string_value(json_object_get(o, "name"));
+		const char *n2 = zpa_str(o, "name");
 		if (o != idp && n2 && !strcmp(n2, name)) {
 			*why = zpa_keepf(x, "two IdPs are named \"%s\"", name);
 			return NULL;
@@ -210,7 +210,7 @@ static int user_literal(struct rule_ctx *c, const char *type, const char *lhs, c
 	}
 	if (!strcmp(type, "SAML")) {
 		const json_t *a = lookup(x, ZK_SAML_ATTR, lhs);
-		const char *sn = a ? json_string_value(json_object_get(a, "samlName")) : NULL;
+		const char *sn = a ? zpa_str(a, "samlName") : NULL;
 		if (!sn || !*sn) {
 			*why = zpa_keepf(x, "SAML attribute %s is not in the export", lhs ? lhs : "?");
 			return -1;
@@ -219,12 +219,12 @@ static int user_literal(struct rule_ctx *c, const char *type, const char *lhs, c
 		l->attr = sn;
 		l->value = rhs;
 		l->idp = idp_scope(c, zpa_field(a, "idpId", b),
-				   json_string_value(json_object_get(a, "idpName")), 0, why);
+				   zpa_str(a, "idpName"), 0, why);
 		return l->idp ? 0 : -1;
 	}
 	if (!strcmp(type, "SCIM")) {
 		const json_t *a = lookup(x, ZK_SCIM_ATTR, lhs);
-		const char *n = a ? json_string_value(json_object_get(a, "name")) : NULL;
+		const char *n = a ? zpa_str(a, "name") : NULL;
 		if (!n || !*n) {
 			*why = zpa_keepf(x, "SCIM attribute %s is not in the export", lhs ? lhs : "?");
 			return -1;
@@ -245,7 +245,7 @@ static int user_literal(struct rule_ctx *c, const char *type, const char *lhs, c
 		char b2[32], b3[32];
 		const char *idp = lhs && strcmp(lhs, "id") ? lhs : zpa_field(op, "idpId", b2);
 		const char *gidp = g ? zpa_field(g, "idpId", b3) : NULL;
-		const char *n = g ? json_string_value(json_object_get(g, "name")) : NULL;
+		const char *n = g ? zpa_str(g, "name") : NULL;
 		if (!idp)
 			idp = gidp;
 		if (!n || !*n) {
@@ -260,12 +260,12 @@ static int user_literal(struct rule_ctx *c, const char *type, const char *lhs, c
 		l->atom = "scim_group";
 		l->value = n;
 		l->scim = 1;
-		l->idp = idp_scope(c, idp, json_string_value(json_object_get(g, "idpName")), 1, why);
+		l->idp = idp_scope(c, idp, zpa_str(g, "idpName"), 1, why);
 		return l->idp ? 0 : -1;
 	}
 	if (!strcmp(type, "IDP")) {
 		const json_t *i = lookup(x, ZK_IDP, rhs);
-		const char *n = i ? json_string_value(json_object_get(i, "name")) : NULL;
+		const char *n = i ? zpa_str(i, "name") : NULL;
 		if (!n || !*n) {
 			*why = zpa_keepf(x, "IdP %s is not in the export", rhs);
 			return -1;
@@ -276,7 +276,7 @@ static int user_literal(struct rule_ctx *c, const char *type, const char *lhs, c
 	}
 	if (!strcmp(type, "MACHINE_GRP")) {
 		/* No export kind lists machine groups: the operand's own name is all there is. */
-		const char *n = json_string_value(json_object_get(op, "name"));
+		const char *n = zpa_str(op, "name");
 		if (!n || !*n) {
 			*why = zpa_keepf(x, "machine group %s has no name in the export", rhs);
 			return -1;
@@ -287,6 +287,14 @@ static int user_literal(struct rule_ctx *c, const char *type, const char *lhs, c
 	}
 	*why = zpa_keepf(x, "%s criteria have no counterpart offline", type);
 	return -1;
+}
+
+static int printable(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* ---- clause text ---- */
@@ -399,7 +407,7 @@ static int operands(struct tr *x, const json_t *cond, struct triple **out, size_
 	*out = NULL;
 	*n = 0;
 	json_array_foreach(ops, i, op) {
-		const char *type = json_string_value(json_object_get(op, "objectType"));
+		const char *type = zpa_str(op, "objectType");
 		json_t *vals = json_object_get(op, "values"), *ev = json_object_get(op, "entryValues");
 		size_t k = json_is_array(vals) ? json_array_size(vals) : 0;
 		k += json_is_array(ev) ? json_array_size(ev) : 0;
@@ -475,7 +483,7 @@ static void app_condition(struct rule_ctx *c, const json_t *cond, struct triple 
 		if (!at) {
 			if (!(t[i].rhs && seg && json_object_get(x->lost, t[i].rhs)))
 				zpa_warning(x, "policy rule", c->it->id,
-					    json_string_value(json_object_get(c->it->j, "name")),
+					    zpa_str(c->it->j, "name"),
 					    zpa_keepf(x, "%s %s is not in the export: that operand matches "
 						      "nothing", seg ? "segment" : "segment group",
 						      t[i].rhs ? t[i].rhs : "(none)"));
@@ -522,9 +530,14 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 		goto out;
 	}
 	and_op = op && !strcmp(op, "AND");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (user_literal(c, t[i].type, t[i].lhs, t[i].rhs, t[i].op, &l[i], &r->why))
 			goto out;
+		if (!printable(l[i].value) || !printable(l[i].attr) || !printable(l[i].idp)) {
+			r->why = "a name or value with a control character (a .bcl string cannot hold it)";
+			goto out;
+		}
+	}
 	if (neg) {   /* De Morgan: NOT(a op b) = (NOT a) op' (NOT b) */
 		and_op = !and_op;
 		for (size_t i = 0; i < n; i++)
@@ -713,8 +726,8 @@ static int one_rule(struct rule_ctx *c, const struct ordered *od)
 	struct tr *x = c->x;
 	const json_t *j = c->it->j;
 	const char *id = c->it->id;
-	const char *name = json_string_value(json_object_get(j, "name"));
-	const char *action = json_string_value(json_object_get(j, "action"));
+	const char *name = zpa_str(j, "name");
+	const char *action = zpa_str(j, "action");
 	char b[32];
 	const char *rop = zpa_field(j, "operator", b);
 	int disabled = zpa_bool(j, "disabled", 0);

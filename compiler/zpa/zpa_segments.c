@@ -215,6 +215,10 @@ static int read_domains(struct tr *x, const struct zpa_item *it, struct zpa_out_
 	json_array_foreach(dn, i, v) {
 		const char *d = json_string_value(v);
 		struct prefix p;
+		if (d && strlen(d) != json_string_length(v)) {
+			json_array_append_new(lost, json_string("(a domain with a NUL byte)"));
+			continue;
+		}
 		char norm[NET_HOST_MAX + 1], text[64];
 		if (!d) {
 			json_array_append_new(lost, json_string("(a value that is not a string)"));
@@ -272,9 +276,9 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 	struct zpa_out *o = x->o;
 	struct zpa_out_segment s;
 	char b1[32], b2[32], b3[32];
-	const char *name = json_string_value(json_object_get(it->j, "name"));
+	const char *name = zpa_str(it->j, "name");
 	const char *gid = zpa_field(it->j, "segmentGroupId", b1);
-	const char *gname = json_string_value(json_object_get(it->j, "segmentGroupName"));
+	const char *gname = zpa_str(it->j, "segmentGroupName");
 	const json_t *sg = json_object_get(it->j, "segmentGroup");
 	struct ranges tcp, udp;
 	int has_tcp, has_udp, enabled;
@@ -284,7 +288,7 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 	memset(&s, 0, sizeof s);
 	if (!gid && json_is_object(sg)) {
 		gid = zpa_field(sg, "id", b1);
-		gname = json_string_value(json_object_get(sg, "name"));
+		gname = zpa_str(sg, "name");
 	}
 	if (!gid)
 		gid = it->group ? it->group : member_of;
@@ -487,7 +491,7 @@ int zpa_translate_segments(struct tr *x)
 		goto out;
 	}
 	for (size_t i = 0; i < t->set[ZK_SEGMENT_GROUP].n; i++) {
-		const char *name = json_string_value(json_object_get(groups[i]->j, "name"));
+		const char *name = zpa_str(groups[i]->j, "name");
 		if (!groups[i]->id) {
 			zpa_warning(x, "segment group", NULL, name,
 				    "a segment group without an id (a request body?): passed over");

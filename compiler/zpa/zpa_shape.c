@@ -8,10 +8,23 @@
 #include <string.h>
 #include "zpa.h"
 
+/* A string with a NUL inside would be cut short by every C function after it, and
+ * mean another name or value: such a string is no text here. */
+static const char *whole_string(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s && strlen(s) == json_string_length(v) ? s : NULL;
+}
+
+const char *zpa_str(const json_t *o, const char *key)
+{
+	return whole_string(json_object_get(o, key));
+}
+
 const char *zpa_text(const json_t *v, char buf[32])
 {
 	if (json_is_string(v))
-		return json_string_value(v);
+		return whole_string(v);
 	if (json_is_integer(v)) {
 		snprintf(buf, 32, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 		return buf;
@@ -202,7 +215,7 @@ static int check_rule(const json_t *r, const char *file, struct zpa_err *e)
 			return -1;
 		}
 		json_array_foreach(ops, j, op) {
-			const char *ot = json_string_value(json_object_get(op, "objectType"));
+			const char *ot = zpa_str(op, "objectType");
 			int k;
 			for (k = 0; ot && known_object_types[k] && strcmp(ot, known_object_types[k]); k++)
 				;

@@ -219,6 +219,8 @@ int zpa_translate(const struct zpa_tenant *t, struct zpa_out *o, struct zpa_err 
 	json_decref(x.lost_groups);
 	json_decref(x.posture_by_udid);
 	json_decref(x.network_by_nid);
+	if (rc)
+		zpa_out_free(o);   /* on failure the caller has nothing to free */
 	return rc;
 }
 

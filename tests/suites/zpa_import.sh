@@ -98,6 +98,15 @@ check "refuses an unknown object, naming the file and its keys" \
 	"'$BCPC' import zpa '$tmp/unknown.json' -o '$tmp/x.bcl' 2>&1 | grep -q 'unknown.json: not a recognized ZPA export: an object with the keys hello'"
 printf '{"domainNames":["a.example"],"samlName":"x"}' > "$tmp/amb.json"
 check "refuses an ambiguous object" "'$BCPC' import zpa '$tmp/amb.json' -o '$tmp/x.bcl' 2>&1 | grep -q ambiguous"
+printf '{"list":[{"id":"1","name":"A","domainNames":["a.example\\u0000.evil"],"tcpPortRanges":["443","443"]}]}' > "$tmp/nul.json"
+check "refuses a NUL inside a string (it would cut a name short)" "'$BCPC' import zpa '$tmp/nul.json' -o '$tmp/x.bcl' 2>&1 | grep -q 'nul.json: not a ZPA export: invalid JSON'"
+printf '{"list":[{"id":"9","name":"R","ruleOrder":"1","action":"ALLOW","conditions":[{"operator":"OR","operands":[{"objectType":"SAML","lhs":"5","rhs":"a\\nb"}]}]}]}' > "$tmp/ctl-rules.json"
+printf '{"list":[{"id":"5","name":"d_O","samlName":"d","idpId":"7"}]}' > "$tmp/ctl-saml.json"
+printf '{"list":[{"id":"7","name":"O","ssoType":["USER"]}]}' > "$tmp/ctl-idp.json"
+"$BCPC" import zpa "$tmp/ctl-rules.json" "$tmp/ctl-saml.json" "$tmp/ctl-idp.json" -o "$tmp/ctl.bcl" --report "$tmp/ctl.json" >/dev/null 2>&1
+rc=$?
+check "a value with a line break is not translated: the allow rule is left out" \
+	"[ $rc -eq 1 ] && jq -e '.untranslated[0].why | test(\"control character\")' '$tmp/ctl.json' >/dev/null && ! grep -q 'rule \"R\"' '$tmp/ctl.bcl'"
 check "a missing file is exit 2" "'$BCPC' import zpa '$tmp/none.json' -o '$tmp/x.bcl' >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "no -o is a usage error" "'$BCPC' import zpa '$S' >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "an unknown source is a usage error" "'$BCPC' import okta x -o y >/dev/null 2>&1; [ \$? -eq 2 ]"
