@@ -78,6 +78,9 @@ static const char *const SAML_NAMES[2] = { "department", "role" };
 static const char *const SAML_VALUES[] = { "Finance", "Eng", "Contractor" };
 /* SCIM groups: ids 3251059 + 10*idp + k, names overlapping across IdPs. */
 static const char *const GROUP_NAMES[2][2] = { { "Staff", "Admins" }, { "Staff", "Ops" } };
+/* SCIM attributes: ids 7200000000000050<idp><k>. */
+static const char *const SCIM_NAMES[2] = { "title", "costCenter" };
+static const char *const SCIM_VALUES[] = { "Manager", "Engineer", "4711" };
 static const char *const POSTURE_UDID[2] = { "aaaa-0001", "aaaa-0002" };
 static const char *const POSTURE_NAME[2] = { "Disk encrypted", "Domain joined" };
 static const char *const NET_ID[2] = { "nnnn-0001", "nnnn-0002" };
@@ -208,8 +211,8 @@ static json_t *user_operand(struct gen *g, int cond_idp, int kind)
 {
 	char b[64];
 	int idp = g->lossy ? (int)rn(&g->r, 2) : cond_idp;
-	static const unsigned plain[] = { 0, 1, 2, 3, 4, 7 }, scoped[] = { 5, 6 };
-	unsigned pick = kind < 0 ? rn(&g->r, 9) : kind ? PICK(&g->r, scoped) : PICK(&g->r, plain);
+	static const unsigned plain[] = { 0, 1, 2, 3, 4, 7 }, scoped[] = { 5, 6, 8 };
+	unsigned pick = kind < 0 ? rn(&g->r, 10) : kind ? PICK(&g->r, scoped) : PICK(&g->r, plain);
 	switch (pick) {
 	case 0:
 		return json_pack("{s:s, s:s, s:s}", "objectType", "CLIENT_TYPE", "lhs", "id", "rhs",
@@ -237,12 +240,52 @@ static json_t *user_operand(struct gen *g, int cond_idp, int kind)
 				 "rhs", b);
 	case 7:
 		return json_pack("{s:s, s:s, s:s}", "objectType", "IDP", "lhs", "id", "rhs", IDP_ID[idp]);
+	case 8:
+		snprintf(b, sizeof b, "7200000000000050%d%u", idp, rn(&g->r, 2));
+		return json_pack("{s:s, s:s, s:s, s:s}", "objectType", "SCIM", "lhs", b, "rhs",
+				 PICK(&g->r, SCIM_VALUES), "idpId", IDP_ID[idp]);
 	default:
 		if (g->lossy && chance(&g->r, 50))   /* no counterpart offline */
 			return json_pack("{s:s, s:s, s:s, s:s}", "objectType", "LOCATION", "lhs", "id",
 					 "rhs", "72000000000000901", "name", "Branch 1");
 		return json_pack("{s:s, s:s, s:s}", "objectType", "CLIENT_TYPE", "lhs", "id", "rhs",
 				 "zpn_client_type_zapp");
+	}
+}
+
+/* Rewrites conditions in the v2 request form (SCHEMA.md 4.4): the operands of one
+ * objectType become one operand with `values` (lhs "id") or `entryValues`; SCIM group
+ * ids become JSON numbers, as the recorded v2 request sends them. */
+static void to_v2(json_t *conds)
+{
+	json_t *c;
+	size_t i;
+	json_array_foreach(conds, i, c) {
+		json_t *ops = json_object_get(c, "operands"), *out = json_array(), *op;
+		size_t j;
+		json_array_foreach(ops, j, op) {
+			const char *t = json_string_value(json_object_get(op, "objectType"));
+			const char *lhs = json_string_value(json_object_get(op, "lhs"));
+			json_t *rhs = json_object_get(op, "rhs"), *o = NULL, *x;
+			size_t k;
+			int values = !strcmp(lhs, "id");
+			json_array_foreach(out, k, x)
+				if (!strcmp(json_string_value(json_object_get(x, "objectType")), t) &&
+				    json_object_get(x, values ? "values" : "entryValues"))
+					o = x;
+			if (!o) {
+				o = json_pack("{s:s, s:[]}", "objectType", t, values ? "values" : "entryValues");
+				json_array_append_new(out, o);
+			}
+			json_t *val = !strcmp(t, "SCIM_GROUP") ?
+				json_integer(atoll(json_string_value(rhs))) : json_incref(rhs);
+			if (values)
+				json_array_append_new(json_object_get(o, "values"), val);
+			else
+				json_array_append_new(json_object_get(o, "entryValues"),
+						      json_pack("{s:s, s:o}", "lhs", lhs, "rhs", val));
+		}
+		json_object_set_new(c, "operands", out);
 	}
 }
 
@@ -297,15 +340,15 @@ static void gen_rules(struct gen *g)
 			for (int k = 0; k < no; k++) {
 				json_t *op = user_operand(g, cond_idp, kind);
 				const char *rhs = json_string_value(json_object_get(op, "rhs"));
-				if (!g->lossy && !and_op && no > 1 && !strcmp(rhs, "false"))
-					json_object_set_new(op, "rhs", json_string("true"));
-				if (!g->lossy && neg && !strcmp(rhs, "false"))
+				if (!g->lossy && (neg || (!and_op && no > 1)) && !strcmp(rhs, "false"))
 					json_object_set_new(op, "rhs", json_string("true"));
 				json_array_append_new(ops, op);
 			}
 			json_array_append_new(conds, json_pack("{s:s, s:b, s:o}", "operator",
 				and_op ? "AND" : "OR", "negated", neg, "operands", ops));
 		}
+		if (chance(&g->r, 25))
+			to_v2(conds);
 		if (nc)
 			json_object_set_new(r, "conditions", conds);
 		else
@@ -316,6 +359,7 @@ static void gen_rules(struct gen *g)
 
 static json_t *lookups(void)
 {
+	json_t *scim = json_array();
 	json_t *idps = json_array(), *saml = json_array(), *groups = json_array(),
 	       *posture = json_array(), *nets = json_array();
 	char b[64], n[64];
@@ -328,6 +372,10 @@ static json_t *lookups(void)
 			snprintf(n, sizeof n, "%s_%s", SAML_NAMES[k], IDP_NAME[i]);
 			json_array_append_new(saml, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", b, "name", n,
 				"samlName", SAML_NAMES[k], "idpId", IDP_ID[i], "idpName", IDP_NAME[i]));
+			snprintf(b, sizeof b, "7200000000000050%d%d", i, k);
+			json_array_append_new(scim, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "id", b,
+				"name", SCIM_NAMES[k], "idpId", IDP_ID[i], "dataType", "String",
+				"schemaURI", "urn:ietf:params:scim:schemas:core:2.0:User", "caseSensitive", 1));
 			json_array_append_new(groups, json_pack("{s:I, s:s, s:I, s:n}", "id",
 				(json_int_t)(3251059 + 10 * i + k), "name", GROUP_NAMES[i][k], "idpId",
 				IDP_NUM[i], "idpGroupId"));
@@ -339,8 +387,8 @@ static json_t *lookups(void)
 		json_array_append_new(nets, json_pack("{s:s, s:s, s:s, s:s}", "id", NET_ID[i], "name", n,
 			"networkId", NET_ID[i], "zscalerCloud", "zscalerthree.net"));
 	}
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "idp", idps, "saml", saml, "scimgroup", groups,
-			 "posture", posture, "network", nets);
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "idp", idps, "saml", saml, "scimgroup",
+			 groups, "posture", posture, "network", nets, "scimattr", scim);
 }
 
 /* ---- the ZPA evaluator (SCHEMA.md 2.2 and 4.5), over the JSON ---- */
@@ -348,6 +396,7 @@ static json_t *lookups(void)
 struct zuser {
 	int idp;                      /* index into IDP_ID */
 	const char *saml[2][3];       /* values of SAML_NAMES[k], NULL-ended */
+	const char *scim[2][3];       /* values of SCIM_NAMES[k], NULL-ended */
 	int groups[2];                /* member of GROUP k of its IdP */
 	int posture[2], net[2];
 	const char *platform, *client, *country;
@@ -451,11 +500,49 @@ static int seg_enabled(const json_t *s, const json_t *groups)
 enum { V_NONE, V_DROP, V_BYPASS, V_ALLOW, V_DENY };
 
 /* operand truth; unknown operands (no offline meaning) take the value unk */
-static int operand(const json_t *op, const json_t *seg, const struct zuser *u, int unk)
+/* One (objectType, lhs, rhs) of an operand: v1 operands have one, v2 ones (values,
+ * entryValues) several; rhs may be a JSON number in v2 (SCHEMA.md 4.4). */
+static int operand_value(const char *t, const char *lhs, const char *rhs, const json_t *seg,
+			 const struct zuser *u, int unk);
+
+static const char *text(const json_t *v, char buf[32])
+{
+	if (json_is_integer(v)) {
+		snprintf(buf, 32, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return buf;
+	}
+	return json_string_value(v);
+}
+
+/* Truths of an operand's values, combined by the condition's operator: *acc. */
+static void operand(const json_t *op, const json_t *seg, const struct zuser *u, int unk,
+		    int and_op, int *acc)
 {
 	const char *t = json_string_value(json_object_get(op, "objectType"));
-	const char *lhs = json_string_value(json_object_get(op, "lhs"));
-	const char *rhs = json_string_value(json_object_get(op, "rhs"));
+	const json_t *vals = json_object_get(op, "values"), *ev = json_object_get(op, "entryValues"), *v;
+	char b[32];
+	size_t i;
+	if (!vals && !ev) {
+		int x = operand_value(t, text(json_object_get(op, "lhs"), b),
+				      json_string_value(json_object_get(op, "rhs")), seg, u, unk);
+		*acc = and_op ? (*acc && x) : (*acc || x);
+		return;
+	}
+	json_array_foreach(vals, i, v) {
+		int x = operand_value(t, "id", text(v, b), seg, u, unk);
+		*acc = and_op ? (*acc && x) : (*acc || x);
+	}
+	json_array_foreach(ev, i, v) {
+		char b2[32];
+		int x = operand_value(t, text(json_object_get(v, "lhs"), b2),
+				      text(json_object_get(v, "rhs"), b), seg, u, unk);
+		*acc = and_op ? (*acc && x) : (*acc || x);
+	}
+}
+
+static int operand_value(const char *t, const char *lhs, const char *rhs, const json_t *seg,
+			 const struct zuser *u, int unk)
+{
 	if (!strcmp(t, "APP"))
 		return !strcmp(rhs, json_string_value(json_object_get(seg, "id")));
 	if (!strcmp(t, "APP_GROUP"))
@@ -490,6 +577,16 @@ static int operand(const json_t *op, const json_t *seg, const struct zuser *u, i
 	}
 	if (!strcmp(t, "IDP"))
 		return !strcmp(rhs, IDP_ID[u->idp]);
+	if (!strcmp(t, "SCIM")) {
+		size_t n = strlen(lhs);
+		int idp = lhs[n - 2] - '0', attr = lhs[n - 1] - '0';
+		if (idp != u->idp)
+			return 0;
+		for (int k = 0; u->scim[attr][k]; k++)
+			if (!strcmp(u->scim[attr][k], rhs))
+				return 1;
+		return 0;
+	}
 	return unk;
 }
 
@@ -506,10 +603,8 @@ static int condition_holds(const json_t *c, const json_t *seg, const struct zuse
 	if (app)
 		and_op = 0;   /* APP and APP_GROUP are ORed */
 	v = and_op;
-	json_array_foreach(ops, i, op) {
-		int x = operand(op, seg, u, unk);
-		v = and_op ? (v && x) : (v || x);
-	}
+	json_array_foreach(ops, i, op)
+		operand(op, seg, u, unk, and_op, &v);
 	if (json_array_size(ops) == 0)
 		v = 1;
 	return json_is_true(json_object_get(c, "negated")) ? !v : v;
@@ -636,7 +731,7 @@ static int zpa_decide(const struct gen *g, const char *host_in, unsigned port, i
 
 struct ruser {
 	struct zuser z;
-	struct bcp_attr saml[2];
+	struct bcp_attr saml[2], scim[2];
 	const char *groups[2], *posture[2], *nets[2], *client;
 	struct bcp_user_info info;
 };
@@ -645,8 +740,16 @@ static void gen_user(struct rng *r, struct ruser *u)
 {
 	memset(u, 0, sizeof *u);
 	u->z.idp = (int)rn(r, 2);
-	size_t ns = 0, ng = 0, np = 0, nn = 0;
+	size_t ns = 0, ng = 0, np = 0, nn = 0, nsc = 0;
 	for (int k = 0; k < 2; k++) {
+		int m = (int)rn(r, 3);
+		for (int j = 0; j < m; j++)
+			u->z.scim[k][j] = PICK(r, SCIM_VALUES);
+		if (m) {
+			u->scim[nsc].name = SCIM_NAMES[k];
+			u->scim[nsc].values = u->z.scim[k];
+			u->scim[nsc++].nvalues = (size_t)m;
+		}
 		int n = (int)rn(r, 3);
 		for (int j = 0; j < n; j++)
 			u->z.saml[k][j] = PICK(r, SAML_VALUES);
@@ -670,6 +773,8 @@ static void gen_user(struct rng *r, struct ruser *u)
 	u->z.country = chance(r, 80) ? PICK(r, COUNTRIES) : NULL;
 	u->info.saml = ns ? u->saml : NULL;
 	u->info.nsaml = ns;
+	u->info.scim = nsc ? u->scim : NULL;
+	u->info.nscim = nsc;
 	u->info.scim_groups = ng ? u->groups : NULL;
 	u->info.nscim_groups = ng;
 	u->info.idp = IDP_NAME[u->z.idp];
@@ -723,11 +828,15 @@ static void aim(struct gen *g, char hbuf[300], const char **host, unsigned *port
 
 /* ---- one export ---- */
 
+/* Writes j (taking it) as DIR/NAME. */
 static int write_json(const char *dir, const char *name, json_t *j)
 {
 	char p[600];
+	int rc;
 	snprintf(p, sizeof p, "%s/%s", dir, name);
-	return json_dump_file(j, p, JSON_COMPACT);
+	rc = j ? json_dump_file(j, p, JSON_COMPACT) : -1;
+	json_decref(j);
+	return rc;
 }
 
 static int verdict_of(enum bcp_verdict v)
@@ -784,6 +893,7 @@ static int run_export(unsigned idx, uint64_t seed, const char *dir, EVP_PKEY *ke
 	    write_json(dir, "idp.json", json_pack("{s:s, s:O}", "totalPages", "1", "list", json_object_get(lk, "idp"))) ||
 	    write_json(dir, "saml.json", json_pack("{s:s, s:O}", "totalPages", "1", "list", json_object_get(lk, "saml"))) ||
 	    write_json(dir, "scim.json", json_pack("{s:i, s:O}", "totalPages", 1, "list", json_object_get(lk, "scimgroup"))) ||
+	    write_json(dir, "scimattr.json", json_pack("{s:s, s:O}", "totalPages", "1", "list", json_object_get(lk, "scimattr"))) ||
 	    write_json(dir, "posture.json", json_pack("{s:s, s:O}", "totalPages", "1", "list", json_object_get(lk, "posture"))) ||
 	    write_json(dir, "network.json", json_pack("{s:s, s:O}", "totalPages", "1", "list", json_object_get(lk, "network")))) {
 		printf("export %u: cannot write the export\n", idx);
@@ -943,7 +1053,7 @@ int main(int argc, char **argv)
 			failed++;
 	}
 	static const char *const files[] = { "app1.json", "app2.json", "groups.json", "rules.json",
-		"idp.json", "saml.json", "scim.json", "posture.json", "network.json" };
+		"idp.json", "saml.json", "scim.json", "scimattr.json", "posture.json", "network.json" };
 	for (size_t i = 0; i < NPOOL(files); i++) {
 		char p[600];
 		snprintf(p, sizeof p, "%s/%s", dir, files[i]);
