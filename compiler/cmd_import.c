@@ -2,6 +2,8 @@
  * The importer is compiler/zpa/; this file is the command line around it. The policy
  * it writes is checked by the existing checker before it replaces POLICY.bcl, so a
  * policy that does not check is never written. */
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,10 @@ int cmd_import(int argc, char **argv)
 	size_t len = 0;
 	json_t *report = NULL;
 	struct zpa_err e = { { 0 } };
+	struct zpa_bc_opts bc;
+	char ca_abs[PATH_MAX];
+
+	memset(&bc, 0, sizeof bc);
 
 	if (!paths)
 		return 2;
@@ -29,14 +35,34 @@ int cmd_import(int argc, char **argv)
 		return usage_error("import", "%s", argc < 2 ? "say what to import from: zpa" :
 				   "the only source is 'zpa'");
 	}
+	static const struct { const char *flag; size_t off; } bc_flags[] = {
+		{ "--domain", offsetof(struct zpa_bc_opts, domain) },
+		{ "--sni", offsetof(struct zpa_bc_opts, sni) },
+		{ "--sni-new-user", offsetof(struct zpa_bc_opts, sni_new_user) },
+		{ "--sp-url", offsetof(struct zpa_bc_opts, sp_url) },
+		{ "--sp-ca-file", offsetof(struct zpa_bc_opts, sp_ca_file) },
+	};
 	for (int i = 2; i < argc; i++) {
+		size_t f;
+		for (f = 0; f < sizeof bc_flags / sizeof *bc_flags && strcmp(argv[i], bc_flags[f].flag); f++)
+			;
+		int takes = !strcmp(argv[i], "-o") || !strcmp(argv[i], "--report") ||
+			    !strcmp(argv[i], "--controller") || f < sizeof bc_flags / sizeof *bc_flags;
+		if (takes && i + 1 >= argc) {
+			free(paths);
+			return usage_error("import", "%s needs a value", argv[i]);
+		}
 		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--report")) {
-			if (i + 1 >= argc) {
-				free(paths);
-				return usage_error("import", "%s needs a file name", argv[i]);
-			}
 			*(argv[i][1] == 'o' ? &out : &report_path) = argv[i + 1];
 			i++;
+		} else if (!strcmp(argv[i], "--controller")) {
+			if (bc.ncontrollers == sizeof bc.controllers / sizeof *bc.controllers) {
+				free(paths);
+				return usage_error("import", "%s", "too many --controller");
+			}
+			bc.controllers[bc.ncontrollers++] = argv[++i];
+		} else if (f < sizeof bc_flags / sizeof *bc_flags) {
+			*(const char **)((char *)&bc + bc_flags[f].off) = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			free(paths);
 			return usage_error("import", "unknown option '%.200s'", argv[i]);
@@ -49,7 +75,18 @@ int cmd_import(int argc, char **argv)
 		return usage_error("import", "%s", !n ? "no export file or folder given" :
 				   "say where to write the policy: -o POLICY.bcl");
 	}
-	rc = zpa_import(paths, n, &text, &len, &report, &e);
+	if ((bc.ncontrollers || bc.sni) && !(bc.ncontrollers && bc.sni)) {
+		free(paths);
+		return usage_error("import", "%s", "business_continuity needs both --controller and --sni");
+	}
+	if (bc.sp_ca_file) {   /* the policy finds it relative to itself: make it absolute */
+		if (!realpath(bc.sp_ca_file, ca_abs)) {
+			free(paths);
+			return usage_error("import", "cannot read --sp-ca-file %.200s", bc.sp_ca_file);
+		}
+		bc.sp_ca_file = ca_abs;
+	}
+	rc = zpa_import(paths, n, &bc, &text, &len, &report, &e);
 	free(paths);
 	if (rc == 2) {
 		fprintf(stderr, "bcpc import zpa: %s\n", e.msg);

@@ -137,7 +137,9 @@ struct zpa_out {
 	size_t nrules;
 	json_t *untranslated;            /* report items that left something out */
 	json_t *warnings;                /* report items that change nothing */
-	json_t *bc_comments;             /* lines about the BC settings export */
+	json_t *bc_comments;             /* business_continuity lines from the BC export */
+	int bc_block;                    /* 1: write them as a block (the command line gave
+					    controllers and SNI), 0: as a comment */
 	json_t *strings;                 /* keeps the strings above alive */
 };
 
@@ -155,6 +157,14 @@ json_t *zpa_report(const struct zpa_out *o, int exit_status);
  * exit_status is the value returned). Returns 0 (nothing left out), 1 (items in the
  * report) or 2 (e says why: unreadable or refused input; *text and *report NULL).
  * The text is not checked here: cmd_import.c runs the checker on it. */
-int zpa_import(char *const *paths, int n, char **text, size_t *len, json_t **report,
-	       struct zpa_err *e);
+/* What the exports do not hold of business_continuity, from the command line. With
+ * at least a controller and sni, the block is written (the BC settings export gives
+ * domain and timers; domain here overrides it). */
+struct zpa_bc_opts {
+	const char *domain, *sni, *sni_new_user, *sp_url, *sp_ca_file;
+	const char *controllers[256];
+	size_t ncontrollers;
+};
+int zpa_import(char *const *paths, int n, const struct zpa_bc_opts *bc, char **text,
+	       size_t *len, json_t **report, struct zpa_err *e);
 #endif

@@ -191,9 +191,17 @@ char *zpa_write_bcl(const struct zpa_out *z, size_t *len)
 		 z->ngroups, z->nsegments, kept, json_array_size(z->untranslated),
 		 json_array_size(z->warnings));
 	puts_(&o, buf);
-	if (json_array_size(z->bc_comments)) {
+	if (z->bc_block) {
+		puts_(&o, "\nbusiness_continuity {\n");
+		json_array_foreach(z->bc_comments, i, v) {
+			puts_(&o, json_string_value(v));
+			puts_(&o, "\n");
+		}
+		puts_(&o, "}\n");
+	} else if (json_array_size(z->bc_comments)) {
 		puts_(&o, "#\n# The business continuity settings export holds the following; controllers\n"
-			  "# and SNI names are not in it, so write business_continuity in a .bcl of your own:\n");
+			  "# and SNI names are not in it: give them with --controller and --sni, or write\n"
+			  "# business_continuity in a .bcl of your own:\n");
 		json_array_foreach(z->bc_comments, i, v)
 			comment(&o, "", json_string_value(v));
 	}

@@ -72,8 +72,8 @@ check "cassettes: BC warns about the Web Browser client type" "jq -e '.warnings[
 "$BCPC" import zpa tests/golden/zpa/tenant -o "$tmp/t.bcl" --report "$tmp/t.json" >/dev/null 2>&1
 rc=$?
 check "synthetic tenant: exit 1 (items in the report)" "[ $rc -eq 1 ]"
-check "synthetic tenant: the golden policy" "cmp -s tests/golden/zpa/tenant.bcl '$tmp/t.bcl' || diff -u tests/golden/zpa/tenant.bcl '$tmp/t.bcl' | head -30"
-check "synthetic tenant: the golden report" "cmp -s tests/golden/zpa/tenant.report.json '$tmp/t.json' || diff -u tests/golden/zpa/tenant.report.json '$tmp/t.json' | head -30"
+check "synthetic tenant: the golden policy" "cmp -s tests/golden/zpa/tenant.bcl '$tmp/t.bcl' || { diff -u tests/golden/zpa/tenant.bcl '$tmp/t.bcl' | head -30; false; }"
+check "synthetic tenant: the golden report" "cmp -s tests/golden/zpa/tenant.report.json '$tmp/t.json' || { diff -u tests/golden/zpa/tenant.report.json '$tmp/t.json' | head -30; false; }"
 "$BCPC" import zpa $(ls -r tests/golden/zpa/tenant/*.json) -o "$tmp/t2.bcl" >/dev/null 2>&1
 sed -n '/^segment_group/,$p' "$tmp/t.bcl" > "$tmp/t.body"
 sed -n '/^segment_group/,$p' "$tmp/t2.bcl" > "$tmp/t2.body"
@@ -81,7 +81,22 @@ check "synthetic tenant: files in another order give the same policy" "cmp -s '$
 check "the worked example in docs/IMPORT.md is this output" \
 	"awk '/^<!-- example-output -->/{f=1;next} /^<!-- end-example-output -->/{f=0} f' docs/IMPORT.md | sed '1d;\$d' | cmp -s - tests/golden/zpa/example.bcl"
 "$BCPC" import zpa tests/golden/zpa/example -o "$tmp/e.bcl" >/dev/null 2>&1
-check "the worked example's golden output" "cmp -s tests/golden/zpa/example.bcl '$tmp/e.bcl' || diff -u tests/golden/zpa/example.bcl '$tmp/e.bcl' | head"
+check "the worked example's golden output" "cmp -s tests/golden/zpa/example.bcl '$tmp/e.bcl' || { diff -u tests/golden/zpa/example.bcl '$tmp/e.bcl' | head; false; }"
+
+# business_continuity: domain and timers from the BC settings export, the rest from
+# the command line; checked like any policy.
+"$BCPC" import zpa tests/golden/zpa/tenant -o "$tmp/bc.bcl" --controller pcc1.acme.example \
+	--controller pcc2.acme.example:8443 --sni c2.acme.example --sni-new-user c2site.acme.example \
+	--sp-url https://bcpsp.acme.example/saml --sp-ca-file examples/acme/bc-sp-ca.pem >/dev/null 2>&1
+rc=$?
+check "business_continuity from the BC export and the command line" \
+	"[ $rc -eq 1 ] && grep -q '^    domain \"acme.zpa.zsbcs.net\";' '$tmp/bc.bcl' && grep -q '^    enter_after 2m;' '$tmp/bc.bcl' && grep -q '^    controller \"pcc2.acme.example:8443\";' '$tmp/bc.bcl' && '$BCPC' check '$tmp/bc.bcl' >/dev/null"
+check "without a BC export, business_continuity needs --domain (else nothing is written)" \
+	"'$BCPC' import zpa tests/golden/zpa/example -o '$tmp/nd.bcl' --controller p.example --sni s.example >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/nd.bcl' ]"
+check "--domain gives it" \
+	"'$BCPC' import zpa tests/golden/zpa/example -o '$tmp/d.bcl' --controller p.example --sni s.example --domain bc.example >/dev/null 2>&1; [ \$? -eq 1 ] && grep -q 'domain \"bc.example\";' '$tmp/d.bcl'"
+check "--controller without --sni is a usage error" \
+	"'$BCPC' import zpa tests/golden/zpa/example -o '$tmp/u.bcl' --controller p.example >/dev/null 2>&1; [ \$? -eq 2 ]"
 
 # Refusals.
 printf '{"list":[{"id":"1","name":"A","domainNames":["a.example"],"tcpPortRanges":["443","443"],"tcpPortRange":[{"from":"80","to":"80"}]}]}' > "$tmp/ports.json"

@@ -900,7 +900,7 @@ static int run_export(unsigned idx, uint64_t seed, const char *dir, EVP_PKEY *ke
 		goto out;
 	}
 	char *paths[1] = { (char *)dir };
-	rc = zpa_import(paths, 1, &text, &len, &report, &ze);
+	rc = zpa_import(paths, 1, NULL, &text, &len, &report, &ze);
 	if (rc == 2) {
 		/* A refusal is right for one case the generator makes on purpose: an in-label
 		 * pattern in an ON_NET segment (docs/IMPORT.md 4.2). Any other is a failure. */
