@@ -29,7 +29,8 @@ COMPILER_SRC = compiler/arena.c compiler/diag.c compiler/net.c compiler/strmap.c
 	compiler/reference.c compiler/request.c compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c \
 	compiler/cmd_query.c compiler/cmd_device.c compiler/cmd_import.c \
 	compiler/zpa/zpa_read.c compiler/zpa/zpa_shape.c compiler/zpa/zpa_translate.c \
-	compiler/zpa/zpa_segments.c compiler/zpa/zpa_rules.c compiler/zpa/zpa_write.c \
+	compiler/zpa/zpa_segments.c compiler/zpa/zpa_operands.c compiler/zpa/zpa_rules.c \
+	compiler/zpa/zpa_write.c \
 	compiler/zpa/zpa_import.c \
 	compiler/main.c grammar/parse.c
 COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/lexer.o

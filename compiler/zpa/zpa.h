@@ -5,7 +5,9 @@
  *   zpa_shape.c      a document -> the kind of object it holds (by its shape, never
  *                    by its file name), merged into the tenant (paged lists, copies);
  *   zpa_translate.c  the tenant -> the policy to write (struct zpa_out) and the
- *                    report of what could not be translated and what was done instead;
+ *                    report of what could not be translated and what was done instead
+ *                    (segments and groups in zpa_segments.c, the access policy in
+ *                    zpa_rules.c, one operand to one atom in zpa_operands.c);
  *   zpa_write.c      struct zpa_out -> deterministic .bcl text; the report as JSON.
  * Nothing here decides what a .bcl policy means: the output is checked by the
  * existing checker (cmd_import.c runs it before writing anything). See docs/IMPORT.md. */

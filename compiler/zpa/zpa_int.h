@@ -1,6 +1,7 @@
 /* zpa_int.h - what the translation files share: the state of one translation.
  * zpa_translate.c drives it, zpa_segments.c translates segments and groups,
- * zpa_rules.c the access policy. Not used outside compiler/zpa/. */
+ * zpa_rules.c the access policy, zpa_operands.c its operands. Not used outside
+ * compiler/zpa/. */
 #ifndef BCPC_ZPA_INT_H
 #define BCPC_ZPA_INT_H
 #include "zpa.h"
@@ -32,6 +33,32 @@ void zpa_warning(struct tr *x, const char *kind, const char *id, const char *nam
 		 const char *what);
 /* Items of a set in a stable order: by id (numerically), then file and position. */
 struct zpa_item **zpa_sorted(const struct zpa_set *s);
+
+/* One operand made a language atom: atom (keyword), attr (saml/scim name or NULL),
+ * value; neg when it holds as "not"; idp the IdP it belongs to (SAML, SCIM, SCIM
+ * groups), NULL when it needs none. */
+struct lit {
+	const char *atom, *attr, *value, *idp;
+	int neg, app, scim;
+};
+
+
+struct rule_ctx {
+	struct tr *x;
+	const struct zpa_item *it;
+	int allow;
+	int user_idps;     /* USER IdPs in the export; -1: no IdP export */
+	const char *only_idp;
+};
+
+/* zpa_operands.c: one user operand (objectType, lhs, rhs; op the operand object) to a
+ * literal; 0, or -1 and *why. */
+int zpa_user_literal(struct rule_ctx *c, const char *type, const char *lhs, const char *rhs,
+		     const json_t *op, struct lit *l, const char **why);
+/* 1 when s (NULL is fine) has no control byte: a .bcl string can hold it. */
+int zpa_printable(const char *s);
+/* 1 for a client type business continuity does not support (SCHEMA.md 6). */
+int zpa_bc_unsupported_client(const char *t);
 
 int zpa_translate_segments(struct tr *x);
 int zpa_translate_rules(struct tr *x);
