@@ -154,6 +154,10 @@ static void bc_comments(struct tr *x)
 		json_array_append_new(c, json_string("    exit_mode time_based;"));
 		if (s && u)
 			json_array_append_new(c, json_sprintf("    exit_after %s%s;   # ZPA maxAllowedSwitchTime", s, u));
+	} else {
+		zpa_warning(x, "business continuity settings", NULL, NULL,
+			    "switchTimeEnabled is off: exit_mode and exit_after are left to the "
+			    "language's defaults (time_based, 60m); set them if that is not meant");
 	}
 	if (zpa_bool(bc, "newUserSupport", 1) == 0)
 		zpa_warning(x, "business continuity settings", NULL, NULL,
