@@ -21,10 +21,11 @@ static json_t *bc_line(const char *key, const char *value)
 /* The business_continuity block: the export's lines, the command line's added. */
 static void bc_block(struct zpa_out *o, const struct zpa_bc_opts *bc)
 {
-	json_t *lines = json_array(), *v;
+	json_t *lines, *v;
 	size_t i;
 	if (!bc || !bc->ncontrollers || !bc->sni)
 		return;
+	lines = json_array();
 	if (bc->domain)
 		json_array_append_new(lines, bc_line("domain", bc->domain));
 	json_array_foreach(o->bc_comments, i, v)

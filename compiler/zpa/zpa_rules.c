@@ -365,7 +365,10 @@ static void condition(struct rule_ctx *c, const json_t *cond, struct cond_result
 	}
 	for (size_t i = 0; i < n; i++)
 		napp += is_app(t[i].type);
-	if (n == 0)
+	if (n == 0 && json_array_size(json_object_get(cond, "operands")) > 0) {
+		r->status = C_UNTRANSLATED;   /* v2 operands with empty value lists */
+		r->why = "operands without any value";
+	} else if (n == 0)
 		;   /* no operands: no criterion, holds */
 	else if (napp == n)
 		app_condition(c, cond, t, n, r);

@@ -122,6 +122,11 @@ printf '{"list":[{"id":"7","name":"O","ssoType":["USER"]}]}' > "$tmp/ctl-idp.jso
 rc=$?
 check "a value with a line break is not translated: the allow rule is left out" \
 	"[ $rc -eq 1 ] && jq -e '.untranslated[0].why | test(\"control character\")' '$tmp/ctl.json' >/dev/null && ! grep -q 'rule \"R\"' '$tmp/ctl.bcl'"
+printf '{"name":"V2","action":"ALLOW","conditions":[{"operator":"OR","operands":[{"objectType":"APP","values":[]}]}]}' > "$tmp/v2empty.json"
+"$BCPC" import zpa "$tmp/v2empty.json" -o "$tmp/v2e.bcl" --report "$tmp/v2e.json" >/dev/null 2>&1
+rc=$?
+check "a v2 operand with an empty value list leaves its allow rule out" \
+	"[ $rc -eq 1 ] && ! grep -q 'rule \"V2\"' '$tmp/v2e.bcl' && jq -e '.untranslated[0].why | test(\"without any value\")' '$tmp/v2e.json' >/dev/null"
 check "a missing file is exit 2" "'$BCPC' import zpa '$tmp/none.json' -o '$tmp/x.bcl' >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "no -o is a usage error" "'$BCPC' import zpa '$S' >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "an unknown source is a usage error" "'$BCPC' import okta x -o y >/dev/null 2>&1; [ \$? -eq 2 ]"
