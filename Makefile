@@ -15,7 +15,7 @@ ifneq ($(CI),)
 WARN += -Werror
 endif
 BCP_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-	-Isupport -Icompiler -Iruntime -Igrammar -I$(BUILDDIR)/grammar
+	-Isupport -Icompiler -Icompiler/zpa -Iruntime -Igrammar -I$(BUILDDIR)/grammar
 B = $(BUILDDIR)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
@@ -32,7 +32,11 @@ COMPILER_SRC = $(SUPPORT_SRC) grammar/parse.c \
 	compiler/check_rules.c compiler/frontend.c compiler/dump.c compiler/lower.c \
 	compiler/blob.c compiler/keys.c compiler/reference.c compiler/request.c \
 	compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c compiler/cmd_query.c \
-	compiler/cmd_device.c compiler/main.c
+	compiler/cmd_device.c compiler/cmd_import.c \
+	compiler/zpa/zpa_read.c compiler/zpa/zpa_shape.c compiler/zpa/zpa_translate.c \
+	compiler/zpa/zpa_segments.c compiler/zpa/zpa_operands.c compiler/zpa/zpa_rules.c \
+	compiler/zpa/zpa_write.c compiler/zpa/zpa_import.c \
+	compiler/main.c
 COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/lexer.o
 # libidn2: IDNA2008 checks of xn-- labels and Unicode names (compiler/idn.c).
 COMPILER_LIBS = -ljansson -lcrypto -lmsgpackc -lidn2

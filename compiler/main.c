@@ -113,6 +113,22 @@ static const struct command commands[] = {
 	  "and the thumbprint must be given. The path is where the blob will be on the\n"
 	  "device (absolute); nothing is read here.\n"
 	  "Exit status: 0 printed; 2 usage error (a bad path, thumbprint or format).\n" },
+	{ "import", cmd_import,
+	  "bcpc import zpa DIR|FILE... -o POLICY.bcl [--report REPORT.json]\n"
+	  "       [--controller HOST[:PORT]... --sni NAME [--sni-new-user NAME] [--domain NAME]\n"
+	  "        [--sp-url URL] [--sp-ca-file PEM]]",
+	  "Translates a ZPA tenant, exported as management-API responses (one response\n"
+	  "body per file, any names; a folder means its *.json files), into one policy:\n"
+	  "segments, segment groups and the access policy, with a comment naming each ZPA\n"
+	  "id, and a header listing the inputs and their SHA-256. Files are recognized by\n"
+	  "their shape; paged lists are merged. What the language cannot say exactly is\n"
+	  "left out of allow rules and taken as holding in deny rules (never more\n"
+	  "permissive than ZPA), and listed in the report. The policy is checked before\n"
+	  "it is written. docs/IMPORT.md has the mapping.\n"
+	  "business_continuity is written when --controller and --sni are given: the domain\n"
+	  "and timers come from a BC settings export (or --domain), the rest from here.\n"
+	  "Exit status: 0 imported, nothing left out; 1 imported, items in the report;\n"
+	  "2 usage error, unreadable or refused input (nothing written).\n" },
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

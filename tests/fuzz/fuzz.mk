@@ -32,7 +32,7 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 FUZZ_CFLAGS = $(BCP_CFLAGS) -Itests/fuzz -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_LINK = $(FUZZ_CC) -g $(FUZZ_SAN) -fsanitize=fuzzer
 
-FUZZ_TARGETS = fuzz_blob fuzz_blob_refuse fuzz_policy fuzz_request fuzz_keys fuzz_state
+FUZZ_TARGETS = fuzz_blob fuzz_blob_refuse fuzz_policy fuzz_request fuzz_keys fuzz_state fuzz_zpa
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(FZ)/%)
 
 # Everything a target links, compiled again with the fuzzing flags. fuzz_blob and
@@ -52,12 +52,14 @@ FUZZ_MAXLEN_fuzz_policy = 16384
 FUZZ_MAXLEN_fuzz_request = 4096
 FUZZ_MAXLEN_fuzz_keys = 8192
 FUZZ_MAXLEN_fuzz_state = 65536
+FUZZ_MAXLEN_fuzz_zpa = 16384
 FUZZ_CORPUS_fuzz_blob = blob
 FUZZ_CORPUS_fuzz_blob_refuse = blob_refuse blob
 FUZZ_CORPUS_fuzz_policy = policy
 FUZZ_CORPUS_fuzz_request = request
 FUZZ_CORPUS_fuzz_keys = keys
 FUZZ_CORPUS_fuzz_state = state
+FUZZ_CORPUS_fuzz_zpa = zpa
 FUZZ_DICT_fuzz_policy = tests/fuzz/bcl.dict
 FUZZ_DICT_fuzz_request = tests/fuzz/request.dict
 
@@ -96,7 +98,7 @@ $(FZ)/fuzz_blob_refuse: $(FZ)/obj/tests/fuzz/fuzz_blob.o $(FUZZ_RUNTIME)
 	$(FUZZ_LINK) -o $@ $^ $(RUNTIME_LIBS)
 $(FZ)/fuzz_state: $(FZ)/nosig/tests/fuzz/fuzz_state.o $(FUZZ_RUNTIME_NOSIG)
 	$(FUZZ_LINK) -o $@ $^ $(RUNTIME_LIBS)
-$(FZ)/fuzz_policy $(FZ)/fuzz_request $(FZ)/fuzz_keys: $(FZ)/%: $(FZ)/obj/tests/fuzz/%.o \
+$(FZ)/fuzz_policy $(FZ)/fuzz_request $(FZ)/fuzz_keys $(FZ)/fuzz_zpa: $(FZ)/%: $(FZ)/obj/tests/fuzz/%.o \
 		$(FUZZ_COMMON) $(FUZZ_COMPILER) $(FUZZ_RUNTIME)
 	$(FUZZ_LINK) -o $@ $^ $(COMPILER_LIBS)
 

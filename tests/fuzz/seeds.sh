@@ -10,6 +10,7 @@
 #            tests/fuzz/seeds/request/*
 #   keys:    PEM keys and a certificate made with openssl, thumbprints,
 #            tests/fuzz/seeds/keys/*
+#   zpa:     tests/golden/zpa/*/*.json, tests/fuzz/seeds/zpa/*
 #   state:   state folders made by bcpc install (trust, state, current.bcp and
 #            previous.bcp joined by "\n%%\n"), and the same with files missing
 set -e
@@ -18,7 +19,7 @@ C=${2:?usage: seeds.sh BUILDDIR CORPUS}
 BCPC=$B/bcpc
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in policy blob request keys state; do
+for t in policy blob request keys state zpa; do
 	mkdir -p "$C/$t"
 	rm -f "$C/$t"/seed-*
 done
@@ -31,6 +32,12 @@ copy_dir() {   # copy_dir TARGET DIR: checked-in seeds
 	done
 	return 0
 }
+
+# zpa: the synthetic tenants' response bodies and tests/fuzz/seeds/zpa/*
+for f in tests/golden/zpa/*/*.json; do
+	[ -f "$f" ] && cp "$f" "$C/zpa/seed-$(name "$f")"
+done
+copy_dir zpa tests/fuzz/seeds/zpa
 
 # policy
 for f in examples/*/*.bcl tests/golden/*/*.bcl; do
@@ -116,6 +123,6 @@ state_seed first-install trust - current.bcp -
 state_seed no-current trust state previous.bcp
 state_seed no-trust state current.bcp previous.bcp
 
-for t in policy blob request keys state; do
+for t in policy blob request keys state zpa; do
 	printf '%s: %s seeds\n' "$t" "$(ls "$C/$t" | grep -c '^seed-')"
 done

@@ -3,8 +3,8 @@
 #   runtime/  includes nothing outside runtime/ (it ships alone, inside a client);
 #   support/  includes nothing of the tree outside support/;
 #   grammar/  includes only grammar/ and support/ (and its generated parser.h, lexer.h);
-#   compiler/ includes compiler/, grammar/, support/, and of runtime/ only bcp.h and
-#             bcp_format.h;
+#   compiler/ (with its capability folders, such as compiler/zpa/) includes compiler/,
+#             grammar/, support/, and of runtime/ only bcp.h and bcp_format.h;
 # every quoted include names a file of the tree, and no module (X.c with its X.h)
 # reaches itself again through the modules it includes: compiler -> grammar ->
 # support, one way. System headers (<...>) are not looked at.
@@ -14,7 +14,7 @@ root=${INCLUDES_ROOT:-.}
 cd "$root" || exit 1
 
 # "file<TAB>included name" for every quoted include of the four folders.
-edges=$(for f in runtime/* support/* grammar/* compiler/*; do
+edges=$(for f in runtime/* support/* grammar/* compiler/* compiler/*/*; do
 	case $f in *.c | *.h | *.y | *.l) ;; *) continue ;; esac
 	sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |
 		while read -r inc; do printf '%s\t%s\n' "$f" "$inc"; done
@@ -24,6 +24,8 @@ done)
 printf '%s\n' "$edges" | awk -F '\t' '
 function exists(p) { return (system("test -f \"" p "\"") == 0) }
 function dir(p) { sub(/\/[^\/]*$/, "", p); return p }
+# The top folder: a capability folder inside compiler/ (compiler/zpa) is compiler.
+function top(p) { sub(/\/.*$/, "", p); return p }
 function module(p) { sub(/\.[a-z]$/, "", p); return p }
 # Resolves a quoted include as the compiler does: the including file'"'"'s folder
 # first, then the -I folders of the Makefile in their order. The parser and the
@@ -46,7 +48,7 @@ function resolve(from, inc,    d, i, p) {
 	return ""
 }
 function allowed(from, to,    a, b) {
-	a = dir(from); b = dir(to)
+	a = top(from); b = top(to)
 	if (a == b) return 1
 	if (a == "grammar") return b == "support"
 	if (a == "compiler")
@@ -75,7 +77,7 @@ function visit(m,    i, n, list, k) {
 	state[m] = 2
 }
 function pos(m,    k) { for (k = 1; k <= depth; k++) if (stack[k] == m) return k; return 0 }
-BEGIN { nsearch = split("support compiler runtime grammar", search, " ") }
+BEGIN { nsearch = split("support compiler compiler/zpa runtime grammar", search, " ") }
 {
 	f = $1
 	if (!(f in seen)) { seen[f] = 1; order[++nfiles] = f }
@@ -83,9 +85,9 @@ BEGIN { nsearch = split("support compiler runtime grammar", search, " ") }
 	to = resolve(f, $2)
 	if (to == "") { why[f] = why[f] "\n  " f ": \"" $2 "\" is no file of the tree"; next }
 	if (!allowed(f, to)) why[f] = why[f] "\n  " f ": includes " to
-	if (dir(f) != dir(to) && !((dir(f) SUBSEP dir(to)) in fedge)) {
-		fedge[dir(f), dir(to)] = 1
-		folders[dir(f)] = folders[dir(f)] " " dir(to)
+	if (top(f) != top(to) && !((top(f) SUBSEP top(to)) in fedge)) {
+		fedge[top(f), top(to)] = 1
+		folders[top(f)] = folders[top(f)] " " top(to)
 	}
 	a = module(f); b = module(to)
 	if (a != b && !((a SUBSEP b) in edge)) { edge[a, b] = 1; succ[a] = succ[a] " " b; mods[a] = 1 }

@@ -1,0 +1,652 @@
+/* zpa_rules.c - ZPA's access policy to one `access_policy` block: rules in ruleOrder
+ * (array order for v2 request bodies, which have none), disabled rules left out, each
+ * condition to clauses with ZPA's meaning (SCHEMA.md 4.5): conditions ANDed, operands
+ * combined by the condition's operator, `negated` as NOT, APP and APP_GROUP ORed.
+ * A condition the language cannot say exactly leaves an allow rule out and is taken
+ * as holding in a deny rule; every such case is reported with the ZPA id and why. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "net.h"
+#include "zpa_int.h"
+
+struct cond_result {
+	enum { C_OK, C_NEVER, C_UNTRANSLATED } status;
+	const char *why;
+	json_t *clauses;   /* borrowed from the caller */
+	int scim_only;     /* an allow clause only SCIM data can satisfy */
+	const char *approx, *approx_effect;   /* translated, but not exactly: why, how */
+	int bc_client;     /* names a client type BC does not support */
+};
+
+static int is_access_action(const char *a)
+{
+	return a && (!strcmp(a, "ALLOW") || !strcmp(a, "DENY") || !strcmp(a, "REQUIRE_APPROVAL"));
+}
+
+/* The policy type of a rule: from policyType when it says, else from its action. */
+static int is_access_rule(const json_t *r, const char **type)
+{
+	char b[32];
+	const char *pt = zpa_field(r, "policyType", b);
+	const char *a = zpa_str(r, "action");
+	*type = pt;
+	if (pt && strcmp(pt, "0"))
+		return !strcmp(pt, "1");
+	return !a || is_access_action(a);
+}
+
+/* ---- clause text ---- */
+
+struct sb {
+	char *p;
+	size_t n, cap;
+};
+
+static void sb_add(struct sb *b, const char *s)
+{
+	size_t k = strlen(s);
+	if (b->n + k + 1 > b->cap) {
+		size_t cap = (b->n + k + 1) * 2;
+		char *np = realloc(b->p, cap);
+		if (!np)
+			return;   /* out of memory: the text is cut; the checker refuses it */
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, k + 1);
+	b->n += k;
+}
+
+static void sb_quote(struct sb *b, const char *s)
+{
+	char c[2] = { 0, 0 };
+	sb_add(b, "\"");
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			sb_add(b, "\\");
+		c[0] = *s;
+		sb_add(b, c);
+	}
+	sb_add(b, "\"");
+}
+
+static int same_attr(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The literals as one clause: the atoms in first-seen order, each with the values of
+ * the literals that share its kind and attribute. */
+static const char *clause_text(struct tr *x, const char *prefix, const struct lit *l, size_t n)
+{
+	struct sb b = { 0 };
+	char *used = calloc(n ? n : 1, 1);
+	const char *r;
+	sb_add(&b, prefix);
+	for (size_t i = 0; used && i < n; i++) {
+		if (used[i])
+			continue;
+		if (b.n > strlen(prefix))
+			sb_add(&b, " or ");
+		sb_add(&b, l[i].atom);
+		if (l[i].attr) {
+			sb_add(&b, " ");
+			sb_quote(&b, l[i].attr);
+			sb_add(&b, " =");
+		}
+		for (size_t j = i, first = 1; j < n; j++) {
+			if (used[j] || strcmp(l[j].atom, l[i].atom) || !same_attr(l[j].attr, l[i].attr))
+				continue;
+			used[j] = 1;
+			sb_add(&b, first ? " " : ", ");
+			first = 0;
+			if (!strcmp(l[j].atom, "platform") || !strcmp(l[j].atom, "client_type"))
+				sb_add(&b, l[j].value);
+			else
+				sb_quote(&b, l[j].value);
+		}
+	}
+	r = zpa_keep(x, b.p ? b.p : "");
+	free(b.p);
+	free(used);
+	return r;
+}
+
+static void add_clause(json_t *clauses, const char *text)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(clauses, i, v)
+		if (!strcmp(json_string_value(v), text))
+			return;
+	json_array_append_new(clauses, json_string(text));
+}
+
+static void add_idp_clause(struct tr *x, json_t *clauses, const char *idp)
+{
+	struct lit l = { "idp", NULL, idp, NULL, 0, 0, 0 };
+	if (idp && *idp)
+		add_clause(clauses, clause_text(x, "", &l, 1));
+}
+
+/* ---- operands ---- */
+
+/* The operands of a condition as (objectType, lhs, rhs) triples: v1 operands as
+ * they are, v2 `values` and `entryValues` exploded (SCHEMA.md 4.4). */
+struct triple {
+	const char *type, *lhs, *rhs;
+	const json_t *op;
+};
+
+static int operands(struct tr *x, const json_t *cond, struct triple **out, size_t *n)
+{
+	json_t *ops = json_object_get(cond, "operands"), *op;
+	size_t i, cap = 0;
+	*out = NULL;
+	*n = 0;
+	json_array_foreach(ops, i, op) {
+		const char *type = zpa_str(op, "objectType");
+		json_t *vals = json_object_get(op, "values"), *ev = json_object_get(op, "entryValues");
+		size_t k = json_is_array(vals) ? json_array_size(vals) : 0;
+		k += json_is_array(ev) ? json_array_size(ev) : 0;
+		if (!json_is_array(vals) && !json_is_array(ev))
+			k = 1;
+		if (*n + k > cap) {
+			cap = (*n + k) * 2;
+			struct triple *nt = realloc(*out, cap * sizeof *nt);
+			if (!nt)
+				return -1;
+			*out = nt;
+		}
+		char b[32];
+		if (!json_is_array(vals) && !json_is_array(ev)) {
+			const char *lhs = zpa_field(op, "lhs", b);
+			(*out)[*n].type = type;
+			(*out)[*n].lhs = lhs ? zpa_keep(x, lhs) : NULL;
+			lhs = zpa_field(op, "rhs", b);
+			(*out)[*n].rhs = lhs ? zpa_keep(x, lhs) : NULL;
+			(*out)[(*n)++].op = op;
+			continue;
+		}
+		size_t j;
+		json_t *v;
+		json_array_foreach(vals, j, v) {
+			const char *s = zpa_text(v, b);
+			(*out)[*n].type = type;
+			(*out)[*n].lhs = "id";
+			(*out)[*n].rhs = s ? zpa_keep(x, s) : NULL;
+			(*out)[(*n)++].op = op;
+		}
+		json_array_foreach(ev, j, v) {
+			const char *s = zpa_field(v, "lhs", b);
+			(*out)[*n].type = type;
+			(*out)[*n].lhs = s ? zpa_keep(x, s) : NULL;
+			s = zpa_field(v, "rhs", b);
+			(*out)[*n].rhs = s ? zpa_keep(x, s) : NULL;
+			(*out)[(*n)++].op = op;
+		}
+	}
+	return 0;
+}
+
+static int is_app(const char *type)
+{
+	return type && (!strcmp(type, "APP") || !strcmp(type, "APP_GROUP"));
+}
+
+/* An APP / APP_GROUP condition: one app clause, the operands ORed. */
+static void app_condition(struct rule_ctx *c, const json_t *cond, struct triple *t, size_t n,
+			  struct cond_result *r)
+{
+	struct tr *x = c->x;
+	struct lit *l = calloc(n ? n : 1, sizeof *l);
+	size_t k = 0;
+	int lost = 0;
+	if (!l) {
+		r->status = C_UNTRANSLATED;
+		r->why = "out of memory";
+		return;
+	}
+	if (zpa_bool(cond, "negated", 0) != 0) {
+		r->status = C_UNTRANSLATED;
+		r->why = "a negated application condition (the language has no negated segment clause)";
+		free(l);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int seg = !strcmp(t[i].type, "APP");
+		json_t *at = t[i].rhs ? json_object_get(seg ? x->segment_by_id : x->group_by_id, t[i].rhs) : NULL;
+		if (t[i].rhs && json_object_get(seg ? x->lost : x->lost_groups, t[i].rhs))
+			lost = 1;
+		if (!at) {
+			if (!(t[i].rhs && seg && json_object_get(x->lost, t[i].rhs)))
+				zpa_warning(x, "policy rule", c->it->id,
+					    zpa_str(c->it->j, "name"),
+					    zpa_keepf(x, "%s %s is not in the export: that operand matches "
+						      "nothing", seg ? "segment" : "segment group",
+						      t[i].rhs ? t[i].rhs : "(none)"));
+			continue;
+		}
+		l[k].atom = seg ? "segment" : "segment_group";
+		l[k].value = seg ? x->o->segments[json_integer_value(at)].name :
+				   x->o->groups[json_integer_value(at)].name;
+		l[k++].app = 1;
+	}
+	if (lost && !c->allow) {
+		r->status = C_UNTRANSLATED;
+		r->why = "it names a segment with domains the language cannot express";
+	} else if (k == 0) {
+		r->status = C_NEVER;
+		r->why = "its application condition names no segment or group of the export";
+	} else {
+		add_clause(r->clauses, clause_text(x, "", l, k));
+	}
+	free(l);
+}
+
+/* A user condition: literals combined by the operator, negated as a whole. */
+static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple *t, size_t n,
+			   struct cond_result *r)
+{
+	struct tr *x = c->x;
+	struct lit *l = calloc(n ? n : 1, sizeof *l);
+	char b[32];
+	const char *op = zpa_field(cond, "operator", b);
+	int neg = zpa_bool(cond, "negated", 0), and_op;
+
+	r->status = C_UNTRANSLATED;
+	if (!l) {
+		r->why = "out of memory";
+		return;
+	}
+	if (neg < 0) {
+		r->why = "'negated' is neither true nor false";
+		goto out;
+	}
+	if (op && strcmp(op, "AND") && strcmp(op, "OR")) {
+		r->why = zpa_keepf(x, "unknown condition operator \"%s\"", op);
+		goto out;
+	}
+	and_op = op && !strcmp(op, "AND");
+	for (size_t i = 0; i < n; i++) {
+		if (zpa_user_literal(c, t[i].type, t[i].lhs, t[i].rhs, t[i].op, &l[i], &r->why))
+			goto out;
+		if (!zpa_printable(l[i].value) || !zpa_printable(l[i].attr) || !zpa_printable(l[i].idp)) {
+			r->why = "a name or value with a control character (a .bcl string cannot hold it)";
+			goto out;
+		}
+	}
+	if (neg) {   /* De Morgan: NOT(a op b) = (NOT a) op' (NOT b) */
+		and_op = !and_op;
+		for (size_t i = 0; i < n; i++)
+			l[i].neg = !l[i].neg;
+	}
+	if (n == 1)
+		and_op = 1;
+	for (size_t i = 0; i < n; i++)
+		r->bc_client |= !l[i].neg && !strcmp(l[i].atom, "client_type") &&
+				zpa_bc_unsupported_client(l[i].value);
+	if (and_op) {
+		int scim_only = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (l[i].neg && l[i].idp && *l[i].idp) {
+				/* not (a and idp Y) is wider than not a: an allow rule may say the
+				 * narrower `not a`; a deny rule can only drop it. */
+				const char *why = zpa_keepf(x, "\"not %s\" of one IdP: the language "
+							   "cannot say \"not (this attribute and this IdP)\"",
+							   l[i].atom);
+				if (!c->allow) {
+					r->why = why;
+					goto out;
+				}
+				r->approx = why;
+				r->approx_effect = "written as `not` of the attribute alone, for every "
+						   "IdP: the allow rule allows no more than in ZPA";
+			}
+			if (!l[i].neg && l[i].scim)
+				scim_only = 1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			add_clause(r->clauses, clause_text(x, l[i].neg ? "not " : "", &l[i], 1));
+			if (!l[i].neg)
+				add_idp_clause(x, r->clauses, l[i].idp);
+		}
+		r->scim_only = scim_only;
+	} else {
+		const char *scope = NULL;
+		int unscoped = 0, all_scim = 1;
+		for (size_t i = 0; i < n; i++) {
+			if (l[i].neg) {
+				r->why = "an OR that holds when a posture fails or a network is absent, "
+					 "or a negated AND (the language has no OR of negations)";
+				goto out;
+			}
+			all_scim &= l[i].scim;
+			if (!l[i].idp || !*l[i].idp)
+				unscoped = 1;
+			else if (!scope)
+				scope = l[i].idp;
+			else if (strcmp(scope, l[i].idp))
+				unscoped = 2;
+		}
+		if (scope && unscoped) {
+			const char *why = "an OR across identity providers, or of IdP attributes "
+					  "with other criteria (the language has no per-IdP attribute)";
+			if (c->allow) {
+				r->why = why;
+				goto out;
+			}
+			/* Without the scopes the OR holds at least as often: a deny rule may. */
+			r->approx = why;
+			r->approx_effect = "written without the IdP scopes: the deny rule denies at "
+					   "least as much as in ZPA";
+			scope = NULL;
+		}
+		add_clause(r->clauses, clause_text(x, "", l, n));
+		add_idp_clause(x, r->clauses, scope);
+		r->scim_only = all_scim;
+	}
+	r->status = C_OK;
+out:
+	free(l);
+}
+
+static void condition(struct rule_ctx *c, const json_t *cond, struct cond_result *r)
+{
+	struct triple *t;
+	size_t n, napp = 0;
+	r->status = C_OK;
+	r->why = NULL;
+	if (operands(c->x, cond, &t, &n)) {
+		r->status = C_UNTRANSLATED;
+		r->why = "out of memory";
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		napp += is_app(t[i].type);
+	if (n == 0 && json_array_size(json_object_get(cond, "operands")) > 0) {
+		r->status = C_UNTRANSLATED;   /* v2 operands with empty value lists */
+		r->why = "operands without any value";
+	} else if (n == 0)
+		;   /* no operands: no criterion, holds */
+	else if (napp == n)
+		app_condition(c, cond, t, n, r);
+	else if (napp == 0)
+		user_condition(c, cond, t, n, r);
+	else {
+		r->status = C_UNTRANSLATED;
+		r->why = "a condition that mixes applications with user criteria";
+	}
+	free(t);
+}
+
+/* ---- rules ---- */
+
+struct ordered {
+	const struct zpa_item *it;
+	int has_order;
+	long long order;
+};
+
+static int ordered_cmp(const void *pa, const void *pb)
+{
+	const struct ordered *a = pa, *b = pb;
+	if (a->has_order != b->has_order)
+		return a->has_order ? -1 : 1;
+	if (a->has_order && a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	if (a->it->file != b->it->file)
+		return a->it->file < b->it->file ? -1 : 1;
+	return a->it->pos < b->it->pos ? -1 : a->it->pos > b->it->pos;
+}
+
+static struct zpa_out_rule *new_rule(struct tr *x)
+{
+	struct zpa_out *o = x->o;
+	if (o->nrules == x->cap_rules) {
+		size_t cap = x->cap_rules ? 2 * x->cap_rules : 64;
+		struct zpa_out_rule *nr = realloc(o->rules, cap * sizeof *nr);
+		if (!nr)
+			return NULL;
+		o->rules = nr;
+		x->cap_rules = cap;
+	}
+	struct zpa_out_rule *r = &o->rules[o->nrules++];
+	memset(r, 0, sizeof *r);
+	r->clauses = json_array();
+	r->comments = json_array();
+	return r;
+}
+
+/* The first rule: segments ZPA has disabled (or that serve no port) are denied, so
+ * their hosts never reach a wider segment (the closed reading of SCHEMA.md 2.2.5). */
+static int disabled_rule(struct tr *x)
+{
+	struct lit *l = calloc(x->o->nsegments + 1, sizeof *l);
+	size_t k = 0;
+	if (!l)
+		return -1;
+	for (size_t i = 0; i < x->o->nsegments; i++)
+		if (x->o->segments[i].disabled) {
+			l[k].atom = "segment";
+			l[k++].value = x->o->segments[i].name;
+		}
+	if (k) {
+		struct zpa_out_rule *r = new_rule(x);
+		if (!r) {
+			free(l);
+			return -1;
+		}
+		r->name = zpa_unique_name(x, x->rule_names, "ZPA disabled segments", NULL, "rule");
+		r->allow = 0;
+		json_array_append_new(r->comments, json_string(
+			"Not a ZPA rule: segments disabled in ZPA (or without ports) are denied here"));
+		add_clause(r->clauses, clause_text(x, "", l, k));
+	}
+	free(l);
+	return 0;
+}
+
+/* A rule left out: a comment in its place (an entry without a name). */
+static void comment_only(struct tr *x, json_t *text)
+{
+	struct zpa_out_rule *r = new_rule(x);
+	if (r)
+		json_array_append_new(r->comments, text);
+	else
+		json_decref(text);
+}
+
+static void rule_comment(struct zpa_out_rule *r, const char *fmt, const char *a, const char *b)
+{
+	json_array_append_new(r->comments, json_sprintf(fmt, a, b ? b : ""));
+}
+
+static int one_rule(struct rule_ctx *c, const struct ordered *od)
+{
+	struct tr *x = c->x;
+	const json_t *j = c->it->j;
+	const char *id = c->it->id;
+	const char *name = zpa_str(j, "name");
+	const char *action = zpa_str(j, "action");
+	char b[32];
+	const char *rop = zpa_field(j, "operator", b);
+	int disabled = zpa_bool(j, "disabled", 0);
+	json_t *clauses = json_array(), *cond;
+	json_t *notes = json_array();
+	size_t i;
+	int keep = 1, scim_only = 0, bc_client = 0;
+	const char *ord = od->has_order ? zpa_keepf(x, "%lld", od->order) : "none (array order)";
+
+	c->allow = action && !strcmp(action, "ALLOW");
+	if (disabled == 1) {
+		comment_only(x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): disabled in ZPA, left out",
+			id ? id : "without id", name ? name : "", ord));
+		goto done;
+	}
+	if (disabled < 0) {
+		zpa_untranslated(x, "policy rule", id, name, "its 'disabled' is neither \"0\" nor \"1\"",
+				 c->allow ? "left out" : "kept");
+		if (c->allow)
+			keep = 0;
+	}
+	if (!action || (strcmp(action, "ALLOW") && strcmp(action, "DENY"))) {
+		zpa_untranslated(x, "policy rule", id, name,
+				 zpa_keepf(x, "action %s cannot be honoured offline", action ? action : "(none)"),
+				 "translated as deny");
+		json_array_append_new(notes, json_sprintf("ZPA action %s, translated as deny", action ? action : "(none)"));
+	}
+	if (rop && strcmp(rop, "AND")) {
+		zpa_untranslated(x, "policy rule", id, name,
+				 zpa_keepf(x, "rule operator \"%s\" (ZPA ANDs conditions)", rop),
+				 c->allow ? "allow rule left out" : "deny rule kept without its conditions");
+		if (c->allow)
+			keep = 0;
+		else
+			goto emit;
+	}
+	json_array_foreach(json_object_get(j, "conditions"), i, cond) {
+		struct cond_result r = { C_OK, NULL, clauses, 0, NULL, NULL, 0 };
+		condition(c, cond, &r);
+		if (r.status == C_NEVER) {
+			comment_only(x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): never matches "
+				"(%s), left out", id ? id : "without id", name ? name : "", ord, r.why));
+			goto done;
+		}
+		if (r.status == C_UNTRANSLATED) {
+			char b2[32];
+			const char *cid = zpa_field(cond, "id", b2);
+			const char *what = zpa_keepf(x, "condition %zu%s%s%s: %s", i + 1,
+						     cid ? " (id " : "", cid ? cid : "", cid ? ")" : "", r.why);
+			if (c->allow) {
+				zpa_untranslated(x, "policy rule", id, name, what, "allow rule left out");
+				keep = 0;
+			} else {
+				zpa_untranslated(x, "policy rule", id, name, what,
+						 "condition taken as holding: the deny rule denies at least as much");
+				json_array_append_new(notes, json_sprintf("not translated, taken as holding: %s", what));
+			}
+		}
+		if (r.status == C_OK && r.approx) {
+			char b2[32];
+			const char *cid = zpa_field(cond, "id", b2);
+			const char *what = zpa_keepf(x, "condition %zu%s%s%s: %s", i + 1,
+						     cid ? " (id " : "", cid ? cid : "", cid ? ")" : "", r.approx);
+			zpa_untranslated(x, "policy rule", id, name, what, r.approx_effect);
+			json_array_append_new(notes, json_sprintf("not exact: %s; %s", what, r.approx_effect));
+		}
+		scim_only |= r.scim_only;
+		bc_client |= r.bc_client;
+	}
+	if (!keep) {
+		comment_only(x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): not translated, "
+			"left out (see the report)", id ? id : "without id", name ? name : "", ord));
+		goto done;
+	}
+	if (c->allow && scim_only)
+		zpa_warning(x, "policy rule", id, name,
+			    "business continuity: only SCIM data satisfies this allow rule, and users "
+			    "who enroll during an outage have none");
+	if (bc_client)
+		zpa_warning(x, "policy rule", id, name,
+			    "business continuity: it names a client type BC does not support");
+emit:;
+	struct zpa_out_rule *r = new_rule(x);
+	if (!r) {
+		json_decref(clauses);
+		json_decref(notes);
+		return -1;
+	}
+	r->id = id;
+	r->name = zpa_unique_name(x, x->rule_names, name, id, "rule");
+	r->allow = c->allow;
+	rule_comment(r, "ZPA rule id %s, ruleOrder %s", id ? id : "(none: a request body)", ord);
+	json_array_extend(r->comments, notes);
+	if (!(rop && strcmp(rop, "AND")))
+		json_array_extend(r->clauses, clauses);
+done:
+	json_decref(clauses);
+	json_decref(notes);
+	return 0;
+}
+
+int zpa_translate_rules(struct tr *x)
+{
+	const struct zpa_set *s = &x->t->set[ZK_RULE];
+	struct ordered *v = calloc(s->n ? s->n : 1, sizeof *v);
+	json_t *left_out = json_array(), *types = json_object();
+	struct rule_ctx c = { x, NULL, 0, -1, NULL };
+	size_t n = 0, users = 0;
+	int rc = -1;
+
+	if (!v)
+		goto oom;
+	if (x->t->set[ZK_IDP].n > 0) {
+		c.user_idps = 0;
+		for (size_t i = 0; i < x->t->set[ZK_IDP].n; i++) {
+			const json_t *o = x->t->set[ZK_IDP].v[i].j;
+			json_t *sso = json_object_get(o, "ssoType"), *t;
+			size_t k;
+			int user = !json_is_array(sso);
+			json_array_foreach(sso, k, t)
+				user |= json_is_string(t) && !strcmp(json_string_value(t), "USER");
+			if (user) {
+				users++;
+				c.only_idp = x->t->set[ZK_IDP].v[i].id;
+			}
+		}
+		if (users != 1)
+			c.only_idp = NULL;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const char *type;
+		if (!is_access_rule(s->v[i].j, &type)) {
+			json_t *cnt = json_object_get(types, type ? type : "?");
+			json_object_set_new(types, type ? type : "?",
+					    json_integer(cnt ? json_integer_value(cnt) + 1 : 1));
+			continue;
+		}
+		char b[32], *end;
+		const char *ro = zpa_field(s->v[i].j, "ruleOrder", b);
+		v[n].it = &s->v[i];
+		if (ro && *ro) {
+			long long k = strtoll(ro, &end, 10);
+			if (!*end) {
+				v[n].has_order = 1;
+				v[n].order = k;
+			}
+		}
+		n++;
+	}
+	{
+		const char *k;
+		json_t *cnt;
+		json_object_foreach(types, k, cnt)
+			zpa_warning(x, "policy rule", NULL, NULL,
+				    zpa_keepf(x, "%lld rule(s) of policyType %s (not the access policy) "
+					      "set aside", (long long)json_integer_value(cnt), k));
+	}
+	qsort(v, n, sizeof *v, ordered_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (v[i].has_order && v[i - 1].has_order && v[i].order == v[i - 1].order)
+			zpa_warning(x, "policy rule", v[i].it->id, NULL,
+				    zpa_keepf(x, "ruleOrder %lld is shared with rule %s; ordered by file "
+					      "and position", v[i].order, v[i - 1].it->id ? v[i - 1].it->id : "?"));
+	if (disabled_rule(x))
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		c.it = v[i].it;
+		if (one_rule(&c, &v[i]))
+			goto oom;
+	}
+	rc = 0;
+	goto out;
+oom:
+	snprintf(x->e->msg, sizeof x->e->msg, "out of memory");
+out:
+	free(v);
+	json_decref(left_out);
+	json_decref(types);
+	return rc;
+}
