@@ -28,6 +28,82 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef _WIN32
+/* Windows: arguments are read as UTF-16 and handed on as UTF-8 (the encoding of
+ * libbcp's paths), files are opened by their UTF-16 names, and standard input and
+ * output are binary, so that the output is byte for byte the one on Linux. */
+#include <fcntl.h>
+#include <io.h>
+#include <windows.h>
+#include <shellapi.h>
+
+static char *utf8_of(const wchar_t *w)
+{
+	int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+	char *s = n > 0 ? malloc((size_t)n) : NULL;
+	if (s)
+		WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+	return s;
+}
+
+static FILE *file_open(const char *path)
+{
+	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, NULL, 0);
+	wchar_t *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
+	FILE *f = NULL;
+	if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, w, n) > 0)
+		f = _wfopen(w, L"rb");
+	else
+		errno = EINVAL;
+	free(w);
+	return f;
+}
+
+/* The program's arguments in UTF-8 (kept until exit). */
+static char **utf8_argv(int *argc)
+{
+	wchar_t **wargv = CommandLineToArgvW(GetCommandLineW(), argc);
+	char **argv = wargv ? calloc((size_t)*argc + 1, sizeof *argv) : NULL;
+	for (int i = 0; argv && i < *argc; i++)
+		if (!(argv[i] = utf8_of(wargv[i])))
+			exit(1);
+	return argv;
+}
+
+/* POSIX getline, for the request lines. */
+static long long getline(char **line, size_t *cap, FILE *f)
+{
+	size_t n = 0;
+	int c;
+	while ((c = getc(f)) != EOF) {
+		if (n + 2 > *cap) {
+			size_t nc = *cap ? *cap * 2 : 256;
+			char *p = realloc(*line, nc);
+			if (!p)
+				return -1;
+			*line = p;
+			*cap = nc;
+		}
+		(*line)[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n == 0)
+		return -1;
+	(*line)[n] = '\0';
+	return (long long)n;
+}
+static struct tm *gmtime_r(const time_t *t, struct tm *tm)
+{
+	return gmtime_s(tm, t) == 0 ? tm : NULL;
+}
+#else
+static FILE *file_open(const char *path)
+{
+	return fopen(path, "rb");
+}
+#endif
+
 #define MAX_TRUSTED 16
 #define MAX_LINE 1024   /* longer request lines are refused, not cut */
 
@@ -225,7 +301,17 @@ static int user_load(const char *path, struct user_doc *ud)
 	const char *key;
 	json_t *v;
 	struct bcp_user_info *u = &ud->info;
+#ifdef _WIN32
+	FILE *uf = file_open(path);
+	if (!uf) {
+		fprintf(stderr, "bcp-client: %s: cannot open: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ud->json = json_loadf(uf, JSON_REJECT_DUPLICATES, &je);
+	fclose(uf);
+#else
 	ud->json = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+#endif
 	if (!ud->json) {
 		fprintf(stderr, "bcp-client: %s:%d:%d: %s\n", path, je.line, je.column, je.text);
 		return -1;
@@ -406,7 +492,7 @@ static void print_settings(const bcp_blob *b)
 /* Reads a blob file whole; NULL with errno set on failure. */
 static void *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = file_open(path);
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 	if (!f)
@@ -470,6 +556,12 @@ int main(int argc, char **argv)
 	const char *tps[MAX_TRUSTED];
 	size_t ntps = 0;
 	int64_t now = (int64_t)time(NULL);
+#ifdef _WIN32
+	if (!(argv = utf8_argv(&argc)))
+		return 2;
+	_setmode(_fileno(stdin), _O_BINARY);
+	_setmode(_fileno(stdout), _O_BINARY);
+#endif
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
