@@ -29,7 +29,7 @@ WIN_DLL_OBJ = $(WIN_RUNTIME_SRC:%.c=$(WB)/dll/%.o)
 WIN_DEPS_DONE = $(WIN_DEPS)/.done-openssl $(WIN_DEPS)/.done-msgpack $(WIN_DEPS)/.done-jansson
 WIN_PRODUCTS = $(WB)/libbcp.a $(WB)/libbcp.dll $(WB)/bcp-client.exe $(WB)/embed.exe
 
-.PHONY: windows windows-deps windows-check
+.PHONY: windows windows-deps windows-check windows-check-deps
 windows: windows-deps
 	@$(MAKE) --no-print-directory $(WIN_PRODUCTS)
 	@echo "bcpc: Windows build in $(WB)/: $(notdir $(WIN_PRODUCTS)) libbcp.dll.a"
@@ -66,5 +66,17 @@ $(WB)/bcp-client.exe: examples/client/bcp-client.c runtime/bcp.h $(WB)/libbcp.a
 		-ljansson $(WIN_LIBS)
 $(WB)/embed.exe: examples/embed/embed.c runtime/bcp.h $(WB)/libbcp.dll
 	$(WIN_CC) $(WIN_CFLAGS) $(WIN_LDFLAGS) -o $@ $< $(WB)/libbcp.dll.a
+
+# The Windows tests: the Linux build makes the data (bcpc, test_diff), Wine runs them.
+WIN_CHECK_POLICIES ?= 200
+windows-check-deps:
+	@sh tests/deps.sh $(WIN_CHECK_DEBS) jq
+
+windows-check: windows-check-deps windows
+	@$(MAKE) --no-print-directory $(B)/bcpc $(B)/bcp-client $(B)/tests/test_diff $(WB)/test_windows.exe
+	@sh tests/windows/run.sh $(B) $(WIN_CHECK_POLICIES)
+
+$(WB)/test_windows.exe: tests/windows/test_windows.c runtime/bcp.h $(WB)/libbcp.a
+	$(WIN_CC) $(WIN_CFLAGS) -DBCP_STATIC $(WIN_LDFLAGS) -static -o $@ $< $(WB)/libbcp.a $(WIN_LIBS)
 
 -include $(shell find $(WB)/static $(WB)/dll -name '*.d' 2>/dev/null)
