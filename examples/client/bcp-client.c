@@ -17,6 +17,9 @@
  *                --state-dir /var/lib/bcp --user alice.json [--now UNIX_SECONDS]
  *     bcp-client --state-dir /var/lib/bcp --user alice.json    (no new blob pushed)
  *
+ * On Windows (make windows: bcp-client.exe) paths are UTF-8 inside and UTF-16 to
+ * Windows, and --state-dir defaults to %ProgramData%\bcp-client.
+ *
  * Any error means deny: without a policy that opens, every request is denied.
  * Exit status: 0 a policy was open (installed, last-known-good or expired);
  * 1 none opens, or the user file is bad (every request was denied); 2 usage. */
@@ -68,6 +71,19 @@ static char **utf8_argv(int *argc)
 		if (!(argv[i] = utf8_of(wargv[i])))
 			exit(1);
 	return argv;
+}
+
+/* The state folder when none is given: %ProgramData%\bcp-client (ProgramData is
+ * where a Windows service keeps machine-wide state; libbcp makes the folder with
+ * a DACL for SYSTEM and Administrators). NULL when ProgramData is not set. */
+static const char *default_state_dir(void)
+{
+	const wchar_t *pd = _wgetenv(L"ProgramData");
+	static wchar_t w[32768];
+	if (!pd || !*pd || wcslen(pd) > 32000)
+		return NULL;
+	swprintf(w, sizeof w / sizeof w[0], L"%ls\\bcp-client", pd);
+	return utf8_of(w);
 }
 
 /* POSIX getline, for the request lines. */
@@ -597,6 +613,10 @@ int main(int argc, char **argv)
 		return usage("--bcpConfigFilePath requires --bcpMAPublicKeyHash");
 	if (ntps && !config)
 		return usage("--bcpMAPublicKeyHash requires --bcpConfigFilePath");
+#ifdef _WIN32
+	if (!dir)
+		dir = default_state_dir();
+#endif
 	if (!dir || !user_path)
 		return usage("need --state-dir DIR and --user USER.json");
 

@@ -141,6 +141,14 @@ out=$(client --bcpConfigFilePath "$(winpath "$D/b100.bcp")" --bcpMAPublicKeyHash
 	--state-dir "$(winpath "$C/state")" --user "$U" --now $T0)
 check "bcp-client.exe: an older serial is refused, the installed policy stays" \
 	"printf '%s\n' \"\$out\" | grep -q '^install: refused: serial below' && printf '%s\n' \"\$out\" | grep -q '^policy: serial 200'"
+# Wine derives a new folder's DACL from its parent's mode too: ProgramData is
+# SYSTEM's and Administrators' on Windows, so it is owner-only here.
+rm -rf "$WINEPREFIX/drive_c/ProgramData/bcp-client"
+chmod 700 "$WINEPREFIX/drive_c/ProgramData"
+out=$(client --bcpConfigFilePath "$(winpath "$C/b200.bcp")" --bcpMAPublicKeyHash "$tp0" \
+	--user "$U" --now $T0)
+check "bcp-client.exe: the state folder defaults to %ProgramData%\\bcp-client" \
+	"printf '%s\n' \"\$out\" | grep -q '^policy: serial 200 from current.bcp' && [ -f '$WINEPREFIX/drive_c/ProgramData/bcp-client/current.bcp' ]"
 # The same answers as the Linux bcp-client, for the same blob and requests.
 mkdir -p "$C/linux"
 chmod 700 "$C/linux"

@@ -2,7 +2,8 @@
 # Wine (issue 15). Included at the end of the Makefile; it uses its variables.
 #
 #   make windows         build/windows/: libbcp.a, libbcp.dll with its import library
-#                        libbcp.dll.a, bcp-client.exe (static) and embed.exe (on the DLL)
+#                        libbcp.dll.a and libbcp.def (for MSVC's lib.exe), bcp-client.exe
+#                        (static) and embed.exe (on the DLL)
 #   make windows-check   the same, then the Windows tests under Wine (tests/windows/run.sh)
 #
 # The libraries libbcp needs (libcrypto, msgpack-c; jansson for bcp-client.exe) are built
@@ -32,7 +33,7 @@ WIN_PRODUCTS = $(WB)/libbcp.a $(WB)/libbcp.dll $(WB)/bcp-client.exe $(WB)/embed.
 .PHONY: windows windows-deps windows-check windows-check-deps
 windows: windows-deps
 	@$(MAKE) --no-print-directory $(WIN_PRODUCTS)
-	@echo "bcpc: Windows build in $(WB)/: $(notdir $(WIN_PRODUCTS)) libbcp.dll.a"
+	@echo "bcpc: Windows build in $(WB)/: $(notdir $(WIN_PRODUCTS)) libbcp.dll.a libbcp.def"
 
 windows-deps:
 	@sh tests/deps.sh $(WIN_DEBS)
@@ -57,7 +58,7 @@ $(WB)/libbcp.a: $(WIN_STATIC_OBJ)
 # libcrypto and msgpack-c are linked into the DLL: a client ships one file.
 $(WB)/libbcp.dll: $(WIN_DLL_OBJ)
 	$(WIN_CC) -shared $(WIN_LDFLAGS) -o $@ -Wl,--out-implib,$(WB)/libbcp.dll.a \
-		$(WIN_DLL_OBJ) $(WIN_LIBS)
+		-Wl,--output-def,$(WB)/libbcp.def $(WIN_DLL_OBJ) $(WIN_LIBS)
 
 # bcp-client.exe links libbcp statically; embed.exe uses the DLL through its import
 # library, as a client built with the header alone would.
