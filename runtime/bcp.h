@@ -135,7 +135,9 @@ struct bcp_open_opts {
  * pattern; docs/BENCHMARKS.md has the figures of its tenants). Every decision reads only that verified copy: whatever another process
  * does to the file after open (rewrite, flip, truncate, replace) changes no
  * decision and cannot crash the caller. A shortage of memory is BCP_E_NOMEM. How
- * much memory an open may take for a blob of a given size: docs/SECURITY.md. */
+ * much memory an open may take for a blob of a given size: docs/SECURITY.md.
+ * Paths are UTF-8 on every platform (on Windows libbcp converts them to UTF-16, and
+ * no other process may write the file while it is read: docs/RUNTIME.md "Windows"). */
 BCP_MUST_CHECK BCP_API enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
 					     bcp_blob **out, struct bcp_error *err);
 /* The same for a blob in memory. The bytes are copied before they are checked: the
@@ -379,11 +381,12 @@ struct bcp_install_opts {
 /* Verifies blob (len bytes) against the thumbprints, refuses a serial below the
  * highest ever accepted (BCP_E_SERIAL), the same serial with other bytes
  * (BCP_E_REPLAY), an expired or not-yet-valid blob; then installs it atomically and
- * keeps the previous blob as last-known-good. Creates dir (mode 0700) if needed,
- * and only for a blob that verifies. *unchanged (if not NULL) is set to 1 when the
+ * keeps the previous blob as last-known-good. Creates dir (mode 0700; on Windows a
+ * protected DACL for SYSTEM, Administrators and this account) if needed, and only
+ * for a blob that verifies. *unchanged (if not NULL) is set to 1 when the
  * same blob was already installed (a no-op that still records the trust set and
  * time). Installers and bcp_state_note_time on one folder take turns on an
- * exclusive flock of the folder, and every check that decides an install (the
+ * exclusive lock of the folder (flock; Windows: LockFileEx on its file "lock"), and every check that decides an install (the
  * state file, the trust set, the installed blob, the serial floor, the replay
  * check) is made while holding it, so the highest serial accepted never decreases
  * whatever the interleaving of installers.

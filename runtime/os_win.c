@@ -19,8 +19,9 @@
  * - Replacing is MoveFileExW(MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH),
  *   which returns only once the rename is on the disk: there is no folder fsync.
  *   A reader holding the target open (FILE_SHARE_READ only) makes the replace fail
- *   with a sharing violation; it is retried for up to two seconds, the time a
- *   reader needs for the largest blob. */
+ *   with a sharing violation; it is retried for up to two seconds (a reader takes
+ *   milliseconds for a usual blob). A longer read makes the install fail before
+ *   its commit, and the next install tries again. */
 #ifdef _WIN32
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
@@ -51,7 +52,7 @@ static int fail_code(DWORD code, struct bcpi_oserr *e)
 	int len;
 
 	switch (code) {
-	case ERROR_FILE_NOT_FOUND: case ERROR_PATH_NOT_FOUND: case ERROR_INVALID_NAME:
+	case ERROR_FILE_NOT_FOUND: case ERROR_PATH_NOT_FOUND:
 		e->kind = BCPI_OS_MISSING; break;
 	case ERROR_FILE_EXISTS: case ERROR_ALREADY_EXISTS:
 		e->kind = BCPI_OS_EXISTS; break;

@@ -11,6 +11,8 @@ WORK=$2
 [ -n "$PREFIX" ] && [ -n "$WORK" ] || { echo "usage: deps.sh PREFIX WORK" >&2; exit 2; }
 HOST=x86_64-w64-mingw32
 JOBS=${JOBS:-2}
+# Run from make, the builds below must not join its jobserver (they would run -j1).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir -p "$PREFIX" "$WORK"
 PREFIX=$(cd "$PREFIX" && pwd)
 WORK=$(cd "$WORK" && pwd)

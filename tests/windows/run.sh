@@ -95,8 +95,8 @@ fi
 echo "# test_windows.exe under $("$WINE" --version 2>/dev/null)"
 "$WINE" "$W/test_windows.exe" "$(winpath "$D")" "$(winpath "$T/work")" > "$T/test_windows.log" 2>&1
 rc=$?
-grep -v '^ok - ' "$T/test_windows.log" | grep -v ' passed, [0-9]* failed$' | head -40
-grep '^ok - .*policies\|^ok - golden' "$T/test_windows.log"
+tr -d '\r' < "$T/test_windows.log" | grep -v '^ok - ' | grep -v ' passed, [0-9]* failed$' | head -40
+tr -d '\r' < "$T/test_windows.log" | grep '^ok - .*policies\|^ok - golden'
 last=$(tail -n 1 "$T/test_windows.log" | tr -d '\r')
 p=$(printf '%s\n' "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
 f=$(printf '%s\n' "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p')
@@ -159,6 +159,13 @@ client --bcpConfigFilePath "$(winpath "$D/b200.bcp")" --bcpMAPublicKeyHash "$tp0
 	--state-dir "$(winpath "$C/state2")" --user "$U" --now $T0 > "$C/windows.out"
 check "bcp-client.exe prints byte for byte what the Linux bcp-client prints" \
 	"cmp -s '$C/linux.out' '$C/windows.out' || { diff '$C/linux.out' '$C/windows.out' | head; false; }"
+
+# The DLL exports the API of bcp.h and nothing else.
+x86_64-w64-mingw32-objdump -p "$W/libbcp.dll" | sed -n 's/^[[:space:]]*\[ *[0-9]*\] \([A-Za-z_][A-Za-z0-9_]*\)$/\1/p' \
+	| sort > "$T/exports"
+grep -o 'bcp_[a-z0-9_]*(' runtime/bcp.h | tr -d '(' | sort -u > "$T/api"
+check "libbcp.dll exports the $(wc -l < "$T/api") functions of bcp.h and nothing else" \
+	"[ -s '$T/api' ] && cmp -s '$T/api' '$T/exports'"
 
 # embed.exe, linked against libbcp.dll through its import library.
 cp "$W/libbcp.dll" "$W/embed.exe" "$T/"
