@@ -266,6 +266,11 @@ BCPI_HIDDEN void bcpi_settings_free(bcp_blob *b);
  * address, or 0 for anything else, which bcpi_os_parse_ipv6 then judges. */
 BCPI_HIDDEN int bcpi_parse_ipv6_plain(const char *s, size_t len, uint8_t out[16]);
 
+/* ---- inet6.c ---- */
+
+/* An IPv6 literal as glibc's inet_pton(AF_INET6) reads it: 1 and the address, or 0. */
+BCPI_HIDDEN int bcpi_inet_pton6(const char *s, uint8_t out[16]);
+
 /* ---- prefix length hints (hints.c) ---- */
 
 /* Builds b's hints from its verified address tables: BCP_OK or BCP_E_NOMEM. */
