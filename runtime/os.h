@@ -54,7 +54,7 @@ struct bcpi_finfo {
 	enum bcpi_ftype type;
 	uint64_t size;
 	uint64_t dev, ino;   /* the same file or folder has the same pair */
-	char why[200];
+	char why[256];
 };
 
 /* ---- files ---- */
