@@ -70,8 +70,9 @@ $(WB)/embed.exe: examples/embed/embed.c runtime/bcp.h $(WB)/libbcp.dll
 
 # The Windows tests: the Linux build makes the data (bcpc, test_diff), Wine runs them.
 WIN_CHECK_POLICIES ?= 200
+# The Linux build makes the test data, so its packages too (make deps).
 windows-check-deps:
-	@sh tests/deps.sh $(WIN_CHECK_DEBS) jq
+	@sh tests/deps.sh $(DEBS) $(WIN_CHECK_DEBS)
 
 windows-check: windows-check-deps windows
 	@$(MAKE) --no-print-directory $(B)/bcpc $(B)/bcp-client $(B)/tests/test_diff $(WB)/test_windows.exe
