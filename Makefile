@@ -42,7 +42,7 @@ COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/l
 COMPILER_LIBS = -ljansson -lcrypto -lmsgpackc -lidn2
 
 # libbcp: what ships inside a client. It links only libcrypto and msgpack-c.
-RUNTIME_SRC = $(wildcard runtime/*.c)
+RUNTIME_SRC = $(filter-out runtime/os_win.c,$(wildcard runtime/*.c))
 RUNTIME_OBJ = $(RUNTIME_SRC:%.c=$(B)/%.o)
 RUNTIME_PIC = $(RUNTIME_SRC:%.c=$(B)/pic/%.o)
 RUNTIME_LIBS = -lcrypto -lmsgpackc
@@ -144,3 +144,6 @@ clean:
 
 # Fuzzing, sanitizer and valgrind targets (make fuzz, fuzz-smoke, asan, valgrind).
 -include tests/fuzz/fuzz.mk
+
+# Windows x64: MinGW-w64 cross build and tests under Wine (make windows, windows-check).
+-include tests/windows/windows.mk

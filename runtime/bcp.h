@@ -32,6 +32,19 @@ extern "C" {
  * The one definition: runtime/bcp_format.h takes its BCPF_VERSION from here. */
 #define BCP_FORMAT_VERSION 3
 
+/* BCP_API marks what libbcp exports. On Windows a client of libbcp.dll (through its
+ * import library) needs nothing, and gets __declspec(dllimport); a client linking
+ * the static libbcp.a defines BCP_STATIC; the DLL itself is built with
+ * BCP_BUILD_DLL. Elsewhere it is empty: the ELF shared library exports bcp_*
+ * through its version script (runtime/libbcp.map). MinGW and MSVC read it alike. */
+#if defined(_WIN32) && defined(BCP_BUILD_DLL)
+#define BCP_API __declspec(dllexport)
+#elif defined(_WIN32) && !defined(BCP_STATIC)
+#define BCP_API __declspec(dllimport)
+#else
+#define BCP_API
+#endif
+
 #if defined(__GNUC__)
 #define BCP_MUST_CHECK __attribute__((warn_unused_result))
 #else
@@ -77,9 +90,9 @@ struct bcp_error {
 };
 
 /* The message of a status code; never NULL. Thread-safe. */
-const char *bcp_status_str(enum bcp_status code);
+BCP_API const char *bcp_status_str(enum bcp_status code);
 /* The runtime's version string, e.g. "0.1.0". */
-const char *bcp_version(void);
+BCP_API const char *bcp_version(void);
 
 typedef struct bcp_blob bcp_blob;
 typedef struct bcp_user bcp_user;
@@ -123,16 +136,18 @@ struct bcp_open_opts {
  * pattern; docs/BENCHMARKS.md has the figures of its tenants). Every decision reads only that verified copy: whatever another process
  * does to the file after open (rewrite, flip, truncate, replace) changes no
  * decision and cannot crash the caller. A shortage of memory is BCP_E_NOMEM. How
- * much memory an open may take for a blob of a given size: docs/SECURITY.md. */
-BCP_MUST_CHECK enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
+ * much memory an open may take for a blob of a given size: docs/SECURITY.md.
+ * Paths are UTF-8 on every platform (on Windows libbcp converts them to UTF-16, and
+ * no other process may write the file while it is read: docs/RUNTIME.md "Windows"). */
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
 					     bcp_blob **out, struct bcp_error *err);
 /* The same for a blob in memory. The bytes are copied before they are checked: the
  * caller may change or free buf as soon as this returns. */
-BCP_MUST_CHECK enum bcp_status bcp_open_buffer(const void *buf, size_t len,
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_open_buffer(const void *buf, size_t len,
 					       const struct bcp_open_opts *opts,
 					       bcp_blob **out, struct bcp_error *err);
 /* Closes the blob. NULL is a no-op. Users bound to it must be freed first. */
-void bcp_close(bcp_blob *b);
+BCP_API void bcp_close(bcp_blob *b);
 
 /* What the header says (valid while the blob is open). */
 struct bcp_info {
@@ -147,7 +162,7 @@ struct bcp_info {
 	int not_yet_valid;               /* opened with BCP_OPEN_NOT_YET_VALID_DENIES before
 					    not_before */
 };
-void bcp_info(const bcp_blob *b, struct bcp_info *out);
+BCP_API void bcp_info(const bcp_blob *b, struct bcp_info *out);
 
 /* A user's attributes, as the client knows them. Every field is optional (NULL/0).
  * client_type NULL means "zapp". Strings are NUL-terminated; compared exactly,
@@ -203,7 +218,7 @@ struct bcp_user_info {
  * keeps no pointer into info. The blob must outlive the user. info NULL is
  * BCP_E_ARG; a NULL attribute name or value, or a NULL array with a non-zero
  * count, is BCP_E_USER. */
-BCP_MUST_CHECK enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info,
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_bind(const bcp_blob *b, const struct bcp_user_info *info,
 					bcp_user **out, struct bcp_error *err);
 /* Where bcp_bind_with takes the bound user's memory: like malloc and free, with
  * ctx passed back. alloc may return NULL (the bind then fails with BCP_E_NOMEM and
@@ -223,15 +238,15 @@ struct bcp_allocator {
  * allocated. Thread-safe when a's functions are. Binding is the only allocation
  * between open and close (decisions never allocate); bcp_open_* take their memory
  * from malloc, msgpack-c and OpenSSL, not from an allocator. */
-BCP_MUST_CHECK enum bcp_status bcp_bind_with(const bcp_blob *b, const struct bcp_user_info *info,
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_bind_with(const bcp_blob *b, const struct bcp_user_info *info,
 					     const struct bcp_allocator *a, bcp_user **out,
 					     struct bcp_error *err);
 /* Frees a bound user, through the allocator it was bound with. NULL is a no-op. */
-void bcp_user_free(bcp_user *u);
+BCP_API void bcp_user_free(bcp_user *u);
 /* The name of the user's app profile, or NULL when no profile applies. */
-const char *bcp_user_profile(const bcp_user *u);
+BCP_API const char *bcp_user_profile(const bcp_user *u);
 /* Index of that profile (for bcp_profile_setting), or -1. */
-int bcp_user_profile_index(const bcp_user *u);
+BCP_API int bcp_user_profile_index(const bcp_user *u);
 
 enum bcp_proto { BCP_TCP = 0, BCP_UDP = 1 };
 enum bcp_verdict {
@@ -242,7 +257,7 @@ enum bcp_verdict {
 	BCP_DENY,
 };
 /* "none", "drop", "bypass", "allow", "deny". */
-const char *bcp_verdict_str(enum bcp_verdict v);
+BCP_API const char *bcp_verdict_str(enum bcp_verdict v);
 
 /* Why a decision came out as it did. */
 enum bcp_reason {
@@ -254,7 +269,7 @@ enum bcp_reason {
 };
 /* "policy", "expired", "bad_host", "not_yet_valid"; "unknown" for any other value.
  * Thread-safe. */
-const char *bcp_reason_str(enum bcp_reason r);
+BCP_API const char *bcp_reason_str(enum bcp_reason r);
 
 struct bcp_decision {
 	enum bcp_verdict verdict;
@@ -273,20 +288,20 @@ struct bcp_decision {
  * proto (then out says deny, reason bad_host; out NULL is BCP_E_ARG and nothing
  * else). The arguments are checked first: on a blob opened expired, every valid
  * request is BCP_OK, deny, reason expired, without segment or rule. */
-BCP_MUST_CHECK enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 					       uint16_t port, enum bcp_proto proto,
 					       struct bcp_decision *out);
 /* The same for an address in network order: an IPv4 address (4 bytes), an IPv6
  * address (16 bytes). A NULL u or addr or a bad proto is BCP_E_ARG, deny, bad_host. */
-BCP_MUST_CHECK enum bcp_status bcp_decide_addr4(const bcp_user *u, const uint8_t addr[4],
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_decide_addr4(const bcp_user *u, const uint8_t addr[4],
 						uint16_t port, enum bcp_proto proto,
 						struct bcp_decision *out);
-BCP_MUST_CHECK enum bcp_status bcp_decide_addr6(const bcp_user *u, const uint8_t addr[16],
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_decide_addr6(const bcp_user *u, const uint8_t addr[16],
 						uint16_t port, enum bcp_proto proto,
 						struct bcp_decision *out);
 /* Either, by family: 4 reads 4 bytes at addr, 6 reads 16; another family is
  * BCP_E_ARG, deny, bad_host. */
-BCP_MUST_CHECK enum bcp_status bcp_decide_addr(const bcp_user *u, int family,
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_decide_addr(const bcp_user *u, int family,
 					       const uint8_t *addr, uint16_t port,
 					       enum bcp_proto proto, struct bcp_decision *out);
 
@@ -306,7 +321,7 @@ struct bcp_settings {
 	uint32_t enter_after_s, exit_after_s, auth_max_age_s;
 	int exit_automatic;              /* 0: time_based, 1: automatic */
 };
-void bcp_settings_get(const bcp_blob *b, struct bcp_settings *out);
+BCP_API void bcp_settings_get(const bcp_blob *b, struct bcp_settings *out);
 
 /* App profiles and their settings. */
 enum bcp_setting_type { BCP_SET_STRING, BCP_SET_INT, BCP_SET_BOOL, BCP_SET_DURATION,
@@ -319,13 +334,13 @@ struct bcp_setting {
 	const char *const *list;         /* BCP_SET_LIST */
 	size_t nlist;
 };
-size_t bcp_profile_count(const bcp_blob *b);
+BCP_API size_t bcp_profile_count(const bcp_blob *b);
 /* Name of profile i, or NULL when out of range. */
-const char *bcp_profile_name(const bcp_blob *b, size_t i);
+BCP_API const char *bcp_profile_name(const bcp_blob *b, size_t i);
 /* Number of settings of profile i (0 when out of range). */
-size_t bcp_profile_setting_count(const bcp_blob *b, size_t i);
+BCP_API size_t bcp_profile_setting_count(const bcp_blob *b, size_t i);
 /* Setting j of profile i; returns 0, or -1 when out of range. */
-int bcp_profile_setting(const bcp_blob *b, size_t i, size_t j, struct bcp_setting *out);
+BCP_API int bcp_profile_setting(const bcp_blob *b, size_t i, size_t j, struct bcp_setting *out);
 
 /* ---- The device's state folder (docs/RUNTIME.md) ----
  *
@@ -367,11 +382,12 @@ struct bcp_install_opts {
 /* Verifies blob (len bytes) against the thumbprints, refuses a serial below the
  * highest ever accepted (BCP_E_SERIAL), the same serial with other bytes
  * (BCP_E_REPLAY), an expired or not-yet-valid blob; then installs it atomically and
- * keeps the previous blob as last-known-good. Creates dir (mode 0700) if needed,
- * and only for a blob that verifies. *unchanged (if not NULL) is set to 1 when the
+ * keeps the previous blob as last-known-good. Creates dir (mode 0700; on Windows a
+ * protected DACL for SYSTEM, Administrators and this account) if needed, and only
+ * for a blob that verifies. *unchanged (if not NULL) is set to 1 when the
  * same blob was already installed (a no-op that still records the trust set and
  * time). Installers and bcp_state_note_time on one folder take turns on an
- * exclusive flock of the folder, and every check that decides an install (the
+ * exclusive lock of the folder (flock; Windows: LockFileEx on its file "lock"), and every check that decides an install (the
  * state file, the trust set, the installed blob, the serial floor, the replay
  * check) is made while holding it, so the highest serial accepted never decreases
  * whatever the interleaving of installers.
@@ -390,7 +406,7 @@ struct bcp_install_opts {
  * current.bcp is replaced; after that it is BCP_E_INCOMPLETE: the new blob is
  * current.bcp, the folder is as a crash at that step would leave it, and
  * installing the same blob again completes the install. */
-BCP_MUST_CHECK enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 						 const struct bcp_install_opts *o, int *unchanged,
 						 struct bcp_error *err);
 
@@ -426,7 +442,7 @@ struct bcp_state_report {
  * descriptors: no fallback is tried on it), or BCP_E_ARG (dir or out NULL). A
  * folder or file not ours or not owner-only is BCP_E_STATE, with no fallback.
  * report may be NULL. Thread-safe. */
-BCP_MUST_CHECK enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 					      struct bcp_state_report *report,
 					      struct bcp_error *err);
 
@@ -437,18 +453,18 @@ BCP_MUST_CHECK enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_
  * folder's exclusive flock, as bcp_state_install does, so it may be called while an
  * install runs on the same folder, from another thread or process: they take turns,
  * and neither loses the other's write. */
-BCP_MUST_CHECK enum bcp_status bcp_state_note_time(const char *dir, int64_t now,
+BCP_MUST_CHECK BCP_API enum bcp_status bcp_state_note_time(const char *dir, int64_t now,
 						   struct bcp_error *err);
 
 /* 1 if t is a well-formed thumbprint: the canonical base64 of 32 bytes (43
  * characters, the last with its two spare bits zero, then one '='); else 0, also
  * for NULL. Anything else can never match a key, so callers should refuse it as a
  * configuration error. Thread-safe. */
-int bcp_thumbprint_valid(const char *t);
+BCP_API int bcp_thumbprint_valid(const char *t);
 
 /* Thumbprint of a raw Ed25519 public key: base64 of SHA-256 over its DER
  * SubjectPublicKeyInfo; out gets 44 characters and a NUL. Returns 0 or -1. */
-int bcp_thumbprint(const uint8_t pubkey[32], char out[45]);
+BCP_API int bcp_thumbprint(const uint8_t pubkey[32], char out[45]);
 
 #ifdef __cplusplus
 }

@@ -13,9 +13,7 @@
  * reason bad_host; a blob opened in the expired (or not-yet-valid) state denies
  * every valid request with reason expired (not_yet_valid), before any lookup. */
 #include "internal.h"
-#include <arpa/inet.h>
 #include <string.h>
-#include <sys/socket.h>
 #if defined(__SSE2__) && !defined(BCP_NO_SIMD)
 #define BCPI_SSE2 1
 #include <emmintrin.h>
@@ -424,7 +422,7 @@ static unsigned split_plain(const char *host, size_t len, char *name, uint16_t o
 		if ((ok & lim) != lim)
 			return 0;
 		for (dots &= lim; dots; dots &= dots - 1) {
-			p = i + (size_t)__builtin_ctz(dots);
+			p = i + (size_t)bcpi_ctz32(dots);
 			if (p == start || p - start > 63 || n >= BCPF_MAX_DEPTH - 1)
 				return 0;
 			off[n] = (uint16_t)start;
@@ -720,7 +718,7 @@ enum bcp_status bcp_decide_host(const bcp_user *u, const char *host, size_t len,
 				return bad_host(out);
 			name[--len] = '\0';
 		}
-		if (inet_pton(AF_INET6, name + (name[0] == '['), addr) != 1)
+		if (!bcpi_os_parse_ipv6(name + (name[0] == '['), addr))
 			return bad_host(out);
 		return bcp_decide_addr(u, 6, addr, port, proto, out);
 	}

@@ -143,7 +143,7 @@ void bcpi_lengths6_unchecked(const bcp_blob *b, const uint8_t addr[16], uint64_t
 	for (int k = FIRST6; k <= LAST6; k++) {
 		m = level_mask(&b->hints[k], top >> (64 - level_lo[k]));
 		for (; m; m &= m - 1) {
-			bit = (unsigned)__builtin_ctzll(m);
+			bit = bcpi_ctz64(m);
 			L = level_lo[k] + 1 + bit;
 			out[L / 64] |= (uint64_t)1 << (L % 64);
 		}

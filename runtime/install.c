@@ -12,17 +12,13 @@
  * set and the serial floor are written after the blob because a new trust set may no
  * longer trust the old blob, and a raised floor would refuse it.
  *
- * Installers and bcp_state_note_time take turns on an exclusive flock of the
- * folder; every read that decides an install is made while holding it. */
+ * Installers and bcp_state_note_time take turns on the folder's exclusive lock
+ * (bcpi_os_dir_lock); every read that decides an install is made while holding it.
+ * Every file and folder operation goes through os.h, so these steps are the same on
+ * every platform. */
 #include "internal.h"
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define CURRENT_TMP "current.tmp"
 #define PREVIOUS_TMP "previous.tmp"
@@ -30,111 +26,103 @@
 #define TRUST_TMP "trust.tmp"
 #define STATE_TMP "state.tmp"
 
-/* Removes what an interrupted install or bcp_state_note_time left behind: our
- * temporary files, "current.*.tmp", "previous.*.tmp", "trust.*.tmp", "state.*.tmp". */
-static void remove_stale(int dirfd)
+/* Removes name if it is one of our temporary files: "current.*.tmp",
+ * "previous.*.tmp", "trust.*.tmp", "state.*.tmp". */
+static void remove_if_stale(void *ctx, const char *name)
 {
 	static const char *const prefixes[] = { "current.", "previous.", "trust.", "state." };
-	struct dirent *e;
-	size_t n, i;
-	DIR *d;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const bcpi_dir *d = ctx;
+	size_t n = strlen(name), i;
 
-	if (fd < 0)
+	if (n < 4 || strcmp(name + n - 4, ".tmp") != 0)
 		return;
-	if (!(d = fdopendir(fd))) {
-		close(fd);
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		n = strlen(e->d_name);
-		if (n < 4 || strcmp(e->d_name + n - 4, ".tmp") != 0)
-			continue;
-		for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
-			if (strncmp(e->d_name, prefixes[i], strlen(prefixes[i])) == 0) {
-				unlinkat(dirfd, e->d_name, 0);
-				break;
-			}
-	}
-	closedir(d);
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) {
+			bcpi_os_unlink(d, name);
+			return;
+		}
+}
+
+/* Removes what an interrupted install or bcp_state_note_time left behind. */
+static void remove_stale(const bcpi_dir *d)
+{
+	bcpi_os_dir_each(d, remove_if_stale, (void *)d);
 }
 
 enum current_bytes { CURRENT_MISSING, CURRENT_OTHER, CURRENT_SAME };
 
 /* Whether current.bcp holds exactly blob[0..len). Unreadable counts as other. */
-static enum current_bytes compare_current(int dirfd, const uint8_t *blob, size_t len)
+static enum current_bytes compare_current(const bcpi_dir *d, const uint8_t *blob, size_t len)
 {
 	uint8_t buf[16384];
-	struct stat sb;
+	struct bcpi_finfo fi;
+	struct bcpi_oserr e;
+	bcpi_file f;
 	size_t at = 0;
-	ssize_t n;
-	int same = 0, fd = openat(dirfd, BCPI_CURRENT,
-		O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	long long n;
+	int same = 0;
 
-	if (fd < 0)
-		return errno == ENOENT ? CURRENT_MISSING : CURRENT_OTHER;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (uintmax_t)sb.st_size != len) {
-		close(fd);
+	if (bcpi_os_open_read(d, BCPI_CURRENT, &f, &e) != 0)
+		return e.kind == BCPI_OS_MISSING ? CURRENT_MISSING : CURRENT_OTHER;
+	if (bcpi_os_fstat(&f, 0, &fi, &e) != 0 || fi.type != BCPI_FT_REGULAR || fi.size != len) {
+		bcpi_os_close(&f, &e);
 		return CURRENT_OTHER;
 	}
 	for (;;) {
-		n = read(fd, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = bcpi_os_read(&f, buf, sizeof buf, &e);
 		if (n <= 0 || (size_t)n > len - at || memcmp(buf, blob + at, (size_t)n) != 0) {
 			same = n == 0 && at == len;
 			break;
 		}
 		at += (size_t)n;
 	}
-	close(fd);
+	bcpi_os_close(&f, &e);
 	return same ? CURRENT_SAME : CURRENT_OTHER;
 }
 
-/* Opens the state folder dir, creating it (0700) when it is missing; *created
- * says whether this call made it. An existing folder must be owned by this
- * process's user and owner-only (bcpi_dir_open checks). After a creation the
- * parent is fsynced so that the entry lasts. Returns the fd or -1 with err. */
-static int open_or_create_dir(const char *dir, int *created, struct bcp_error *err)
+/* Opens the state folder dir, creating it (this account's only) when it is
+ * missing; *created says whether this call made it. An existing folder must be
+ * owned by this process's user and owner-only (bcpi_dir_open checks). After a
+ * creation the parent is synced so that the entry lasts. Returns it or NULL with
+ * err. */
+static bcpi_dir *open_or_create_dir(const char *dir, int *created, struct bcp_error *err)
 {
-	int fd, parent, missing;
+	struct bcpi_oserr e;
+	bcpi_dir *d;
+	int missing;
 
 	*created = 0;
-	fd = bcpi_dir_open(dir, &missing, err);
-	if (fd >= 0 || !missing)
-		return fd;
-	if (mkdir(dir, 0700) == 0)
+	d = bcpi_dir_open(dir, &missing, err);
+	if (d || !missing)
+		return d;
+	if (bcpi_os_dir_create(dir, &e) == 0)
 		*created = 1;
-	else if (errno != EEXIST) {   /* EEXIST: another installer made it just now */
-		bcpi_state_errno(err, "cannot create the state folder", dir);
-		return -1;
+	else if (e.kind != BCPI_OS_EXISTS) {   /* another installer made it just now */
+		bcpi_state_os(err, "cannot create the state folder", dir, &e);
+		return NULL;
 	}
-	/* umask may have taken owner bits away; bcpi_dir_open then checks the owner. */
+	if (!(d = bcpi_dir_open(dir, NULL, err)))
+		return NULL;
 	if (*created)
-		chmod(dir, 0700);
-	if ((fd = bcpi_dir_open(dir, NULL, err)) < 0)
-		return -1;
-	if (*created && (parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(parent);   /* best effort: without it a crash may lose the new folder */
-		close(parent);
-	}
-	return fd;
+		bcpi_os_dir_sync_parent(d);   /* best effort: a crash may lose the new folder */
+	return d;
 }
 
 /* Takes the folder's lock (waiting for any other writer), then makes sure that the
  * folder locked is still the one named dir: a folder renamed away while we waited
  * is not written. Hook step "lock folder", before waiting. */
-static enum bcp_status lock_dir(int dirfd, const char *dir, const struct bcpi_hook *h,
+static enum bcp_status lock_dir(bcpi_dir *d, const char *dir, const struct bcpi_hook *h,
 	struct bcp_error *err)
 {
-	struct stat held, named;
+	struct bcpi_oserr e;
+	int same;
 
 	bcpi_step(h, "lock %s", "folder");
-	if (flock(dirfd, LOCK_EX) != 0)
-		return bcpi_state_errno(err, "cannot lock", dir);
-	if (fstat(dirfd, &held) != 0 || stat(dir, &named) != 0)
-		return bcpi_state_errno(err, "cannot stat", dir);
-	if (held.st_dev != named.st_dev || held.st_ino != named.st_ino)
+	if (bcpi_os_dir_lock(d, &e) != 0)
+		return bcpi_state_os(err, "cannot lock", dir, &e);
+	if ((same = bcpi_os_dir_is_at(d, dir, &e)) < 0)
+		return bcpi_state_os(err, "cannot stat", dir, &e);
+	if (!same)
 		return bcpi_fail(err, BCP_E_STATE, "the state folder %s was replaced by another "
 			"while this install waited for its lock", dir);
 	return BCP_OK;
@@ -158,96 +146,99 @@ static size_t trust_text(const struct bcp_install_opts *o, char *out)
 }
 
 /* The trust file. */
-static enum bcp_status write_trust(int dirfd, const struct bcp_install_opts *o,
+static enum bcp_status write_trust(const bcpi_dir *d, const struct bcp_install_opts *o,
 	const struct bcpi_hook *h, struct bcp_error *err)
 {
 	char trust[BCPI_MAX_TRUST * 45];
 	enum bcp_status s;
 
-	if ((s = bcpi_tmp_write(dirfd, TRUST_TMP, trust, trust_text(o, trust), h, err)) != BCP_OK)
+	if ((s = bcpi_tmp_write(d, TRUST_TMP, trust, trust_text(o, trust), h, err)) != BCP_OK)
 		return s;
-	return bcpi_tmp_commit(dirfd, TRUST_TMP, BCPI_TRUST, h, err);
+	return bcpi_tmp_commit(d, TRUST_TMP, BCPI_TRUST, h, err);
 }
 
 /* The state file, always the last step. */
-static enum bcp_status write_state(int dirfd, const struct bcpi_state *ns,
+static enum bcp_status write_state(const bcpi_dir *d, const struct bcpi_state *ns,
 	const struct bcpi_hook *h, struct bcp_error *err)
 {
 	char state[BCPI_STATE_TEXT_MAX];
 	enum bcp_status s;
 
-	if ((s = bcpi_tmp_write(dirfd, STATE_TMP, state, bcpi_state_format(ns, state), h, err)) !=
+	if ((s = bcpi_tmp_write(d, STATE_TMP, state, bcpi_state_format(ns, state), h, err)) !=
 	    BCP_OK)
 		return s;
-	return bcpi_tmp_commit(dirfd, STATE_TMP, BCPI_STATE, h, err);
+	return bcpi_tmp_commit(d, STATE_TMP, BCPI_STATE, h, err);
 }
 
 /* A hard link of the file from to the new name to, then the hook. */
-static enum bcp_status link_step(int dirfd, const char *from, const char *to,
+static enum bcp_status link_step(const bcpi_dir *d, const char *from, const char *to,
 	const struct bcpi_hook *h, struct bcp_error *err)
 {
-	if (linkat(dirfd, from, dirfd, to, 0) != 0)
-		return bcpi_state_errno(err, "cannot hard-link to", to);
+	struct bcpi_oserr e;
+
+	if (bcpi_os_link(d, from, to, &e) != 0)
+		return bcpi_state_os(err, "cannot hard-link to", to, &e);
 	bcpi_step(h, "link %s", to);
 	return BCP_OK;
 }
 
 /* Steps 1..3 when an installed blob moves to previous.bcp. Before the commit a
  * failure puts previous.bcp back as it was. */
-static enum bcp_status replace_blobs(int dirfd, const void *blob, size_t len, int rotate,
-	const struct bcpi_hook *h, struct bcp_error *err)
+static enum bcp_status replace_blobs(const bcpi_dir *d, const void *blob, size_t len,
+	int rotate, const struct bcpi_hook *h, struct bcp_error *err)
 {
+	struct bcpi_finfo fi;
+	struct bcpi_oserr e;
 	enum bcp_status s;
-	struct stat sb;
 	int had_previous = 0, replaced = 0;
 
-	if ((s = bcpi_tmp_write(dirfd, CURRENT_TMP, blob, len, h, err)) != BCP_OK)
+	if ((s = bcpi_tmp_write(d, CURRENT_TMP, blob, len, h, err)) != BCP_OK)
 		return s;
 	if (rotate) {
-		had_previous = fstatat(dirfd, BCPI_PREVIOUS, &sb, AT_SYMLINK_NOFOLLOW) == 0;
+		had_previous = bcpi_os_stat_at(d, BCPI_PREVIOUS, 0, &fi, &e) == 0;
 		if (had_previous &&
-		    (s = link_step(dirfd, BCPI_PREVIOUS, PREVIOUS_OLD_TMP, h, err)) != BCP_OK)
+		    (s = link_step(d, BCPI_PREVIOUS, PREVIOUS_OLD_TMP, h, err)) != BCP_OK)
 			goto undo;
-		if ((s = link_step(dirfd, BCPI_CURRENT, PREVIOUS_TMP, h, err)) != BCP_OK)
+		if ((s = link_step(d, BCPI_CURRENT, PREVIOUS_TMP, h, err)) != BCP_OK)
 			goto undo;
-		if (renameat(dirfd, PREVIOUS_TMP, dirfd, BCPI_PREVIOUS) != 0) {
-			s = bcpi_state_errno(err, "cannot rename over", BCPI_PREVIOUS);
+		if (bcpi_os_rename(d, PREVIOUS_TMP, BCPI_PREVIOUS, &e) != 0) {
+			s = bcpi_state_os(err, "cannot rename over", BCPI_PREVIOUS, &e);
 			goto undo;
 		}
 		/* After a crash at this step previous.bcp may already be a link to
 		 * current.bcp, and a rename between two links to one file does nothing. */
-		unlinkat(dirfd, PREVIOUS_TMP, 0);
+		bcpi_os_unlink(d, PREVIOUS_TMP);
 		replaced = 1;
 		bcpi_step(h, "rename %s", BCPI_PREVIOUS);
-		if ((s = bcpi_dir_sync(dirfd, err)) != BCP_OK)
+		if ((s = bcpi_dir_sync(d, err)) != BCP_OK)
 			goto undo;
 		bcpi_step(h, "fsync folder (%s)", BCPI_PREVIOUS);
 	}
-	if (renameat(dirfd, CURRENT_TMP, dirfd, BCPI_CURRENT) != 0) {
-		s = bcpi_state_errno(err, "cannot rename over", BCPI_CURRENT);
+	if (bcpi_os_rename(d, CURRENT_TMP, BCPI_CURRENT, &e) != 0) {
+		s = bcpi_state_os(err, "cannot rename over", BCPI_CURRENT, &e);
 		goto undo;
 	}
 	/* The commit: from here on the new blob is installed, and a failure leaves the
 	 * folder as a crash at that step would (docs/RUNTIME.md). */
 	bcpi_step(h, "rename %s", BCPI_CURRENT);
-	s = bcpi_dir_sync(dirfd, err);
+	s = bcpi_dir_sync(d, err);
 	if (s == BCP_OK)
 		bcpi_step(h, "fsync folder (%s)", BCPI_CURRENT);
 	if (had_previous) {
-		unlinkat(dirfd, PREVIOUS_OLD_TMP, 0);
+		bcpi_os_unlink(d, PREVIOUS_OLD_TMP);
 		bcpi_step(h, "unlink %s", PREVIOUS_OLD_TMP);
 	}
 	return s;
 
 undo:
-	unlinkat(dirfd, CURRENT_TMP, 0);
-	unlinkat(dirfd, PREVIOUS_TMP, 0);
+	bcpi_os_unlink(d, CURRENT_TMP);
+	bcpi_os_unlink(d, PREVIOUS_TMP);
 	if (replaced && had_previous)
-		renameat(dirfd, PREVIOUS_OLD_TMP, dirfd, BCPI_PREVIOUS);
+		bcpi_os_rename(d, PREVIOUS_OLD_TMP, BCPI_PREVIOUS, &e);
 	else if (replaced)
-		unlinkat(dirfd, BCPI_PREVIOUS, 0);
-	unlinkat(dirfd, PREVIOUS_OLD_TMP, 0);
-	fsync(dirfd);
+		bcpi_os_unlink(d, BCPI_PREVIOUS);
+	bcpi_os_unlink(d, PREVIOUS_OLD_TMP);
+	bcpi_os_dir_sync(d, &e);
 	return s;
 }
 
@@ -255,7 +246,7 @@ undo:
  * (expired or not yet valid or not): returns 1 and its serial, 0 when it does not,
  * -1 with *fault and err when the device ran short of memory or the file is not
  * ours (BCP_E_NOMEM, BCP_E_STATE): those say nothing about the blob. */
-static int verified_serial(int dirfd, const char *name, const struct bcpi_trust *old,
+static int verified_serial(const bcpi_dir *d, const char *name, const struct bcpi_trust *old,
 	const struct bcp_install_opts *o, int64_t now, uint64_t *serial,
 	enum bcp_status *fault, struct bcp_error *err)
 {
@@ -275,7 +266,7 @@ static int verified_serial(int dirfd, const char *name, const struct bcpi_trust 
 	vo.nthumbprints = n;
 	vo.now = now;
 	vo.flags = BCP_OPEN_EXPIRED_DENIES | BCP_OPEN_NOT_YET_VALID_DENIES;
-	if (bcpi_open_at(dirfd, name, &vo, &b, &why) != BCP_OK) {
+	if (bcpi_open_at(d, name, &vo, &b, &why) != BCP_OK) {
 		if (why.code != BCP_E_NOMEM && why.code != BCP_E_STATE)
 			return 0;
 		*fault = why.code;
@@ -325,7 +316,9 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	uint64_t floor, serial, installed = 0, prev = 0;
 	int64_t now;
 	size_t i;
-	int dirfd, missing, created, verified = 0, trust_first, rotate;
+	struct bcpi_oserr e;
+	bcpi_dir *d;
+	int missing, created, verified = 0, trust_first, rotate;
 
 	if (unchanged)
 		*unchanged = 0;
@@ -346,38 +339,38 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	/* A missing folder is made only for a blob that verifies on its own: a refused
 	 * blob changes nothing. Everything that decides the install is checked again
 	 * below, under the lock, on what the folder holds then. */
-	dirfd = bcpi_dir_open(dir, &missing, err);
-	if (dirfd < 0 && !missing)
+	d = bcpi_dir_open(dir, &missing, err);
+	if (!d && !missing)
 		return BCP_E_STATE;
-	if (dirfd < 0 && (s = check_blob(blob, len, o, o->now, 0, &serial, err)) != BCP_OK)
+	if (!d && (s = check_blob(blob, len, o, o->now, 0, &serial, err)) != BCP_OK)
 		return s;
-	if (dirfd < 0 && (dirfd = open_or_create_dir(dir, &created, err)) < 0)
+	if (!d && !(d = open_or_create_dir(dir, &created, err)))
 		return BCP_E_STATE;
 
 	/* One writer at a time per folder: installers and bcp_state_note_time take
-	 * turns on this lock (released when dirfd closes). From here to the end every
+	 * turns on this lock (released when the folder is closed). From here to the end every
 	 * read of the folder is made while holding it. */
-	if ((s = lock_dir(dirfd, dir, &h, err)) != BCP_OK || (s = bcpi_check_files(dirfd, err)) != BCP_OK)
+	if ((s = lock_dir(d, dir, &h, err)) != BCP_OK || (s = bcpi_check_files(d, err)) != BCP_OK)
 		goto out;
 	/* A broken state file stops the install: it holds the rollback floor, which no
 	 * installer argument can restore. A broken trust file is replaced below. */
 	memset(&old, 0, sizeof old);
-	if ((s = bcpi_state_read(dirfd, &st, err)) != BCP_OK)
+	if ((s = bcpi_state_read(d, &st, err)) != BCP_OK)
 		goto out;
-	if (bcpi_trust_read(dirfd, &old, &ignored) != BCP_OK)
+	if (bcpi_trust_read(d, &old, &ignored) != BCP_OK)
 		old.n = 0;
 	now = bcpi_effective_now(o->now, st.latest_time);
 
 	/* The floor: the highest serial recorded, or the installed blob's when the state
 	 * file lags it (an install interrupted before its last step). */
 	floor = st.highest_serial;
-	if ((verified = verified_serial(dirfd, BCPI_CURRENT, &old, o, now, &installed, &s, err)) < 0)
+	if ((verified = verified_serial(d, BCPI_CURRENT, &old, o, now, &installed, &s, err)) < 0)
 		goto out;
 	if (verified && installed > floor)
 		floor = installed;
 	if ((s = check_blob(blob, len, o, now, floor, &serial, err)) != BCP_OK)
 		goto out;
-	cur = compare_current(dirfd, blob, len);
+	cur = compare_current(d, blob, len);
 	if (cur != CURRENT_SAME && serial == floor && (floor > 0 || cur != CURRENT_MISSING)) {
 		s = bcpi_fail(err, BCP_E_REPLAY, "serial %llu is already installed and %s %s; "
 			"a different blob needs a higher serial", (unsigned long long)serial,
@@ -386,11 +379,11 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	}
 
 	/* Accepted: from here on the folder changes. */
-	if (fchmod(dirfd, 0700) != 0) {
-		s = bcpi_state_errno(err, "cannot make owner-only", dir);
+	if (bcpi_os_dir_make_private(d, &e) != 0) {
+		s = bcpi_state_os(err, "cannot make owner-only", dir, &e);
 		goto out;
 	}
-	remove_stale(dirfd);
+	remove_stale(d);
 
 	ns = st;
 	ns.present = 1;
@@ -402,7 +395,7 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 	 * that opens. Otherwise it goes after the blob, so that until the commit the
 	 * old blob keeps the trust set it was installed with. */
 	trust_first = old.n == 0;
-	if (trust_first && (s = write_trust(dirfd, o, &h, err)) != BCP_OK)
+	if (trust_first && (s = write_trust(d, o, &h, err)) != BCP_OK)
 		goto out;
 	if (cur != CURRENT_SAME) {
 		/* The installed blob becomes the last-known-good if it verified and is
@@ -410,27 +403,27 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 		rotate = verified && installed >= st.current_serial;
 		if (rotate)
 			ns.previous_serial = installed;
-		if ((s = replace_blobs(dirfd, blob, len, rotate, &h, err)) != BCP_OK)
+		if ((s = replace_blobs(d, blob, len, rotate, &h, err)) != BCP_OK)
 			goto committed;
-	} else if (verified_serial(dirfd, BCPI_PREVIOUS, &old, o, now, &prev, &s, NULL) > 0 &&
+	} else if (verified_serial(d, BCPI_PREVIOUS, &old, o, now, &prev, &s, NULL) > 0 &&
 		   prev > st.previous_serial && prev < serial) {
 		/* The same blob again, after an install interrupted past its commit:
 		 * previous.bcp is newer than the state file says. */
 		ns.previous_serial = prev;
 	}
-	if ((!trust_first && (s = write_trust(dirfd, o, &h, err)) != BCP_OK) ||
-	    (s = write_state(dirfd, &ns, &h, err)) != BCP_OK)
+	if ((!trust_first && (s = write_trust(d, o, &h, err)) != BCP_OK) ||
+	    (s = write_state(d, &ns, &h, err)) != BCP_OK)
 		goto committed;
 	if (unchanged)
 		*unchanged = cur == CURRENT_SAME;
 	bcpi_ok(err);
 out:
-	close(dirfd);
+	bcpi_os_dir_close(d);
 	return s;
 
 committed:
 	/* Past the commit the new blob is current.bcp: say so, whatever failed. */
-	if (cur == CURRENT_SAME || compare_current(dirfd, blob, len) == CURRENT_SAME) {
+	if (cur == CURRENT_SAME || compare_current(d, blob, len) == CURRENT_SAME) {
 		char why[sizeof err->message];
 		snprintf(why, sizeof why, "%s", err ? err->message : "");
 		s = bcpi_fail(err, BCP_E_INCOMPLETE, "serial %llu is in %s, but a later step "

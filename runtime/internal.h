@@ -12,15 +12,53 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(_WIN32)
 #define BCPI_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define BCPI_HIDDEN   /* a DLL exports only what BCP_API marks */
+#endif
+#if defined(__GNUC__)
+#if defined(__MINGW32__)
+#define BCPI_PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
 #define BCPI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
 #define BCPI_PREFETCH(p) __builtin_prefetch(p)
 #else
-#define BCPI_HIDDEN
 #define BCPI_PRINTF(f, a)
 #define BCPI_PREFETCH(p) ((void)(p))
 #endif
+
+/* The index of the lowest set bit of a nonzero word. */
+#if defined(__GNUC__)
+#define bcpi_ctz32(x) ((unsigned)__builtin_ctz(x))
+#define bcpi_ctz64(x) ((unsigned)__builtin_ctzll(x))
+#elif defined(_MSC_VER)
+#include <intrin.h>
+static __inline unsigned bcpi_ctz32(uint32_t x)
+{
+	unsigned long i;
+	_BitScanForward(&i, x);
+	return (unsigned)i;
+}
+static __inline unsigned bcpi_ctz64(uint64_t x)
+{
+	unsigned long i;
+	_BitScanForward64(&i, x);
+	return (unsigned)i;
+}
+#else
+static inline unsigned bcpi_ctz64(uint64_t x)
+{
+	unsigned i = 0;
+	for (; !(x & 1); x >>= 1)
+		i++;
+	return i;
+}
+#define bcpi_ctz32(x) bcpi_ctz64((uint32_t)(x))
+#endif
+
+#include "os.h"
 
 /* Longest host the decision accepts: 253 bytes, one trailing dot. */
 #define BCPI_HOST_MAX 253
@@ -126,13 +164,10 @@ BCPI_HIDDEN enum bcp_status bcpi_fail(struct bcp_error *err, enum bcp_status cod
 /* Fills err (when not NULL) with BCP_OK and "ok". */
 BCPI_HIDDEN void bcpi_ok(struct bcp_error *err);
 
-/* BCP_E_NOMEM for errno values that say the device ran short of memory or
- * descriptors, else BCP_E_IO. */
-BCPI_HIDDEN enum bcp_status bcpi_errno_status(int e);
-/* bcp_open_file for the file name in the folder open on dirfd, never following a
- * symbolic link (one is BCP_E_IO); a file not ours or not owner-only is
- * BCP_E_STATE (bcpi_check_owner). opts and out must not be NULL. */
-BCPI_HIDDEN enum bcp_status bcpi_open_at(int dirfd, const char *name,
+/* bcp_open_file for the file name in the folder d, never following a symbolic
+ * link (one is BCP_E_IO); a file not ours or not owner-only is BCP_E_STATE
+ * (bcpi_check_owner). opts and out must not be NULL. */
+BCPI_HIDDEN enum bcp_status bcpi_open_at(const bcpi_dir *d, const char *name,
 	const struct bcp_open_opts *opts, bcp_blob **out, struct bcp_error *err);
 
 /* ---- the state folder (state.c; install.c writes it) ---- */
@@ -164,51 +199,51 @@ struct bcpi_hook {
 	void *ctx;
 };
 
-struct stat;
-/* BCP_OK when sb (of the state folder or one of its files, named what) belongs to
- * this process's effective user and has no group or other permission bits; else
- * BCP_E_STATE naming what, its owner and its mode. Anything else was made, or
- * can be changed, by another account. */
-BCPI_HIDDEN enum bcp_status bcpi_check_owner(const struct stat *sb, const char *what,
+/* BCP_OK when fi (a judged stat of the state folder or one of its files, named
+ * what) says it belongs to this process's account and no other account may read
+ * or change it (POSIX: the effective uid, no group or other permission bits;
+ * Windows: the DACL, os_win.c); else BCP_E_STATE naming what and why. Anything
+ * else was made, or can be changed, by another account. */
+BCPI_HIDDEN enum bcp_status bcpi_check_owner(const struct bcpi_finfo *fi, const char *what,
 	struct bcp_error *err);
 /* bcpi_check_owner for each of the folder's four files that exists as a regular
  * file: the installer and bcp_open_state refuse a folder holding one that is not
  * ours or not owner-only, even one they would not read this time. */
-BCPI_HIDDEN enum bcp_status bcpi_check_files(int dirfd, struct bcp_error *err);
+BCPI_HIDDEN enum bcp_status bcpi_check_files(const bcpi_dir *d, struct bcp_error *err);
 /* max(now, latest - BCP_CLOCK_TOLERANCE), without overflow. */
 BCPI_HIDDEN int64_t bcpi_effective_now(int64_t now, int64_t latest);
-/* Opens the folder dir (following a symbolic link to it) read-only; returns its fd,
- * or -1 with err: BCP_E_STATE when it is missing, not a folder, unreadable, or not
+/* Opens the folder dir (following a symbolic link to it) read-only; returns it, or
+ * NULL with err: BCP_E_STATE when it is missing, not a folder, unreadable, or not
  * ours and owner-only (bcpi_check_owner). missing (if not NULL) is set to 1 when it
  * does not exist. */
-BCPI_HIDDEN int bcpi_dir_open(const char *dir, int *missing, struct bcp_error *err);
+BCPI_HIDDEN bcpi_dir *bcpi_dir_open(const char *dir, int *missing, struct bcp_error *err);
 /* Reads the state file; a missing one gives present = 0 and zeros. Anything but
  * the four lines bcpi_state_format writes is BCP_E_STATE. */
-BCPI_HIDDEN enum bcp_status bcpi_state_read(int dirfd, struct bcpi_state *st,
+BCPI_HIDDEN enum bcp_status bcpi_state_read(const bcpi_dir *d, struct bcpi_state *st,
 	struct bcp_error *err);
 /* The state file's text, into buf (at least BCPI_STATE_TEXT_MAX bytes); its length. */
 #define BCPI_STATE_TEXT_MAX 160
 BCPI_HIDDEN size_t bcpi_state_format(const struct bcpi_state *st, char *buf);
 /* Reads the trust file: 1..16 lines, each one thumbprint and '\n'. A missing or
  * empty file, or anything else in it, is BCP_E_STATE. */
-BCPI_HIDDEN enum bcp_status bcpi_trust_read(int dirfd, struct bcpi_trust *t,
+BCPI_HIDDEN enum bcp_status bcpi_trust_read(const bcpi_dir *d, struct bcpi_trust *t,
 	struct bcp_error *err);
-/* Writes len bytes to the new file tmp in the folder (O_EXCL, mode 0600 whatever
- * the umask), then fsyncs it; hook steps "write TMP", "fsync TMP". On failure
+/* Writes len bytes to the new file tmp in the folder (bcpi_os_create_private:
+ * exclusive, owner-only whatever the umask), then fsyncs it; hook steps "write TMP", "fsync TMP". On failure
  * removes tmp. BCP_OK or BCP_E_STATE. */
-BCPI_HIDDEN enum bcp_status bcpi_tmp_write(int dirfd, const char *tmp, const void *data,
+BCPI_HIDDEN enum bcp_status bcpi_tmp_write(const bcpi_dir *d, const char *tmp, const void *data,
 	size_t len, const struct bcpi_hook *h, struct bcp_error *err);
 /* Renames tmp over name, then fsyncs the folder; hook steps "rename NAME", "fsync
  * folder (NAME)". On a failed rename removes tmp. BCP_OK or BCP_E_STATE. */
-BCPI_HIDDEN enum bcp_status bcpi_tmp_commit(int dirfd, const char *tmp, const char *name,
+BCPI_HIDDEN enum bcp_status bcpi_tmp_commit(const bcpi_dir *d, const char *tmp, const char *name,
 	const struct bcpi_hook *h, struct bcp_error *err);
 /* fsync of the folder; BCP_OK or BCP_E_STATE. */
-BCPI_HIDDEN enum bcp_status bcpi_dir_sync(int dirfd, struct bcp_error *err);
+BCPI_HIDDEN enum bcp_status bcpi_dir_sync(const bcpi_dir *d, struct bcp_error *err);
 /* Runs the hook, if any, with the step fmt (one %s: name). */
 BCPI_HIDDEN void bcpi_step(const struct bcpi_hook *h, const char *fmt, const char *name);
-/* BCP_E_STATE with "what name: strerror(errno)". */
-BCPI_HIDDEN enum bcp_status bcpi_state_errno(struct bcp_error *err, const char *what,
-	const char *name);
+/* BCP_E_STATE with "what name: the system's words". */
+BCPI_HIDDEN enum bcp_status bcpi_state_os(struct bcp_error *err, const char *what,
+	const char *name, const struct bcpi_oserr *e);
 
 /* ---- the structural pass (verify.c) ---- */
 
@@ -228,8 +263,13 @@ BCPI_HIDDEN void bcpi_settings_free(bcp_blob *b);
 /* ---- decide.c ---- */
 
 /* A plain IPv6 literal (hex groups, at most one "::", no IPv4 tail): 1 and the
- * address, or 0 for anything else, which inet_pton then judges. */
+ * address, or 0 for anything else, which bcpi_os_parse_ipv6 then judges. */
 BCPI_HIDDEN int bcpi_parse_ipv6_plain(const char *s, size_t len, uint8_t out[16]);
+
+/* ---- inet6.c ---- */
+
+/* An IPv6 literal as glibc's inet_pton(AF_INET6) reads it: 1 and the address, or 0. */
+BCPI_HIDDEN int bcpi_inet_pton6(const char *s, uint8_t out[16]);
 
 /* ---- prefix length hints (hints.c) ---- */
 

@@ -19,14 +19,9 @@
  * decision nor crash the process: a mapping of the file would show such writes,
  * which were never verified, and a truncated mapping raises SIGBUS. */
 #include "internal.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <sys/mman.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -389,27 +384,14 @@ static enum bcp_status check_validity(bcp_blob *b, const struct bcp_open_opts *o
 
 /* ---- open, close ---- */
 
-/* The status of a failed system call: a shortage of memory or descriptors is
- * the device's, not the blob's (BCP_E_NOMEM: bcp_open_state never falls back to an
- * older blob on it); anything else is BCP_E_IO. */
-enum bcp_status bcpi_errno_status(int e)
+/* BCP_E_IO with the system's words, or BCP_E_NOMEM when the device ran short of
+ * memory or handles: that is the device's fault, not the blob's, and bcp_open_state
+ * never falls back to an older blob on it. */
+static enum bcp_status io_fail(const char *name, const struct bcpi_oserr *e,
+	struct bcp_error *err)
 {
-	return e == ENOMEM || e == EMFILE || e == ENFILE || e == ENOBUFS ?
-		BCP_E_NOMEM : BCP_E_IO;
-}
-
-/* BCP_E_IO (or BCP_E_NOMEM, see above) with errno's text; closes fd when it is
- * not -1. */
-static enum bcp_status io_fail(int fd, const char *name, struct bcp_error *err)
-{
-	char why[128];
-	int e = errno;
-
-	if (fd >= 0)
-		close(fd);
-	if (strerror_r(e, why, sizeof why) != 0)
-		snprintf(why, sizeof why, "errno %d", e);
-	return bcpi_fail(err, bcpi_errno_status(e), "%s: %s", name, why);
+	return bcpi_fail(err, e->kind == BCPI_OS_NOMEM ? BCP_E_NOMEM : BCP_E_IO, "%s: %s", name,
+		e->text);
 }
 
 void bcp_close(bcp_blob *b)
@@ -420,24 +402,6 @@ void bcp_close(bcp_blob *b)
 	bcpi_hints_free(b);
 	free(b->owned);
 	free(b);
-}
-
-/* Memory for a private copy of size bytes (free() releases it). A large copy is
- * aligned to 2 MiB and asks for transparent huge pages where the system has them:
- * the first touch of a 37 MB copy then faults 19 pages instead of 9,000, which
- * is most of what the copy costs (docs/BENCHMARKS.md, "Open"). */
-static uint8_t *blob_alloc(size_t size)
-{
-#if defined(MADV_HUGEPAGE)
-	const size_t huge = (size_t)1 << 21;
-	uint8_t *p;
-
-	if (size >= huge && (p = aligned_alloc(huge, (size + huge - 1) & ~(huge - 1)))) {
-		madvise(p, (size + huge - 1) & ~(huge - 1), MADV_HUGEPAGE);   /* a hint only */
-		return p;
-	}
-#endif
-	return malloc(size);
 }
 
 /* Takes ownership of bytes, the private copy (malloc'd, size bytes): on failure it
@@ -483,34 +447,32 @@ enum bcp_status bcp_open_buffer(const void *buf, size_t len, const struct bcp_op
 		return bcpi_fail(err, BCP_E_ARG, "bcp_open_buffer needs buf, opts and out");
 	if ((st = anchor_load(opts, &a, err)) != BCP_OK || (st = check_length(len, err)) != BCP_OK)
 		return st;
-	if (!(copy = blob_alloc(len)))
+	if (!(copy = bcpi_os_alloc_copy(len)))
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate %zu bytes for the blob", len);
 	memcpy(copy, buf, len);
 	return open_bytes(copy, len, opts, &a, out, err);
 }
 
-/* Reads size bytes of the file open on fd into a new private buffer. A file that
- * ends early (truncated while we read) is BCP_E_TRUNCATED; bytes past size (it grew)
- * are not read: what was read is what gets verified. */
-static enum bcp_status read_all(int fd, const char *name, size_t size, uint8_t **out,
+/* Reads size bytes of the open file f into a new private buffer. A file that ends
+ * early (truncated while we read) is BCP_E_TRUNCATED; bytes past size (it grew) are
+ * not read: what was read is what gets verified. */
+static enum bcp_status read_all(bcpi_file *f, const char *name, size_t size, uint8_t **out,
 	struct bcp_error *err)
 {
-	uint8_t *p = blob_alloc(size);
-	size_t got = 0, chunk;
-	ssize_t n;
+	struct bcpi_oserr e;
+	uint8_t *p = bcpi_os_alloc_copy(size);
+	size_t got = 0;
+	long long n;
 
 	*out = NULL;
 	if (!p)
 		return bcpi_fail(err, BCP_E_NOMEM, "cannot allocate %zu bytes to read %s",
 			size, name);
 	while (got < size) {
-		chunk = size - got > (size_t)1 << 30 ? (size_t)1 << 30 : size - got;
-		n = read(fd, p + got, chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = bcpi_os_read(f, p + got, size - got, &e);
 		if (n < 0) {
 			free(p);
-			return io_fail(-1, name, err);
+			return io_fail(name, &e, err);
 		}
 		if (n == 0) {
 			free(p);
@@ -523,54 +485,46 @@ static enum bcp_status read_all(int fd, const char *name, size_t size, uint8_t *
 	return BCP_OK;
 }
 
-/* Reads the regular file open on fd (which it closes) into private memory and opens
+/* Reads the regular file open on f (which it closes) into private memory and opens
  * it; name is for messages. The trust anchor was checked. With owner_only (files of
  * the state folder) the file must be ours and owner-only, else BCP_E_STATE. */
-static enum bcp_status open_fd(int fd, const char *name, int owner_only,
+static enum bcp_status open_file(bcpi_file *f, const char *name, int owner_only,
 	const struct bcp_open_opts *opts, const struct anchor *a, bcp_blob **out,
 	struct bcp_error *err)
 {
 	enum bcp_status st;
-	struct stat sb;
-	uint8_t *bytes;
+	struct bcpi_finfo fi;
+	struct bcpi_oserr e;
+	uint8_t *bytes = NULL;
 
-	if (fstat(fd, &sb) != 0)
-		return io_fail(fd, name, err);
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
-		return bcpi_fail(err, BCP_E_IO, "%s is not a regular file", name);
-	}
-	if (owner_only && (st = bcpi_check_owner(&sb, name, err)) != BCP_OK) {
-		close(fd);
+	if (bcpi_os_fstat(f, owner_only, &fi, &e) != 0) {
+		st = io_fail(name, &e, err);
+		bcpi_os_close(f, &e);
 		return st;
 	}
+	if (fi.type != BCPI_FT_REGULAR)
+		st = bcpi_fail(err, BCP_E_IO, "%s is not a regular file", name);
+	else if (owner_only && (st = bcpi_check_owner(&fi, name, err)) != BCP_OK)
+		;
 	/* #1 before reading: a huge file is refused without touching it. */
-	if ((uintmax_t)sb.st_size > BCPF_MAX_BLOB) {
-		close(fd);
-		return bcpi_fail(err, BCP_E_TOO_LARGE, "%s is %jd bytes; the limit is %u (FORMAT.md #1)",
-			name, (intmax_t)sb.st_size, (unsigned)BCPF_MAX_BLOB);
-	}
-	if ((st = check_length((size_t)sb.st_size, err)) != BCP_OK) {
-		close(fd);
-		return st;
-	}
-	st = read_all(fd, name, (size_t)sb.st_size, &bytes, err);
-	close(fd);
+	else if (fi.size > BCPF_MAX_BLOB)
+		st = bcpi_fail(err, BCP_E_TOO_LARGE, "%s is %llu bytes; the limit is %u "
+			"(FORMAT.md #1)", name, (unsigned long long)fi.size, (unsigned)BCPF_MAX_BLOB);
+	else if ((st = check_length((size_t)fi.size, err)) == BCP_OK)
+		st = read_all(f, name, (size_t)fi.size, &bytes, err);
+	bcpi_os_close(f, &e);
 	if (st != BCP_OK)
 		return st;
-	return open_bytes(bytes, (size_t)sb.st_size, opts, a, out, err);
+	return open_bytes(bytes, (size_t)fi.size, opts, a, out, err);
 }
-
-/* O_NONBLOCK: a FIFO in the blob's place must not hang the open (fstat then refuses
- * it); on a regular file the flag changes nothing. */
-#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
 enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts,
 	bcp_blob **out, struct bcp_error *err)
 {
+	struct bcpi_oserr e;
 	struct anchor a;
 	enum bcp_status st;
-	int fd;
+	bcpi_file f;
 
 	if (out)
 		*out = NULL;
@@ -578,29 +532,27 @@ enum bcp_status bcp_open_file(const char *path, const struct bcp_open_opts *opts
 		return bcpi_fail(err, BCP_E_ARG, "bcp_open_file needs path, opts and out");
 	if ((st = anchor_load(opts, &a, err)) != BCP_OK)
 		return st;
-	fd = open(path, OPEN_FLAGS);
-	if (fd < 0)
-		return io_fail(-1, path, err);
-	return open_fd(fd, path, 0, opts, &a, out, err);
+	if (bcpi_os_open_read(NULL, path, &f, &e) != 0)
+		return io_fail(path, &e, err);
+	return open_file(&f, path, 0, opts, &a, out, err);
 }
 
-enum bcp_status bcpi_open_at(int dirfd, const char *name, const struct bcp_open_opts *opts,
-	bcp_blob **out, struct bcp_error *err)
+enum bcp_status bcpi_open_at(const bcpi_dir *d, const char *name,
+	const struct bcp_open_opts *opts, bcp_blob **out, struct bcp_error *err)
 {
+	struct bcpi_oserr e;
 	struct anchor a;
 	enum bcp_status st;
-	int fd;
+	bcpi_file f;
 
 	*out = NULL;
 	if ((st = anchor_load(opts, &a, err)) != BCP_OK)
 		return st;
-	fd = openat(dirfd, name, OPEN_FLAGS | O_NOFOLLOW);
-	if (fd < 0 && (errno == ELOOP || errno == EMLINK))
-		return bcpi_fail(err, BCP_E_IO, "%s is a symbolic link; the state folder holds "
-			"only regular files", name);
-	if (fd < 0)
-		return io_fail(-1, name, err);
-	return open_fd(fd, name, 1, opts, &a, out, err);
+	if (bcpi_os_open_read(d, name, &f, &e) != 0)
+		return e.kind != BCPI_OS_LINK ? io_fail(name, &e, err) :
+			bcpi_fail(err, BCP_E_IO, "%s is a symbolic link; the state folder holds "
+				"only regular files", name);
+	return open_file(&f, name, 1, opts, &a, out, err);
 }
 
 /* ---- what the header says ---- */

@@ -3,36 +3,22 @@
  * last-known-good) and bcp_state_note_time; and the file primitives install.c writes
  * the folder with (temporary file, fsync, rename, fsync of the folder).
  *
- * Every file is opened relative to the folder's descriptor and never through a
+ * Every file is opened relative to the open folder (os.h) and never through a
  * symbolic link: the installer makes only regular files, so a link is someone
- * else's doing. Opening never writes the folder. */
+ * else's doing. Opening never writes the folder. No system call here: os.h. */
 #include "internal.h"
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Larger files are not ours: 16 thumbprint lines, four short state lines. */
 #define TRUST_FILE_MAX (BCPI_MAX_TRUST * 45)
 #define STATE_FILE_MAX 512
 
-enum bcp_status bcpi_check_owner(const struct stat *sb, const char *what,
+enum bcp_status bcpi_check_owner(const struct bcpi_finfo *fi, const char *what,
 	struct bcp_error *err)
 {
-	uid_t me = geteuid();
-
-	if (sb->st_uid != me)
-		return bcpi_fail(err, BCP_E_STATE, "%s belongs to uid %lu (mode %04o), not to this "
-			"process's user (uid %lu): the state folder and its files must be made and "
-			"owned by the account that installs and opens them", what,
-			(unsigned long)sb->st_uid, (unsigned)(sb->st_mode & 07777), (unsigned long)me);
-	if (sb->st_mode & 077)
-		return bcpi_fail(err, BCP_E_STATE, "%s has mode %04o: other accounts may read or "
-			"change it; the state folder must be owner-only (chmod 700, files 600)",
-			what, (unsigned)(sb->st_mode & 07777));
+	if (fi->why[0])
+		return bcpi_fail(err, BCP_E_STATE, "%s %s", what, fi->why);
 	return BCP_OK;
 }
 
@@ -43,14 +29,10 @@ int64_t bcpi_effective_now(int64_t now, int64_t latest)
 	return latest - BCP_CLOCK_TOLERANCE > now ? latest - BCP_CLOCK_TOLERANCE : now;
 }
 
-enum bcp_status bcpi_state_errno(struct bcp_error *err, const char *what, const char *name)
+enum bcp_status bcpi_state_os(struct bcp_error *err, const char *what, const char *name,
+	const struct bcpi_oserr *e)
 {
-	char why[128];
-	int e = errno;
-
-	if (strerror_r(e, why, sizeof why) != 0)
-		snprintf(why, sizeof why, "errno %d", e);
-	return bcpi_fail(err, BCP_E_STATE, "%s %s: %s", what, name, why);
+	return bcpi_fail(err, BCP_E_STATE, "%s %s: %s", what, name, e->text);
 }
 
 void bcpi_step(const struct bcpi_hook *h, const char *fmt, const char *name)
@@ -63,54 +45,58 @@ void bcpi_step(const struct bcpi_hook *h, const char *fmt, const char *name)
 	h->fn(h->ctx, step);
 }
 
-int bcpi_dir_open(const char *dir, int *missing, struct bcp_error *err)
+bcpi_dir *bcpi_dir_open(const char *dir, int *missing, struct bcp_error *err)
 {
-	struct stat sb;
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct bcpi_finfo fi;
+	struct bcpi_oserr e;
+	bcpi_dir *d = bcpi_os_dir_open(dir, &e);
 
 	if (missing)
-		*missing = fd < 0 && errno == ENOENT;
-	if (fd >= 0 && fstat(fd, &sb) != 0) {
-		bcpi_state_errno(err, "cannot stat the state folder", dir);
-		close(fd);
-		return -1;
+		*missing = !d && e.kind == BCPI_OS_MISSING;
+	if (d && bcpi_os_dir_stat(d, 1, &fi, &e) != 0) {
+		bcpi_state_os(err, "cannot stat the state folder", dir, &e);
+		bcpi_os_dir_close(d);
+		return NULL;
 	}
-	if (fd >= 0 && bcpi_check_owner(&sb, dir, err) != BCP_OK) {
-		close(fd);
-		return -1;
+	if (d && bcpi_check_owner(&fi, dir, err) != BCP_OK) {
+		bcpi_os_dir_close(d);
+		return NULL;
 	}
-	if (fd >= 0)
-		return fd;
-	if (errno == ENOTDIR)
+	if (d)
+		return d;
+	if (e.kind == BCPI_OS_NOT_DIR)
 		bcpi_fail(err, BCP_E_STATE, "%s is not a folder", dir);
 	else
-		bcpi_state_errno(err, "cannot open the state folder", dir);
-	return -1;
+		bcpi_state_os(err, "cannot open the state folder", dir, &e);
+	return NULL;
 }
 
-enum bcp_status bcpi_check_files(int dirfd, struct bcp_error *err)
+enum bcp_status bcpi_check_files(const bcpi_dir *d, struct bcp_error *err)
 {
 	static const char *const names[] = { BCPI_CURRENT, BCPI_PREVIOUS, BCPI_TRUST, BCPI_STATE };
-	struct stat sb;
+	struct bcpi_finfo fi;
+	struct bcpi_oserr e;
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (fstatat(dirfd, names[i], &sb, AT_SYMLINK_NOFOLLOW) != 0) {
-			if (errno == ENOENT)
+		if (bcpi_os_stat_at(d, names[i], 1, &fi, &e) != 0) {
+			if (e.kind == BCPI_OS_MISSING)
 				continue;
-			return bcpi_state_errno(err, "cannot stat", names[i]);
+			return bcpi_state_os(err, "cannot stat", names[i], &e);
 		}
 		/* Links and other kinds are refused by name when they are opened. */
-		if (S_ISREG(sb.st_mode) && bcpi_check_owner(&sb, names[i], err) != BCP_OK)
+		if (fi.type == BCPI_FT_REGULAR && bcpi_check_owner(&fi, names[i], err) != BCP_OK)
 			return BCP_E_STATE;
 	}
 	return BCP_OK;
 }
 
-enum bcp_status bcpi_dir_sync(int dirfd, struct bcp_error *err)
+enum bcp_status bcpi_dir_sync(const bcpi_dir *d, struct bcp_error *err)
 {
-	if (fsync(dirfd) != 0)
-		return bcpi_state_errno(err, "cannot fsync", "the state folder");
+	struct bcpi_oserr e;
+
+	if (bcpi_os_dir_sync(d, &e) != 0)
+		return bcpi_state_os(err, "cannot fsync", "the state folder", &e);
 	return BCP_OK;
 }
 
@@ -119,61 +105,61 @@ enum bcp_status bcpi_dir_sync(int dirfd, struct bcp_error *err)
 /* Reads the whole small file name ("the state file": what) into buf (max bytes and a
  * NUL). A missing file sets *missing and is BCP_OK; a link, a non-regular file or a
  * larger one is BCP_E_STATE. */
-static enum bcp_status read_small(int dirfd, const char *name, const char *what, char *buf,
-	size_t max, size_t *len, int *missing, struct bcp_error *err)
+static enum bcp_status read_small(const bcpi_dir *d, const char *name, const char *what,
+	char *buf, size_t max, size_t *len, int *missing, struct bcp_error *err)
 {
-	struct stat sb;
+	struct bcpi_finfo fi;
+	struct bcpi_oserr e;
+	bcpi_file f;
 	size_t got = 0;
-	ssize_t n;
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+	long long n;
+	int rc = bcpi_os_open_read(d, name, &f, &e);
 
 	*len = 0;
-	*missing = fd < 0 && errno == ENOENT;
+	*missing = rc != 0 && e.kind == BCPI_OS_MISSING;
 	if (*missing)
 		return BCP_OK;
-	if (fd < 0 && (errno == ELOOP || errno == EMLINK))
+	if (rc != 0 && e.kind == BCPI_OS_LINK)
 		return bcpi_fail(err, BCP_E_STATE, "%s is a symbolic link; the state folder holds "
 			"only regular files", what);
-	if (fd < 0)
-		return bcpi_state_errno(err, "cannot open", what);
-	if (fstat(fd, &sb) != 0) {
-		bcpi_state_errno(err, "cannot stat", what);
-		close(fd);
+	if (rc != 0)
+		return bcpi_state_os(err, "cannot open", what, &e);
+	if (bcpi_os_fstat(&f, 1, &fi, &e) != 0) {
+		bcpi_state_os(err, "cannot stat", what, &e);
+		bcpi_os_close(&f, &e);
 		return BCP_E_STATE;
 	}
-	if (!S_ISREG(sb.st_mode)) {
-		close(fd);
+	if (fi.type != BCPI_FT_REGULAR) {
+		bcpi_os_close(&f, &e);
 		return bcpi_fail(err, BCP_E_STATE, "%s is not a regular file", what);
 	}
-	if (bcpi_check_owner(&sb, what, err) != BCP_OK) {
-		close(fd);
+	if (bcpi_check_owner(&fi, what, err) != BCP_OK) {
+		bcpi_os_close(&f, &e);
 		return BCP_E_STATE;
 	}
 	/* Read one byte more than allowed, so that a file that grew is caught too. */
 	for (;;) {
-		n = read(fd, buf + got, max + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = bcpi_os_read(&f, buf + got, max + 1 - got, &e);
 		if (n < 0) {
-			bcpi_state_errno(err, "cannot read", what);
-			close(fd);
+			bcpi_state_os(err, "cannot read", what, &e);
+			bcpi_os_close(&f, &e);
 			return BCP_E_STATE;
 		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 		if (got > max) {
-			close(fd);
+			bcpi_os_close(&f, &e);
 			return bcpi_fail(err, BCP_E_STATE, "%s is larger than %zu bytes", what, max);
 		}
 	}
-	close(fd);
+	bcpi_os_close(&f, &e);
 	buf[got] = '\0';
 	*len = got;
 	return BCP_OK;
 }
 
-enum bcp_status bcpi_trust_read(int dirfd, struct bcpi_trust *t, struct bcp_error *err)
+enum bcp_status bcpi_trust_read(const bcpi_dir *d, struct bcpi_trust *t, struct bcp_error *err)
 {
 	char text[TRUST_FILE_MAX + 1];
 	size_t len, at, line;
@@ -181,7 +167,7 @@ enum bcp_status bcpi_trust_read(int dirfd, struct bcpi_trust *t, struct bcp_erro
 	int missing;
 
 	memset(t, 0, sizeof *t);
-	if ((st = read_small(dirfd, BCPI_TRUST, "the trust file", text, TRUST_FILE_MAX, &len, &missing, err))
+	if ((st = read_small(d, BCPI_TRUST, "the trust file", text, TRUST_FILE_MAX, &len, &missing, err))
 	    != BCP_OK)
 		return st;
 	if (missing)
@@ -235,7 +221,7 @@ static const char *const state_keys[4] = {
 	"highest_serial", "current_serial", "previous_serial", "latest_time"
 };
 
-enum bcp_status bcpi_state_read(int dirfd, struct bcpi_state *st, struct bcp_error *err)
+enum bcp_status bcpi_state_read(const bcpi_dir *d, struct bcpi_state *st, struct bcp_error *err)
 {
 	char text[STATE_FILE_MAX + 1];
 	const char *p, *key;
@@ -245,7 +231,7 @@ enum bcp_status bcpi_state_read(int dirfd, struct bcpi_state *st, struct bcp_err
 	int missing, neg, seen[4] = { 0 }, k;
 
 	memset(st, 0, sizeof *st);
-	if ((s = read_small(dirfd, BCPI_STATE, "the state file", text, STATE_FILE_MAX, &len, &missing, err))
+	if ((s = read_small(d, BCPI_STATE, "the state file", text, STATE_FILE_MAX, &len, &missing, err))
 	    != BCP_OK)
 		return s;
 	if (missing)
@@ -308,85 +294,58 @@ size_t bcpi_state_format(const struct bcpi_state *st, char *buf)
 
 /* ---- writing ---- */
 
-/* Creates the new file tmp, owner-only whatever the umask. -1 with errno. */
-static int tmp_create(int dirfd, const char *tmp)
+/* Writes and fsyncs the file tmp open on f, and closes it; on failure removes it. */
+static enum bcp_status tmp_fill(const bcpi_dir *d, bcpi_file *f, const char *tmp,
+	const void *data, size_t len, const struct bcpi_hook *h, struct bcp_error *err)
 {
-	int e, fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		0600);
-
-	if (fd < 0)
-		return -1;
-	if (fchmod(fd, 0600) != 0) {
-		e = errno;
-		close(fd);
-		unlinkat(dirfd, tmp, 0);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
-/* Writes and fsyncs the file tmp open on fd, and closes it; on failure removes it. */
-static enum bcp_status tmp_fill(int dirfd, int fd, const char *tmp, const void *data,
-	size_t len, const struct bcpi_hook *h, struct bcp_error *err)
-{
-	const uint8_t *p = data;
+	struct bcpi_oserr e, ignored;
 	const char *what = "cannot write";
-	size_t done = 0, chunk;
-	ssize_t n;
 
-	while (done < len) {
-		chunk = len - done > (size_t)1 << 30 ? (size_t)1 << 30 : len - done;
-		n = write(fd, p + done, chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = ENOSPC;
-			goto fail;
-		}
-		done += (size_t)n;
-	}
+	if (bcpi_os_write_all(f, data, len, &e) != 0)
+		goto fail;
 	bcpi_step(h, "write %s", tmp);
 	what = "cannot fsync";
-	if (fsync(fd) != 0)
+	if (bcpi_os_file_sync(f, &e) != 0)
 		goto fail;
 	bcpi_step(h, "fsync %s", tmp);
 	what = "cannot close";
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
+	if (bcpi_os_close(f, &e) != 0) {
+		bcpi_state_os(err, what, tmp, &e);
+		bcpi_os_unlink(d, tmp);
+		return BCP_E_STATE;
 	}
 	return BCP_OK;
 
 fail:
-	bcpi_state_errno(err, what, tmp);
-	if (fd >= 0)
-		close(fd);
-	unlinkat(dirfd, tmp, 0);
+	bcpi_state_os(err, what, tmp, &e);
+	bcpi_os_close(f, &ignored);
+	bcpi_os_unlink(d, tmp);
 	return BCP_E_STATE;
 }
 
-enum bcp_status bcpi_tmp_write(int dirfd, const char *tmp, const void *data, size_t len,
-	const struct bcpi_hook *h, struct bcp_error *err)
+enum bcp_status bcpi_tmp_write(const bcpi_dir *d, const char *tmp, const void *data,
+	size_t len, const struct bcpi_hook *h, struct bcp_error *err)
 {
-	int fd = tmp_create(dirfd, tmp);
+	struct bcpi_oserr e;
+	bcpi_file f;
 
-	if (fd < 0)
-		return bcpi_state_errno(err, "cannot create", tmp);
-	return tmp_fill(dirfd, fd, tmp, data, len, h, err);
+	if (bcpi_os_create_private(d, tmp, &f, &e) != 0)
+		return bcpi_state_os(err, "cannot create", tmp, &e);
+	return tmp_fill(d, &f, tmp, data, len, h, err);
 }
 
-enum bcp_status bcpi_tmp_commit(int dirfd, const char *tmp, const char *name,
+enum bcp_status bcpi_tmp_commit(const bcpi_dir *d, const char *tmp, const char *name,
 	const struct bcpi_hook *h, struct bcp_error *err)
 {
-	if (renameat(dirfd, tmp, dirfd, name) != 0) {
-		bcpi_state_errno(err, "cannot rename over", name);
-		unlinkat(dirfd, tmp, 0);
+	struct bcpi_oserr e;
+
+	if (bcpi_os_rename(d, tmp, name, &e) != 0) {
+		bcpi_state_os(err, "cannot rename over", name, &e);
+		bcpi_os_unlink(d, tmp);
 		return BCP_E_STATE;
 	}
 	bcpi_step(h, "rename %s", name);
-	if (bcpi_dir_sync(dirfd, err) != BCP_OK)
+	if (bcpi_dir_sync(d, err) != BCP_OK)
 		return BCP_E_STATE;
 	bcpi_step(h, "fsync folder (%s)", name);
 	return BCP_OK;
@@ -438,7 +397,7 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 	struct bcpi_trust t;
 	struct bcp_info info;
 	enum bcp_status s;
-	int dirfd;
+	bcpi_dir *d;
 
 	memset(rep, 0, sizeof *rep);
 	if (out)
@@ -448,12 +407,11 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 	/* A folder that cannot be read is reported as current.bcp's failure too: the
 	 * installed blob could not be tried. */
 	s = BCP_E_STATE;
-	if ((dirfd = bcpi_dir_open(dir, NULL, &cur)) < 0 ||
-	    (s = bcpi_check_files(dirfd, &cur)) != BCP_OK ||
-	    (s = bcpi_trust_read(dirfd, &t, &cur)) != BCP_OK ||
-	    (s = bcpi_state_read(dirfd, &st, &cur)) != BCP_OK) {
-		if (dirfd >= 0)
-			close(dirfd);
+	if (!(d = bcpi_dir_open(dir, NULL, &cur)) ||
+	    (s = bcpi_check_files(d, &cur)) != BCP_OK ||
+	    (s = bcpi_trust_read(d, &t, &cur)) != BCP_OK ||
+	    (s = bcpi_state_read(d, &st, &cur)) != BCP_OK) {
+		bcpi_os_dir_close(d);
 		rep->current_status = s;
 		snprintf(rep->current_message, sizeof rep->current_message, "%s", cur.message);
 		if (err)
@@ -468,11 +426,11 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 	o.now = rep->effective_now;
 	o.min_serial = st.highest_serial;
 	o.flags = BCP_OPEN_EXPIRED_DENIES | BCP_OPEN_NOT_YET_VALID_DENIES;
-	rep->current_status = bcpi_open_at(dirfd, BCPI_CURRENT, &o, out, &cur);
+	rep->current_status = bcpi_open_at(d, BCPI_CURRENT, &o, out, &cur);
 	snprintf(rep->current_message, sizeof rep->current_message, "%s",
 		rep->current_status == BCP_OK ? bcp_status_str(BCP_OK) : cur.message);
 	if (rep->current_status != BCP_OK && !blob_fault(rep->current_status)) {
-		close(dirfd);   /* not the blob's fault: no fallback to an older one */
+		bcpi_os_dir_close(d);   /* not the blob's fault: no fallback to an older one */
 		if (err)
 			*err = cur;
 		return rep->current_status;
@@ -480,9 +438,9 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 	if (rep->current_status != BCP_OK) {
 		/* The last-known-good: never older than the blob we moved there. */
 		o.min_serial = st.previous_serial;
-		s = bcpi_open_at(dirfd, BCPI_PREVIOUS, &o, out, &prev);
+		s = bcpi_open_at(d, BCPI_PREVIOUS, &o, out, &prev);
 		if (s != BCP_OK) {
-			close(dirfd);
+			bcpi_os_dir_close(d);
 			if (!blob_fault(s)) {
 				if (err)
 					*err = prev;
@@ -494,7 +452,7 @@ enum bcp_status bcp_open_state(const char *dir, int64_t now, bcp_blob **out,
 		}
 		rep->fallback = 1;
 	}
-	close(dirfd);
+	bcpi_os_dir_close(d);
 	bcp_info(*out, &info);
 	rep->serial = info.serial;
 	rep->expired = info.expired;
@@ -507,26 +465,29 @@ enum bcp_status bcp_state_note_time(const char *dir, int64_t now, struct bcp_err
 {
 	char text[BCPI_STATE_TEXT_MAX], tmp[64];
 	struct bcpi_state st;
+	struct bcpi_oserr e;
 	enum bcp_status s;
+	bcpi_file f;
 	unsigned i;
-	int dirfd, fd = -1;
+	bcpi_dir *d;
+	int rc = -1;
 
 	if (!dir)
 		return bcpi_fail(err, BCP_E_ARG, "bcp_state_note_time needs dir");
-	if ((dirfd = bcpi_dir_open(dir, NULL, err)) < 0)
+	if (!(d = bcpi_dir_open(dir, NULL, err)))
 		return BCP_E_STATE;
 	/* Writers of one folder take turns (install.c takes the same lock). */
-	if (flock(dirfd, LOCK_EX) != 0) {
-		s = bcpi_state_errno(err, "cannot lock", dir);
-		close(dirfd);
+	if (bcpi_os_dir_lock(d, &e) != 0) {
+		s = bcpi_state_os(err, "cannot lock", dir, &e);
+		bcpi_os_dir_close(d);
 		return s;
 	}
-	if ((s = bcpi_state_read(dirfd, &st, err)) != BCP_OK) {
-		close(dirfd);   /* a broken state file is reported, never papered over */
+	if ((s = bcpi_state_read(d, &st, err)) != BCP_OK) {
+		bcpi_os_dir_close(d);   /* a broken state file is reported, never papered over */
 		return s;
 	}
 	if (st.present && now <= st.latest_time) {
-		close(dirfd);
+		bcpi_os_dir_close(d);
 		bcpi_ok(err);
 		return BCP_OK;
 	}
@@ -534,21 +495,21 @@ enum bcp_status bcp_state_note_time(const char *dir, int64_t now, struct bcp_err
 	st.latest_time = now;
 	/* A name of our own: several threads or processes may note the time at once,
 	 * and the installer removes what a crash left behind. */
-	for (i = 0; i < 1000 && fd < 0; i++) {
-		snprintf(tmp, sizeof tmp, "state.%ld.%u.tmp", (long)getpid(), i);
-		fd = tmp_create(dirfd, tmp);
-		if (fd < 0 && errno != EEXIST)
+	for (i = 0; i < 1000 && rc != 0; i++) {
+		snprintf(tmp, sizeof tmp, "state.%lu.%u.tmp", bcpi_os_pid(), i);
+		rc = bcpi_os_create_private(d, tmp, &f, &e);
+		if (rc != 0 && e.kind != BCPI_OS_EXISTS)
 			break;
 	}
-	if (fd < 0) {
-		bcpi_state_errno(err, "cannot create", tmp);
-		close(dirfd);
+	if (rc != 0) {
+		bcpi_state_os(err, "cannot create", tmp, &e);
+		bcpi_os_dir_close(d);
 		return BCP_E_STATE;
 	}
-	s = tmp_fill(dirfd, fd, tmp, text, bcpi_state_format(&st, text), NULL, err);
+	s = tmp_fill(d, &f, tmp, text, bcpi_state_format(&st, text), NULL, err);
 	if (s == BCP_OK)
-		s = bcpi_tmp_commit(dirfd, tmp, BCPI_STATE, NULL, err);
-	close(dirfd);
+		s = bcpi_tmp_commit(d, tmp, BCPI_STATE, NULL, err);
+	bcpi_os_dir_close(d);
 	if (s == BCP_OK)
 		bcpi_ok(err);
 	return s;

@@ -17,6 +17,9 @@
  *                --state-dir /var/lib/bcp --user alice.json [--now UNIX_SECONDS]
  *     bcp-client --state-dir /var/lib/bcp --user alice.json    (no new blob pushed)
  *
+ * On Windows (make windows: bcp-client.exe) paths are UTF-8 inside and UTF-16 to
+ * Windows, and --state-dir defaults to %ProgramData%\bcp-client.
+ *
  * Any error means deny: without a policy that opens, every request is denied.
  * Exit status: 0 a policy was open (installed, last-known-good or expired);
  * 1 none opens, or the user file is bad (every request was denied); 2 usage. */
@@ -27,6 +30,95 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef _WIN32
+/* Windows: arguments are read as UTF-16 and handed on as UTF-8 (the encoding of
+ * libbcp's paths), files are opened by their UTF-16 names, and standard input and
+ * output are binary, so that the output is byte for byte the one on Linux. */
+#include <fcntl.h>
+#include <io.h>
+#include <windows.h>
+#include <shellapi.h>
+
+static char *utf8_of(const wchar_t *w)
+{
+	int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
+	char *s = n > 0 ? malloc((size_t)n) : NULL;
+	if (s)
+		WideCharToMultiByte(CP_UTF8, 0, w, -1, s, n, NULL, NULL);
+	return s;
+}
+
+static FILE *file_open(const char *path)
+{
+	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, NULL, 0);
+	wchar_t *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
+	FILE *f = NULL;
+	if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, w, n) > 0)
+		f = _wfopen(w, L"rb");
+	else
+		errno = EINVAL;
+	free(w);
+	return f;
+}
+
+/* The program's arguments in UTF-8 (kept until exit). */
+static char **utf8_argv(int *argc)
+{
+	wchar_t **wargv = CommandLineToArgvW(GetCommandLineW(), argc);
+	char **argv = wargv ? calloc((size_t)*argc + 1, sizeof *argv) : NULL;
+	for (int i = 0; argv && i < *argc; i++)
+		if (!(argv[i] = utf8_of(wargv[i])))
+			exit(1);
+	return argv;
+}
+
+/* The state folder when none is given: %ProgramData%\bcp-client (ProgramData is
+ * where a Windows service keeps machine-wide state; libbcp makes the folder with
+ * a DACL for SYSTEM and Administrators). NULL when ProgramData is not set. */
+static const char *default_state_dir(void)
+{
+	const wchar_t *pd = _wgetenv(L"ProgramData");
+	static wchar_t w[32768];
+	if (!pd || !*pd || wcslen(pd) > 32000)
+		return NULL;
+	swprintf(w, sizeof w / sizeof w[0], L"%ls\\bcp-client", pd);
+	return utf8_of(w);
+}
+
+/* POSIX getline, for the request lines. */
+static long long getline(char **line, size_t *cap, FILE *f)
+{
+	size_t n = 0;
+	int c;
+	while ((c = getc(f)) != EOF) {
+		if (n + 2 > *cap) {
+			size_t nc = *cap ? *cap * 2 : 256;
+			char *p = realloc(*line, nc);
+			if (!p)
+				return -1;
+			*line = p;
+			*cap = nc;
+		}
+		(*line)[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (n == 0)
+		return -1;
+	(*line)[n] = '\0';
+	return (long long)n;
+}
+static struct tm *gmtime_r(const time_t *t, struct tm *tm)
+{
+	return gmtime_s(tm, t) == 0 ? tm : NULL;
+}
+#else
+static FILE *file_open(const char *path)
+{
+	return fopen(path, "rb");
+}
+#endif
 
 #define MAX_TRUSTED 16
 #define MAX_LINE 1024   /* longer request lines are refused, not cut */
@@ -233,7 +325,17 @@ static int user_load(const char *path, struct user_doc *ud)
 	const char *key;
 	json_t *v;
 	struct bcp_user_info *u = &ud->info;
+#ifdef _WIN32
+	FILE *uf = file_open(path);
+	if (!uf) {
+		fprintf(stderr, "bcp-client: %s: cannot open: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ud->json = json_loadf(uf, JSON_REJECT_DUPLICATES, &je);
+	fclose(uf);
+#else
 	ud->json = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+#endif
 	if (!ud->json) {
 		fprintf(stderr, "bcp-client: %s:%d:%d: %s\n", path, je.line, je.column, je.text);
 		return -1;
@@ -414,7 +516,7 @@ static void print_settings(const bcp_blob *b)
 /* Reads a blob file whole; NULL with errno set on failure. */
 static void *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = file_open(path);
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
 	if (!f)
@@ -478,6 +580,12 @@ int main(int argc, char **argv)
 	const char *tps[MAX_TRUSTED];
 	size_t ntps = 0;
 	int64_t now = (int64_t)time(NULL);
+#ifdef _WIN32
+	if (!(argv = utf8_argv(&argc)))
+		return 2;
+	_setmode(_fileno(stdin), _O_BINARY);
+	_setmode(_fileno(stdout), _O_BINARY);
+#endif
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -514,6 +622,10 @@ int main(int argc, char **argv)
 		return usage("--bcpConfigFilePath requires --bcpMAPublicKeyHash");
 	if (ntps && !config)
 		return usage("--bcpMAPublicKeyHash requires --bcpConfigFilePath");
+#ifdef _WIN32
+	if (!dir)
+		dir = default_state_dir();
+#endif
 	if (!dir || !user_path)
 		return usage("need --state-dir DIR and --user USER.json");
 

@@ -18,7 +18,12 @@
  * the count. On a disagreement the policy is saved to /tmp/bcp-diff-fail-I.bcl and
  * the request printed as a `bcpc query --batch` line (the CLI refuses some users the
  * library takes, such as platform "Windows"); the run stops after 5. Prints
- * "N passed, M failed" (one check per policy) and exits 1 on any failure. */
+ * "N passed, M failed" (one check per policy) and exits 1 on any failure.
+ *
+ * With BCP_DIFF_EXPORT=DIR it also writes, for the Windows build (tests/windows/),
+ * each policy's blob DIR/pNNNN.bcp and DIR/pNNNN.txt: its users, requests and this
+ * runtime's answers, in the line format tests/windows/test_windows.c reads (its
+ * comment describes it); DIR/thumbprint holds the signing key's thumbprint. */
 #include <arpa/inet.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -1119,6 +1124,96 @@ static int write_text(const char *path, const struct sbuf *text)
 	return ok ? 0 : -1;
 }
 
+/* ---- export for the Windows build (BCP_DIFF_EXPORT) ---- */
+
+static FILE *export_f;
+
+/* A string as one token: "!" for NULL, else "=" and the bytes percent-encoded
+ * outside [A-Za-z0-9-_.~] (jq's @uri, which the golden decisions go through). */
+static void ex_str(const char *s)
+{
+	if (!s) {
+		fputs(" !", export_f);
+		return;
+	}
+	fputs(" =", export_f);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		    *c == '-' || *c == '_' || *c == '.' || *c == '~')
+			fputc(*c, export_f);
+		else
+			fprintf(export_f, "%%%02X", *c);
+}
+
+static void ex_list(const char *const *v, size_t n)
+{
+	fprintf(export_f, " %zu", n);
+	for (size_t i = 0; i < n; i++)
+		ex_str(v[i]);
+}
+
+static void ex_attrs(const struct bcp_attr *a, size_t n)
+{
+	fprintf(export_f, " %zu", n);
+	for (size_t i = 0; i < n; i++) {
+		ex_str(a[i].name);
+		ex_list(a[i].values, a[i].nvalues);
+	}
+}
+
+static void ex_user(unsigned i, const struct bcp_user_info *u, const char *profile)
+{
+	fprintf(export_f, "U %u", i);
+	ex_attrs(u->saml, u->nsaml);
+	ex_attrs(u->scim, u->nscim);
+	ex_list(u->scim_groups, u->nscim_groups);
+	ex_str(u->idp);
+	ex_str(u->platform);
+	ex_str(u->client_type);
+	ex_list(u->posture, u->nposture);
+	ex_list(u->trusted_networks, u->ntrusted_networks);
+	ex_str(u->country);
+	fprintf(export_f, " %zu", u->nattrs);
+	for (size_t k = 0; k < u->nattrs; k++) {
+		ex_str(u->attrs[k].kind);
+		ex_str(u->attrs[k].name);
+		ex_list(u->attrs[k].values, u->attrs[k].nvalues);
+	}
+	fprintf(export_f, "\nP %u", i);
+	ex_str(profile);
+	fputc('\n', export_f);
+}
+
+static void ex_request(unsigned ui, const struct request *q, enum bcp_status st,
+		       const struct bcp_decision *d)
+{
+	fprintf(export_f, "Q %u %s %u", ui, q->proto == BCP_UDP ? "udp" : "tcp", q->port);
+	ex_str(q->host);
+	fprintf(export_f, "\nE %s %s", st == BCP_OK ? "ok" : st == BCP_E_ARG ? "arg" : "other",
+		bcp_verdict_str(d->verdict));
+	ex_str(d->segment);
+	ex_str(d->rule);
+	fputc('\n', export_f);
+}
+
+static void ex_blob(unsigned idx, const uint8_t *blob, size_t len)
+{
+	const char *dir = getenv("BCP_DIFF_EXPORT");
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/p%04u.bcp", dir, idx);
+	if (!(f = fopen(path, "wb")) || fwrite(blob, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+	snprintf(path, sizeof path, "%s/p%04u.txt", dir, idx);
+	if (!(export_f = fopen(path, "w"))) {
+		perror(path);
+		exit(1);
+	}
+}
+
 /* ---- one policy ---- */
 
 struct stats {
@@ -1258,6 +1353,8 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 		report(&run, "bcp_open_buffer: %s", e.message);
 		goto out;
 	}
+	if (getenv("BCP_DIFF_EXPORT"))
+		ex_blob(idx, blob, bloblen);
 
 	/* Each user is bound once, and its profile checked then. */
 	for (unsigned i = 0; i < USERS_PER_POLICY; i++) {
@@ -1269,6 +1366,8 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 		int32_t rp = ref_profile(m, &users[i].info);
 		const char *want = rp >= 0 ? m->profiles[rp].name : NULL;
 		const char *got = bcp_user_profile(bu[i]);
+		if (export_f)
+			ex_user(i, &users[i].info, got);
 		st->users++;
 		st->profiles += want != NULL;
 		if (!same_name(want, got)) {
@@ -1286,8 +1385,19 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 		unsigned ui = rn(&g.r, USERS_PER_POLICY);
 		gen_request(&g, &q);
 		check_request(&run, m, &users[ui], bu[ui], &q, qi, st);
+		if (export_f) {
+			struct bcp_decision dd;
+			enum bcp_status ds = bcp_decide_host(bu[ui], q.host, strlen(q.host), q.port,
+							     q.proto, &dd);
+			ex_request(ui, &q, ds, &dd);
+		}
 	}
 out:
+	if (export_f && fclose(export_f) != 0) {
+		perror("export");
+		exit(1);
+	}
+	export_f = NULL;
 	for (unsigned i = 0; i < USERS_PER_POLICY; i++)
 		bcp_user_free(bu[i]);
 	bcp_close(b);
@@ -1331,6 +1441,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(path, sizeof path, "%s/policy.bcl", dir);
+	if (getenv("BCP_DIFF_EXPORT")) {
+		char tp_path[600];
+		snprintf(tp_path, sizeof tp_path, "%s/thumbprint", getenv("BCP_DIFF_EXPORT"));
+		FILE *f = fopen(tp_path, "w");
+		if (!f || fprintf(f, "%s\n", thumb) < 0 || fclose(f) != 0) {
+			perror(tp_path);
+			return 1;
+		}
+	}
 	for (unsigned i = 0; i < npolicies && mismatches < MAX_MISMATCHES; i++) {
 		if (run_policy(i, path, key, thumb, &text, &st))
 			passed++;
