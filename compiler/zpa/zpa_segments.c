@@ -271,24 +271,18 @@ static const char *covering_wildcard(const char *d, json_t *domains)
 
 /* ---- segments ---- */
 
-static int add_segment(struct tr *x, const struct zpa_item *it, const char *member_of)
+/* The segment's group id (in b when a number) and *gname: its own segmentGroupId and
+ * segmentGroupName, else its segmentGroup object, else the group that lists it. */
+static const char *segment_group_id(struct tr *x, const struct zpa_item *it, const char *name,
+				    const char *member_of, char b[32], const char **gname)
 {
-	struct zpa_out *o = x->o;
-	struct zpa_out_segment s;
-	char b1[32], b2[32], b3[32];
-	const char *name = zpa_str(it->j, "name");
-	const char *gid = zpa_field(it->j, "segmentGroupId", b1);
-	const char *gname = zpa_str(it->j, "segmentGroupName");
+	const char *gid = zpa_field(it->j, "segmentGroupId", b);
 	const json_t *sg = json_object_get(it->j, "segmentGroup");
-	struct ranges tcp, udp;
-	int has_tcp, has_udp, enabled;
-	json_t *lost = json_array();
-	const char *why_disabled = NULL;
 
-	memset(&s, 0, sizeof s);
+	*gname = zpa_str(it->j, "segmentGroupName");
 	if (!gid && json_is_object(sg)) {
-		gid = zpa_field(sg, "id", b1);
-		gname = zpa_str(sg, "name");
+		gid = zpa_field(sg, "id", b);
+		*gname = zpa_str(sg, "name");
 	}
 	if (!gid)
 		gid = it->group ? it->group : member_of;
@@ -296,46 +290,46 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 		zpa_warning(x, "application segment", it->id, name,
 			    zpa_keepf(x, "its segmentGroupId is %s but segment group %s lists it; "
 				      "segmentGroupId is used", gid, member_of));
-	int gi = group_for(x, gid, gname);
-	if (gi < 0)
-		goto oom;
-	s.group = o->groups[gi].name;
-	s.id = it->id;
-	s.domains = json_array();
-	s.addresses = json_array();
-	if (read_domains(x, it, &s, lost))
-		goto fail;
-	has_tcp = read_ports(x, it, "tcp", &tcp, name ? name : "");
-	has_udp = read_ports(x, it, "udp", &udp, name ? name : "");
-	if (has_tcp < 0 || has_udp < 0)
-		goto fail;
+	return gid;
+}
 
+/* matchStyle to s->inclusive and bypassType to s->bypass: 0, or -1 and the message. */
+static int read_match_and_bypass(struct tr *x, const struct zpa_item *it, const char *name,
+				 struct zpa_out_segment *s)
+{
+	char b2[32], b3[32];
 	const char *ms = zpa_field(it->j, "matchStyle", b2);
 	if (!ms || !strcmp(ms, "EXCLUSIVE"))
-		s.inclusive = 0;
+		s->inclusive = 0;
 	else if (!strcmp(ms, "INCLUSIVE"))
-		s.inclusive = 1;
+		s->inclusive = 1;
 	else {
 		snprintf(x->e->msg, sizeof x->e->msg,
 			 "%.300s: segment %.40s: unknown matchStyle \"%.40s\" (EXCLUSIVE or INCLUSIVE)",
 			 file_of(x, it), it->id ? it->id : "", ms);
-		goto fail;
+		return -1;
 	}
 	const char *bt = zpa_field(it->j, "bypassType", b3);
 	if (!bt || !strcmp(bt, "NEVER"))
-		s.bypass = "never";
+		s->bypass = "never";
 	else if (!strcmp(bt, "ALWAYS"))
-		s.bypass = "always";
+		s->bypass = "always";
 	else if (!strcmp(bt, "ON_NET"))
-		s.bypass = "on_net";
+		s->bypass = "on_net";
 	else {
-		s.bypass = "never";
+		s->bypass = "never";
 		zpa_warning(x, "application segment", it->id, name,
 			    zpa_keepf(x, "unknown bypassType \"%s\": taken as NEVER (the access "
 				      "policy decides)", bt));
 	}
+	return 0;
+}
 
-	enabled = zpa_bool(it->j, "enabled", 1);
+/* Why the segment is denied as disabled, or NULL. */
+static const char *disabled_reason(struct tr *x, const struct zpa_item *it, const char *gid)
+{
+	const char *why_disabled = NULL;
+	int enabled = zpa_bool(it->j, "enabled", 1);
 	if (enabled != 1)
 		why_disabled = enabled == 0 ? "disabled in ZPA" :
 			"its 'enabled' is neither true nor false";
@@ -348,97 +342,195 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 				    "enabled", 1) != 1)
 			why_disabled = "its segment group is disabled in ZPA";
 	}
+	return why_disabled;
+}
 
-	if (!has_tcp && !has_udp) {
-		/* ZPA drops what reaches a segment without the port (SCHEMA.md 2.2). Such a
-		 * segment is kept serving every port and denied: blocked either way, and its
-		 * hosts do not fall through to a wider segment. */
-		tcp.n = udp.n = 1;
-		tcp.lo[0] = udp.lo[0] = 1;
-		tcp.hi[0] = udp.hi[0] = 65535;
-		has_tcp = has_udp = 1;
-		if (!why_disabled) {
-			why_disabled = "it has no TCP or UDP ports in the export";
-			zpa_untranslated(x, "application segment", it->id, name,
-					 "no port fields in the export (ZPA drops every request to it)",
-					 "kept with every port and denied by the first rule: blocked, "
-					 "as in ZPA");
-		}
+/* ZPA drops what reaches a segment without the port (SCHEMA.md 2.2). Such a segment is
+ * kept serving every port and denied: blocked either way, and its hosts do not fall
+ * through to a wider segment. Returns the reason it is denied. */
+static const char *serve_every_port(struct tr *x, const struct zpa_item *it, const char *name,
+				    struct ranges *tcp, struct ranges *udp, const char *why_disabled)
+{
+	tcp->n = udp->n = 1;
+	tcp->lo[0] = udp->lo[0] = 1;
+	tcp->hi[0] = udp->hi[0] = 65535;
+	if (!why_disabled) {
+		why_disabled = "it has no TCP or UDP ports in the export";
+		zpa_untranslated(x, "application segment", it->id, name,
+				 "no port fields in the export (ZPA drops every request to it)",
+				 "kept with every port and denied by the first rule: blocked, "
+				 "as in ZPA");
 	}
-	if (json_array_size(lost) > 0) {
-		size_t i;
-		json_t *v;
-		for (i = 0; i < json_array_size(lost);) {
-			const char *d = json_string_value(json_array_get(lost, i));
-			const char *cover = covering_wildcard(d, s.domains);
-			if (!cover) {
-				i++;
-				continue;
-			}
-			zpa_warning(x, "application segment", it->id, name,
-				    zpa_keepf(x, "domain \"%s\" is left out: \"%s\" of the same segment "
-					      "covers every host it matches", d, cover));
-			json_array_remove(lost, i);
+	return why_disabled;
+}
+
+/* ---- domains the language cannot say ---- */
+
+/* Drops from lost each pattern a "*.SUFFIX" of the segment covers (covering_wildcard). */
+static void drop_covered_domains(struct tr *x, const struct zpa_item *it, const char *name,
+				 const struct zpa_out_segment *s, json_t *lost)
+{
+	for (size_t i = 0; i < json_array_size(lost);) {
+		const char *d = json_string_value(json_array_get(lost, i));
+		const char *cover = covering_wildcard(d, s->domains);
+		if (!cover) {
+			i++;
+			continue;
 		}
-		if (!why_disabled && json_array_size(lost) && !strcmp(s.bypass, "on_net")) {
+		zpa_warning(x, "application segment", it->id, name,
+			    zpa_keepf(x, "domain \"%s\" is left out: \"%s\" of the same segment "
+				      "covers every host it matches", d, cover));
+		json_array_remove(lost, i);
+	}
+}
+
+/* Hosts of a disabled segment are denied, those of an always-bypassed one bypassed. A
+ * pattern the language cannot say is widened to the wildcard of its suffix: more hosts
+ * denied or bypassed, none let through to a wider segment's rules. 0, or -1 and the
+ * message. */
+static int widen_lost_domains(struct tr *x, const struct zpa_item *it, const char *name,
+			      struct zpa_out_segment *s, json_t *lost, const char *why_disabled)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(lost, i, v) {
+		const char *d = json_string_value(v);
+		const char *dot = strchr(d, '.');
+		char w[NET_HOST_MAX + 3], norm[NET_HOST_MAX + 1];
+		if (!dot || strpbrk(dot, "*?") || strlen(dot) > NET_HOST_MAX ||
+		    (snprintf(w, sizeof w, "*%s", dot),
+		     host_normalize(w, strlen(w), norm, NULL) != HOST_OK)) {
 			snprintf(x->e->msg, sizeof x->e->msg,
-				 "%.300s: segment %.40s \"%.100s\" bypasses on trusted networks and has "
-				 "domain \"%.100s\", which the language cannot express: neither leaving it "
-				 "out nor widening it keeps the policy as strict as ZPA; change it in ZPA",
-				 file_of(x, it), it->id ? it->id : "", name ? name : "",
-				 json_string_value(json_array_get(lost, 0)));
-			goto fail;
+				 "%.300s: segment %.40s \"%.100s\" is disabled and has domain "
+				 "\"%.100s\", which cannot be expressed or widened; remove it "
+				 "in ZPA", file_of(x, it), it->id ? it->id : "",
+				 name ? name : "", d);
+			return -1;
 		}
-		if (why_disabled || !strcmp(s.bypass, "always")) {
-			/* Hosts of a disabled segment are denied, those of an always-bypassed one
-			 * bypassed. A pattern the language cannot say is widened to the wildcard
-			 * of its suffix: more hosts denied or bypassed, none let through to a
-			 * wider segment's rules. */
-			json_array_foreach(lost, i, v) {
-				const char *d = json_string_value(v);
-				const char *dot = strchr(d, '.');
-				char w[NET_HOST_MAX + 3], norm[NET_HOST_MAX + 1];
-				if (!dot || strpbrk(dot, "*?") || strlen(dot) > NET_HOST_MAX ||
-				    (snprintf(w, sizeof w, "*%s", dot),
-				     host_normalize(w, strlen(w), norm, NULL) != HOST_OK)) {
-					snprintf(x->e->msg, sizeof x->e->msg,
-						 "%.300s: segment %.40s \"%.100s\" is disabled and has domain "
-						 "\"%.100s\", which cannot be expressed or widened; remove it "
-						 "in ZPA", file_of(x, it), it->id ? it->id : "",
-						 name ? name : "", d);
-					goto fail;
-				}
-				if (!contains_str(s.domains, norm))
-					json_array_append_new(s.domains, json_string(norm));
-				zpa_untranslated(x, "application segment", it->id, name,
-						 zpa_keepf(x, "domain \"%s\" has no counterpart in the language", d),
-						 zpa_keepf(x, "the segment is %s: \"%s\" is %s in its place "
-							   "(more hosts)", why_disabled ? "disabled" : "always bypassed",
-							   norm, why_disabled ? "denied" : "bypassed"));
-			}
-			json_array_clear(lost);
-		}
-		json_array_foreach(lost, i, v) {
-			if (!s.inclusive) {
-				snprintf(x->e->msg, sizeof x->e->msg,
-					 "%.300s: segment %.40s \"%.100s\": domain \"%.100s\" cannot be "
-					 "expressed, and the segment is EXCLUSIVE (ZPA allows such patterns "
-					 "in INCLUSIVE segments only)", file_of(x, it), it->id ? it->id : "",
-					 name ? name : "", json_string_value(v));
-				goto fail;
-			}
-			zpa_untranslated(x, "application segment", it->id, name,
-					 zpa_keepf(x, "domain \"%s\" has no counterpart in the language "
-						   "('*' is allowed only as the whole leftmost label; no '?')",
-						   json_string_value(v)),
-					 "the domain is left out; deny rules that name this segment or its "
-					 "group apply to every segment");
-		}
-		if (it->id && json_array_size(lost))
-			json_object_set_new(x->lost, it->id, json_true());
-		if (gid && json_array_size(lost))
-			json_object_set_new(x->lost_groups, gid, json_true());
+		if (!contains_str(s->domains, norm))
+			json_array_append_new(s->domains, json_string(norm));
+		zpa_untranslated(x, "application segment", it->id, name,
+				 zpa_keepf(x, "domain \"%s\" has no counterpart in the language", d),
+				 zpa_keepf(x, "the segment is %s: \"%s\" is %s in its place "
+					   "(more hosts)", why_disabled ? "disabled" : "always bypassed",
+					   norm, why_disabled ? "denied" : "bypassed"));
 	}
+	return 0;
+}
+
+/* Leaves the patterns in lost out of an INCLUSIVE segment and records them; an
+ * EXCLUSIVE one is refused. 0, or -1 and the message. */
+static int leave_out_lost_domains(struct tr *x, const struct zpa_item *it, const char *name,
+				  const struct zpa_out_segment *s, json_t *lost)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(lost, i, v) {
+		if (!s->inclusive) {
+			snprintf(x->e->msg, sizeof x->e->msg,
+				 "%.300s: segment %.40s \"%.100s\": domain \"%.100s\" cannot be "
+				 "expressed, and the segment is EXCLUSIVE (ZPA allows such patterns "
+				 "in INCLUSIVE segments only)", file_of(x, it), it->id ? it->id : "",
+				 name ? name : "", json_string_value(v));
+			return -1;
+		}
+		zpa_untranslated(x, "application segment", it->id, name,
+				 zpa_keepf(x, "domain \"%s\" has no counterpart in the language "
+					   "('*' is allowed only as the whole leftmost label; no '?')",
+					   json_string_value(v)),
+				 "the domain is left out; deny rules that name this segment or its "
+				 "group apply to every segment");
+	}
+	return 0;
+}
+
+/* What becomes of the domains read_domains could not say: left out when covered,
+ * widened when the segment is denied or always bypassed, else left out of an INCLUSIVE
+ * segment (which is then marked in x->lost and x->lost_groups). 0, or -1 and the
+ * message. */
+static int settle_lost_domains(struct tr *x, const struct zpa_item *it, const char *name,
+			       const char *gid, struct zpa_out_segment *s, json_t *lost,
+			       const char *why_disabled)
+{
+	drop_covered_domains(x, it, name, s, lost);
+	if (!why_disabled && json_array_size(lost) && !strcmp(s->bypass, "on_net")) {
+		snprintf(x->e->msg, sizeof x->e->msg,
+			 "%.300s: segment %.40s \"%.100s\" bypasses on trusted networks and has "
+			 "domain \"%.100s\", which the language cannot express: neither leaving it "
+			 "out nor widening it keeps the policy as strict as ZPA; change it in ZPA",
+			 file_of(x, it), it->id ? it->id : "", name ? name : "",
+			 json_string_value(json_array_get(lost, 0)));
+		return -1;
+	}
+	if (why_disabled || !strcmp(s->bypass, "always")) {
+		if (widen_lost_domains(x, it, name, s, lost, why_disabled))
+			return -1;
+		json_array_clear(lost);
+	}
+	if (leave_out_lost_domains(x, it, name, s, lost))
+		return -1;
+	if (it->id && json_array_size(lost))
+		json_object_set_new(x->lost, it->id, json_true());
+	if (gid && json_array_size(lost))
+		json_object_set_new(x->lost_groups, gid, json_true());
+	return 0;
+}
+
+/* ---- segments ---- */
+
+/* Appends *s to the output, indexed by its id: 0, or -1 when out of memory. */
+static int append_segment(struct tr *x, const struct zpa_item *it, const struct zpa_out_segment *s)
+{
+	struct zpa_out *o = x->o;
+	if (o->nsegments == x->cap_segments) {
+		size_t cap = x->cap_segments ? 2 * x->cap_segments : 256;
+		struct zpa_out_segment *ns = realloc(o->segments, cap * sizeof *ns);
+		if (!ns)
+			return -1;
+		o->segments = ns;
+		x->cap_segments = cap;
+	}
+	if (it->id)
+		json_object_set_new(x->segment_by_id, it->id, json_integer((json_int_t)o->nsegments));
+	o->segments[o->nsegments++] = *s;
+	return 0;
+}
+
+static int add_segment(struct tr *x, const struct zpa_item *it, const char *member_of)
+{
+	struct zpa_out_segment s;
+	char b1[32];
+	const char *name = zpa_str(it->j, "name");
+	const char *gname, *gid = segment_group_id(x, it, name, member_of, b1, &gname);
+	struct ranges tcp, udp;
+	int has_tcp, has_udp;
+	json_t *lost = json_array();
+	const char *why_disabled;
+
+	memset(&s, 0, sizeof s);
+	int gi = group_for(x, gid, gname);
+	if (gi < 0)
+		goto oom;
+	s.group = x->o->groups[gi].name;
+	s.id = it->id;
+	s.domains = json_array();
+	s.addresses = json_array();
+	if (read_domains(x, it, &s, lost))
+		goto fail;
+	has_tcp = read_ports(x, it, "tcp", &tcp, name ? name : "");
+	has_udp = read_ports(x, it, "udp", &udp, name ? name : "");
+	if (has_tcp < 0 || has_udp < 0)
+		goto fail;
+	if (read_match_and_bypass(x, it, name, &s))
+		goto fail;
+	why_disabled = disabled_reason(x, it, gid);
+	if (!has_tcp && !has_udp) {
+		why_disabled = serve_every_port(x, it, name, &tcp, &udp, why_disabled);
+		has_tcp = has_udp = 1;
+	}
+	if (json_array_size(lost) > 0 &&
+	    settle_lost_domains(x, it, name, gid, &s, lost, why_disabled))
+		goto fail;
 	if (json_array_size(s.domains) == 0 && json_array_size(s.addresses) == 0) {
 		if (json_array_size(lost) == 0)
 			zpa_warning(x, "application segment", it->id, name,
@@ -456,18 +548,9 @@ static int add_segment(struct tr *x, const struct zpa_item *it, const char *memb
 		s.note = zpa_keepf(x, "%s: denied by rule \"ZPA disabled segments\"", why_disabled);
 	}
 	s.name = zpa_unique_name(x, x->segment_names, name, it->id, "segment");
+	if (append_segment(x, it, &s))
+		goto oom;
 	json_decref(lost);
-	if (o->nsegments == x->cap_segments) {
-		size_t cap = x->cap_segments ? 2 * x->cap_segments : 256;
-		struct zpa_out_segment *ns = realloc(o->segments, cap * sizeof *ns);
-		if (!ns)
-			goto oom;
-		o->segments = ns;
-		x->cap_segments = cap;
-	}
-	if (it->id)
-		json_object_set_new(x->segment_by_id, it->id, json_integer((json_int_t)o->nsegments));
-	o->segments[o->nsegments++] = s;
 	return 0;
 oom:
 	snprintf(x->e->msg, sizeof x->e->msg, "out of memory");
