@@ -506,11 +506,14 @@ int request_parse_target(const char *s, struct request *r, char *err, size_t err
 /* Writes {"k0":v0,"k1":v1,...} and a newline; a NULL value is null. Every value is
  * made into a JSON string first, so a bad one (not UTF-8) fails before any byte is
  * written. One small object per value is cheaper than one object for the line. */
+#define DUMP_LINE_MAX_KEYS 8
 static int dump_line(FILE *out, const char *const *keys, const char *const *vals, size_t n)
 {
-	json_t *v[4];
+	json_t *v[DUMP_LINE_MAX_KEYS];
 	size_t made;
 	int rc = 0;
+	if (n > DUMP_LINE_MAX_KEYS)
+		return -1;
 	for (made = 0; made < n; made++) {
 		v[made] = vals[made] ? json_string(vals[made]) : json_null();
 		if (!v[made] && vals[made]) {

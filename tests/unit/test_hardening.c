@@ -195,7 +195,7 @@ static void answer(const bcp_blob *b, const char *host, char *out, size_t cap)
 	memset(&info, 0, sizeof info);
 	bcp_info(b, &bi);
 	if (bcp_bind(b, &info, &u, &err) != BCP_OK) {
-		snprintf(out, cap, "bind: %s", err.message);
+		snprintf(out, cap, "bind: %.200s", err.message);
 		return;
 	}
 	enum bcp_status s = bcp_decide_host(u, host, strlen(host), 443, BCP_TCP, &d);
