@@ -12,6 +12,7 @@ int cmd_thumbprint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_installer_args(int argc, char **argv);

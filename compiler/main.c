@@ -67,6 +67,21 @@ static const struct command commands[] = {
 	  "--batch reads JSON lines {\"host\":..,\"port\":..,\"proto\":\"tcp\",\"user\":{..}} and\n"
 	  "writes one JSON line per request: {\"decision\",\"segment\",\"rule\",\"profile\"}.\n"
 	  "A bad line gets {\"error\":..} and the rest go on; exit 1 if any line failed.\n" },
+	{ "explain", cmd_explain,
+	  "bcpc explain (OUT.bcp (--thumbprint B64 | --pubkey PUB.pem) [--now TIME] |\n"
+	  "       --reference FILE.bcl...) --user USER.json HOST:PORT[/udp] [--json]",
+	  "Says why a request is decided as it is. With --reference, from the policy\n"
+	  "sources, every step: the normalized request; each host or address pattern that\n"
+	  "matched, most specific first, with its segments, match style and the segment\n"
+	  "serving the port; the segments selected (the multimatch chain) and a bypass;\n"
+	  "each rule in order up to the one that decided, and for each that did not, the\n"
+	  "first clause that failed with the user's values; the default deny; the app\n"
+	  "profiles tried and the one chosen. Its decision, segment, rule and profile are\n"
+	  "those of 'bcpc query' (tested on the differential corpus). With a blob, libbcp\n"
+	  "decides as a client does and the answer and its reason are shown (a blob holds\n"
+	  "no sources to trace). --json prints the same as one JSON object.\n"
+	  "Exit status: 0 explained; 1 the policy, blob, user or target was refused;\n"
+	  "2 usage error.\n" },
 	{ "install", cmd_install,
 	  "bcpc install BLOB --thumbprint B64 [--thumbprint B64...] --state-dir DIR\n"
 	  "       [--now TIME]",

@@ -31,6 +31,7 @@
 #include "arena.h"
 #include "blob.h"
 #include "diag.h"
+#include "explain.h"
 #include "frontend.h"
 #include "model.h"
 #include "net.h"
@@ -1122,7 +1123,7 @@ static int write_text(const char *path, const struct sbuf *text)
 /* ---- one policy ---- */
 
 struct stats {
-	unsigned long requests, refused, verdicts[5], with_rule, profiles, users;
+	unsigned long requests, refused, verdicts[5], with_rule, profiles, users, explained;
 	unsigned long segments, disabled, patterns, shared, inclusive, rules, empty_rules;
 };
 
@@ -1197,15 +1198,32 @@ static int check_request(struct run *run, const struct model *m, const struct us
 		same = bcp_decide_addr(bu, lit.family, lit.addr, q->port, q->proto, &da) == BCP_OK &&
 		       da.verdict == dd.verdict && da.segment == dd.segment && da.rule == dd.rule;
 	}
-	if (same)
+	/* bcpc explain's final answer equals the runtime's (bcpc query's). */
+	struct explanation x;
+	const char *xseg = NULL, *xrule = NULL, *xprof = NULL;
+	int xsame = 0;
+	if (same && explain(m, &usr->info, q->host, q->port, q->proto, &x) == 0) {
+		xseg = x.segment >= 0 ? m->segments[x.segment].name : NULL;
+		xrule = x.rule >= 0 ? m->rules[x.rule].name : NULL;
+		xprof = x.profile >= 0 ? m->profiles[x.profile].name : NULL;
+		xsame = x.bad_host == (drc == BCP_E_ARG) && x.verdict == dd.verdict &&
+			same_name(xseg, dd.segment) && same_name(xrule, dd.rule) &&
+			same_name(xprof, bcp_user_profile(bu));
+		explain_free(&x);
+		st->explained += xsame;
+	}
+	if (same && xsame)
 		return 0;
-	report(run, "request %u", qi);
+	report(run, "request %u%s", qi, same ? " (explain)" : "");
 	printf("    {\"host\":");
 	json_str(q->host);
 	printf(",\"port\":%u,\"proto\":\"%s\",\"user\":", q->port, q->proto == BCP_UDP ? "udp" : "tcp");
 	print_user(&usr->info);
 	printf("}\n    reference: %s, %s, segment %s, rule %s\n",
 	       rrc == 0 ? "ok" : "refused", bcp_verdict_str(rr.verdict), show(rseg), show(rrule));
+	if (same)
+		printf("    explain:   %s, segment %s, rule %s, profile %s\n",
+		       bcp_verdict_str(x.verdict), show(xseg), show(xrule), show(xprof));
 	printf("    runtime:   %s, %s, segment %s, rule %s\n", bcp_status_str(drc),
 	       bcp_verdict_str(dd.verdict), show(dd.segment), show(dd.rule));
 	return 1;
@@ -1353,6 +1371,8 @@ int main(int argc, char **argv)
 	       st.refused, st.verdicts[BCP_NONE], st.verdicts[BCP_DROP], st.verdicts[BCP_BYPASS],
 	       st.verdicts[BCP_ALLOW], st.verdicts[BCP_DENY] - st.refused, st.with_rule,
 	       st.profiles, st.users, now_seconds() - t0);
+	printf("%lu requests explained by bcpc explain's evaluator with the runtime's verdict, "
+	       "segment, rule and profile\n", st.explained);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
