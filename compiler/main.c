@@ -38,13 +38,15 @@ static const struct command commands[] = {
 	  "'openssl genpkey -algorithm ed25519' work the same. Never overwrites a file.\n" },
 	{ "compile", cmd_compile,
 	  "bcpc compile FILE.bcl... --key KEY.pem -o OUT.bcp [--serial N]\n"
-	  "       [--valid-for DUR | --not-after TIME] [--not-before TIME]",
+	  "       [--valid-for DUR | --not-after TIME] [--not-before TIME] [--test TESTS.bcl...]",
 	  "Checks the policy and writes one signed blob. --serial defaults to the compile\n"
 	  "time in seconds (SOURCE_DATE_EPOCH when set); the blob is valid from\n"
 	  "--not-before (default: the compile time) for --valid-for (default 30d) or until\n"
 	  "--not-after. TIME is UNIX seconds, 2026-12-31 or 2026-12-31T23:59:59Z.\n"
 	  "An encrypted key's passphrase comes from $BCPC_KEY_PASSPHRASE or the file named\n"
-	  "by $BCPC_KEY_PASSPHRASE_FILE. OUT.bcp is written whole or not at all.\n" },
+	  "by $BCPC_KEY_PASSPHRASE_FILE. OUT.bcp is written whole or not at all.\n"
+	  "--test TESTS.bcl... runs those tests first (as 'bcpc test' does; they never go\n"
+	  "into the blob) and writes nothing when one fails.\n" },
 	{ "thumbprint", cmd_thumbprint, "bcpc thumbprint FILE",
 	  "Prints the thumbprint (base64 SHA-256 of the DER public key, the value for\n"
 	  "--bcpMAPublicKeyHash) of a PEM private key, a PEM public key or a blob.\n" },
@@ -67,6 +69,18 @@ static const struct command commands[] = {
 	  "--batch reads JSON lines {\"host\":..,\"port\":..,\"proto\":\"tcp\",\"user\":{..}} and\n"
 	  "writes one JSON line per request: {\"decision\",\"segment\",\"rule\",\"profile\"}.\n"
 	  "A bad line gets {\"error\":..} and the rest go on; exit 1 if any line failed.\n" },
+	{ "test", cmd_test, "bcpc test FILE.bcl... TESTS.bcl... [--junit FILE] [--coverage]",
+	  "Runs the policy's tests. A file whose statements are all test blocks is a test\n"
+	  "file; the rest are the policy. Each test\n"
+	  "    test \"name\" { request \"host:port[/udp]\"; user { saml \"dept\" = \"Fin\"; ... }\n"
+	  "                  expect allow segment \"S\" rule \"R\" profile \"P\"; }\n"
+	  "runs through libbcp on a blob built in memory (never written) and through the\n"
+	  "reference evaluator; it passes when both give exactly what it expects (segment,\n"
+	  "rule and profile are checked when named; none where there must be none).\n"
+	  "Prints file:line: expected ...; got ... per failure, then N passed, N failed.\n"
+	  "--junit FILE writes JUnit XML for CI; --coverage lists the segments and rules\n"
+	  "that no test reached.\n"
+	  "Exit status: 0 all passed; 1 a test failed or the files have errors; 2 usage.\n" },
 	{ "explain", cmd_explain,
 	  "bcpc explain (OUT.bcp (--thumbprint B64 | --pubkey PUB.pem) [--now TIME] |\n"
 	  "       --reference FILE.bcl...) --user USER.json HOST:PORT[/udp] [--json]",
