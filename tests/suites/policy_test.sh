@@ -36,6 +36,10 @@ check "compile without --test refuses test blocks" "! '$BCPC' compile $acme $tes
 check "test without test files fails" "'$BCPC' test $acme >/dev/null 2>&1; [ \$? -eq 1 ]"
 check "test with no files is a usage error" "'$BCPC' test >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "test with an unknown option is a usage error" "'$BCPC' test $acme $tests --colour >/dev/null 2>&1; [ \$? -eq 2 ]"
+# docs/ADMIN-GUIDE.md shows these runs: its lines must be what the runs print.
+check "ADMIN-GUIDE shows the acme run's output" "grep -qxF \"\$(grep '^coverage:' '$tmp/out')\" docs/ADMIN-GUIDE.md && grep -qxF \"\$(tail -n 1 '$tmp/out')\" docs/ADMIN-GUIDE.md"
+check "ADMIN-GUIDE shows a failure as it is printed" "grep -qxF \"\$(grep 'wrong rule' tests/golden/tests/fail.test.out)\" docs/ADMIN-GUIDE.md"
+check "ADMIN-GUIDE's test example is in the acme tests" "grep -qF 'expect allow segment \"SAP-Web\" rule \"Finance apps\" profile \"Windows-Managed\";' $tests"
 check "test --help" "'$BCPC' test --help | grep -q 'bcpc test'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
