@@ -81,6 +81,17 @@ static const struct command commands[] = {
 	  "--junit FILE writes JUnit XML for CI; --coverage lists the segments and rules\n"
 	  "that no test reached.\n"
 	  "Exit status: 0 all passed; 1 a test failed or the files have errors; 2 usage.\n" },
+	{ "lint", cmd_lint, "bcpc lint FILE.bcl... [--json] [--fail-on warning|note|never] [--budget N]",
+	  "Reports what the policy decides that its author probably did not mean, each\n"
+	  "proved over every segment and every user (never a guess): a rule that never\n"
+	  "decides (earlier rules decide first; named), an allow rule shadowed by denies\n"
+	  "or the reverse, conditions no user satisfies together, a rule naming only\n"
+	  "disabled or 'bypass always' segments, an allow rule that needs SCIM data (new\n"
+	  "users in an outage have none), an app profile never chosen, a policy without\n"
+	  "rules; notes: a segment every user is denied. When the solver's budget is\n"
+	  "exceeded the finding says \"not decided\". docs/LANGUAGE.md 9 lists them all.\n"
+	  "Exit status: 0 clean; 1 findings at or above --fail-on (default warning);\n"
+	  "2 usage error.\n" },
 	{ "explain", cmd_explain,
 	  "bcpc explain (OUT.bcp (--thumbprint B64 | --pubkey PUB.pem) [--now TIME] |\n"
 	  "       --reference FILE.bcl...) --user USER.json HOST:PORT[/udp] [--json]",

@@ -14,7 +14,7 @@ root=${INCLUDES_ROOT:-.}
 cd "$root" || exit 1
 
 # "file<TAB>included name" for every quoted include of the four folders.
-edges=$(for f in runtime/* support/* grammar/* compiler/*; do
+edges=$(for f in runtime/* support/* grammar/* compiler/* compiler/*/*; do
 	case $f in *.c | *.h | *.y | *.l) ;; *) continue ;; esac
 	sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |
 		while read -r inc; do printf '%s\t%s\n' "$f" "$inc"; done
@@ -49,8 +49,9 @@ function allowed(from, to,    a, b) {
 	a = dir(from); b = dir(to)
 	if (a == b) return 1
 	if (a == "grammar") return b == "support"
-	if (a == "compiler")
-		return b == "grammar" || b == "support" ||
+	# compiler/ and its folders (compiler/analysis/, ...) are one module of the tree.
+	if (a == "compiler" || a ~ /^compiler\//)
+		return b == "compiler" || b ~ /^compiler\// || b == "grammar" || b == "support" ||
 			to == "runtime/bcp.h" || to == "runtime/bcp_format.h"
 	return 0    # runtime, support: nothing outside their own folder
 }

@@ -32,6 +32,7 @@
 #include "blob.h"
 #include "diag.h"
 #include "explain.h"
+#include "analysis/lint.h"
 #include "frontend.h"
 #include "model.h"
 #include "net.h"
@@ -1124,6 +1125,7 @@ static int write_text(const char *path, const struct sbuf *text)
 
 struct stats {
 	unsigned long requests, refused, verdicts[5], with_rule, profiles, users, explained;
+	unsigned long lint_dead, lint_dead_checks, lint_witnesses, lint_unwitnessed, lint_findings;
 	unsigned long segments, disabled, patterns, shared, inclusive, rules, empty_rules;
 };
 
@@ -1147,6 +1149,7 @@ struct run {
 	unsigned idx;                /* the policy's index */
 	const struct sbuf *text;     /* its source */
 	int ok, saved;
+	const uint8_t *dead;         /* per rule: lint proved it never decides */
 };
 
 /* Starts the report of a failure: the header line, and the policy saved once. */
@@ -1212,6 +1215,16 @@ static int check_request(struct run *run, const struct model *m, const struct us
 		explain_free(&x);
 		st->explained += xsame;
 	}
+	/* A rule lint proved never decides must not decide here. */
+	if (same && xsame && run->dead && dd.rule) {
+		st->lint_dead_checks++;
+		for (uint32_t r = 0; r < m->nrules; r++)
+			if (run->dead[r] && !strcmp(m->rules[r].name, dd.rule)) {
+				report(run, "request %u decided by rule \"%s\", which lint says never decides",
+				       qi, dd.rule);
+				return 1;
+			}
+	}
 	if (same && xsame)
 		return 0;
 	report(run, "request %u%s", qi, same ? " (explain)" : "");
@@ -1233,7 +1246,7 @@ static int check_request(struct run *run, const struct model *m, const struct us
 static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char *thumb,
 		      struct sbuf *text, struct stats *st)
 {
-	struct run run = { idx, text, 1, 0 };
+	struct run run = { idx, text, 1, 0, NULL };
 	struct gen g;
 	struct arena a;
 	struct diags d;
@@ -1275,6 +1288,36 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 	if (bcp_open_buffer(blob, bloblen, &oo, &b, &e) != BCP_OK) {
 		report(&run, "bcp_open_buffer: %s", e.message);
 		goto out;
+	}
+
+	/* bcpc lint: each rule it proves dead never decides below; each witness it
+	 * gives for a live rule reaches that rule through the runtime. */
+	struct lint_result lr;
+	if (lint_policy(m, NULL, &a, &lr) != 0) {
+		report(&run, "lint_policy failed");
+		goto out;
+	}
+	run.dead = lr.dead;
+	st->lint_findings += lr.n;
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		st->lint_dead += lr.dead[r];
+		if (lr.dead[r] || !lr.witness[r].found) {
+			st->lint_unwitnessed += !lr.dead[r];
+			continue;
+		}
+		const struct lint_witness *w = &lr.witness[r];
+		bcp_user *wu = NULL;
+		struct bcp_decision wd;
+		int ok = bcp_bind(b, &w->user, &wu, &e) == BCP_OK &&
+			 bcp_decide_host(wu, w->host, strlen(w->host), w->port, w->proto, &wd) == BCP_OK &&
+			 wd.rule && !strcmp(wd.rule, m->rules[r].name);
+		bcp_user_free(wu);
+		st->lint_witnesses++;
+		if (!ok) {
+			report(&run, "lint's witness of rule \"%s\" (%s:%u) does not reach it",
+			       m->rules[r].name, w->host, w->port);
+			goto out;
+		}
 	}
 
 	/* Each user is bound once, and its profile checked then. */
@@ -1371,6 +1414,10 @@ int main(int argc, char **argv)
 	       st.refused, st.verdicts[BCP_NONE], st.verdicts[BCP_DROP], st.verdicts[BCP_BYPASS],
 	       st.verdicts[BCP_ALLOW], st.verdicts[BCP_DENY] - st.refused, st.with_rule,
 	       st.profiles, st.users, now_seconds() - t0);
+	printf("lint: %lu findings; %lu rules proved never to decide, none of them deciding in %lu "
+	       "decisions by a rule; %lu witnesses of live rules, each reaching its rule in the "
+	       "runtime; %lu live rules without a witness\n", st.lint_findings, st.lint_dead,
+	       st.lint_dead_checks, st.lint_witnesses, st.lint_unwitnessed);
 	printf("%lu requests explained by bcpc explain's evaluator with the runtime's verdict, "
 	       "segment, rule and profile\n", st.explained);
 	printf("%d passed, %d failed\n", passed, failed);
