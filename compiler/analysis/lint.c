@@ -310,7 +310,7 @@ static void name_earlier(struct lint *L, const struct classes *c, struct lint_fi
 			applies |= c->rules[k][i] == r;
 		for (uint32_t i = 0; applies && i < c->nrules[k] && c->rules[k][i] < r; i++) {
 			uint32_t e = c->rules[k][i];
-			if (seen[e] || (only >= 0 && L->m->rules[e].allow != only))
+			if (seen[e] || L->r->dead[e] || (only >= 0 && L->m->rules[e].allow != only))
 				continue;
 			seen[e] = 1;
 			if (!overlaps(L, r, e))
@@ -414,10 +414,9 @@ static void lint_rules(struct lint *L, const struct applies *ap, const struct cl
 			name_earlier(L, c, f, r, other, names, sizeof names);
 			f->message = arena_strdup(L->r->a, "");
 			char msg[1024];
-			snprintf(msg, sizeof msg, "%s rule \"%s\" is fully shadowed by earlier %s rules: "
-				 "every user it matches on every segment it names is %s first by %s",
-				 rule->allow ? "allow" : "deny", rule->name, other ? "allow" : "deny",
-				 other ? "allowed" : "denied", names);
+			snprintf(msg, sizeof msg, "%s rule \"%s\" never decides, and the earlier %s rules "
+				 "alone match every user it matches on every segment it applies to: %s",
+				 rule->allow ? "allow" : "deny", rule->name, other ? "allow" : "deny", names);
 			f->message = arena_strdup(L->r->a, msg);
 		} else {
 			f = add(L->r, LINT_NEVER_DECIDES, rule->loc, NULL, "x");

@@ -137,7 +137,7 @@ struct uquery {
 	struct uspace *s;
 	uint32_t *lits;          /* var << 1 | negated */
 	size_t nlits, caplits;
-	size_t *start;           /* clause i is lits[start[i] .. start[i+1]) */
+	size_t *start;           /* clause i is lits[start[2i] .. start[2i+1]) */
 	size_t nclauses, capclauses;
 	uint32_t nvars;          /* the space's, then Tseitin variables */
 	int8_t *val;             /* per variable: 0 unset, 1 true, -1 false */
@@ -193,7 +193,7 @@ static void push_lit(struct uquery *q, uint32_t lit)
 
 static void end_clause(struct uquery *q, size_t begin)
 {
-	if (q->nclauses + 2 > q->capclauses) {
+	if (2 * q->nclauses + 2 > q->capclauses) {
 		size_t cap = q->capclauses ? q->capclauses * 2 : 64;
 		size_t *p = realloc(q->start, cap * sizeof *p);
 		if (!p) {
@@ -203,8 +203,9 @@ static void end_clause(struct uquery *q, size_t begin)
 		q->start = p;
 		q->capclauses = cap;
 	}
-	q->start[q->nclauses++] = begin;
-	q->start[q->nclauses] = q->nlits;
+	q->start[2 * q->nclauses] = begin;   /* clauses may have scratch between them */
+	q->start[2 * q->nclauses + 1] = q->nlits;
+	q->nclauses++;
 }
 
 /* The variables of a clause's atoms, each as a literal with sign neg. */
@@ -333,7 +334,7 @@ static int propagate(struct uquery *q, uint64_t *steps, uint32_t *open)
 	for (;;) {
 		int changed = 0, all = 1;
 		for (size_t c = 0; c < q->nclauses; c++) {
-			size_t b = q->start[c], e = q->start[c + 1];
+			size_t b = q->start[2 * c], e = q->start[2 * c + 1];
 			uint32_t unset = 0, last = 0;
 			int sat = 0;
 			*steps += e - b + 1;
