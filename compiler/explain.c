@@ -81,13 +81,23 @@ static void add_pattern(struct explanation *x, uint32_t p)
 		x->pats[x->npats++].pattern = p;
 }
 
+/* Host patterns come first in the model, sorted by strcmp (check_patterns.c):
+ * a binary search finds the one spelled text. */
 static void find_host(const struct model *m, const char *text, struct explanation *x)
 {
-	for (uint32_t p = 0; p < m->nhost_patterns; p++)
-		if (!m->patterns[p].is_addr && !strcmp(m->patterns[p].host, text)) {
-			add_pattern(x, p);
+	uint32_t lo = 0, hi = m->nhost_patterns;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->patterns[mid].host, text);
+		if (c == 0) {
+			add_pattern(x, mid);
 			return;
 		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 }
 
 static void host_candidates(const struct model *m, const char *h, struct explanation *x)
@@ -101,15 +111,20 @@ static void host_candidates(const struct model *m, const char *h, struct explana
 	find_host(m, "*", x);
 }
 
+/* The address patterns containing a, longest prefix first (in model order among
+ * equal lengths): one pass over them, then by length. */
 static void addr_candidates(const struct model *m, const struct prefix *a, struct explanation *x)
 {
+	uint32_t found[XP_MAX_PATTERNS], n = 0;
+	for (uint32_t p = m->nhost_patterns; p < m->npatterns && n < XP_MAX_PATTERNS; p++) {
+		const struct m_pattern *pat = &m->patterns[p];
+		if (pat->is_addr && pat->prefix.family == a->family && prefix_contains(&pat->prefix, a))
+			found[n++] = p;
+	}
 	for (int len = a->family == 4 ? 32 : 128; len >= 0; len--)
-		for (uint32_t p = 0; p < m->npatterns; p++) {
-			const struct m_pattern *pat = &m->patterns[p];
-			if (pat->is_addr && pat->prefix.family == a->family &&
-			    pat->prefix.len == len && prefix_contains(&pat->prefix, a))
-				add_pattern(x, p);
-		}
+		for (uint32_t i = 0; i < n; i++)
+			if (m->patterns[found[i]].prefix.len == len)
+				add_pattern(x, found[i]);
 }
 
 static int serves(const struct m_segment *s, enum bcp_proto proto, uint16_t port)

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "reference.h"
+#include "explain.h"
 #include "users.h"
 
 #define DEFAULT_BUDGET 20000000ull
@@ -212,7 +212,7 @@ static int try_witness(const struct model *m, uint32_t rule, uint32_t s,
 {
 	const struct m_segment *seg = &m->segments[s];
 	char host[NET_HOST_MAX + 3];
-	for (uint32_t i = 0; i < seg->nhosts + seg->naddrs && i < 16; i++) {
+	for (uint32_t i = 0; i < seg->nhosts + seg->naddrs && i < 8; i++) {
 		if (i < seg->nhosts) {
 			const char *h = seg->hosts[i].name;
 			if (!strcmp(h, "*"))
@@ -229,10 +229,13 @@ static int try_witness(const struct model *m, uint32_t rule, uint32_t s,
 		for (int proto = 0; proto < PROTO_COUNT; proto++) {
 			const struct port_set *ps = &seg->ports[proto];
 			for (uint32_t k = 0; k < ps->n && k < 2; k++) {
-				struct ref_result rr;
+				struct explanation x;
 				enum bcp_proto bp = proto == PROTO_UDP ? BCP_UDP : BCP_TCP;
-				if (ref_decide(m, u, host, ps->r[k].lo, bp, &rr) == 0 &&
-				    rr.rule == (int32_t)rule) {
+				if (explain(m, u, host, ps->r[k].lo, bp, &x) != 0)
+					return 0;
+				int reached = !x.bad_host && x.rule == (int32_t)rule;
+				explain_free(&x);
+				if (reached) {
 					w->found = 1;
 					snprintf(w->host, sizeof w->host, "%s", host);
 					w->port = ps->r[k].lo;
@@ -254,6 +257,7 @@ struct lint {
 	struct uspace *us;
 	struct uquery *q;
 	uint64_t budget;
+	const struct applies *ap;
 };
 
 static enum us_result rule_matches_anyone(struct lint *L, uint32_t r)
@@ -305,9 +309,7 @@ static void name_earlier(struct lint *L, const struct classes *c, struct lint_fi
 	}
 	f->others = list;
 	for (uint32_t k = 0; k < c->n; k++) {
-		int applies = 0;
-		for (uint32_t i = 0; i < c->nrules[k]; i++)
-			applies |= c->rules[k][i] == r;
+		int applies = has(L->ap, r, c->rep[k]);
 		for (uint32_t i = 0; applies && i < c->nrules[k] && c->rules[k][i] < r; i++) {
 			uint32_t e = c->rules[k][i];
 			if (seen[e] || L->r->dead[e] || (only >= 0 && L->m->rules[e].allow != only))
@@ -371,9 +373,7 @@ static void lint_rules(struct lint *L, const struct applies *ap, const struct cl
 		enum us_result live = US_UNSAT;
 		int unknown = any == US_UNKNOWN;
 		for (uint32_t k = 0; k < c->n && live != US_SAT; k++) {
-			int applies = 0;
-			for (uint32_t i = 0; i < c->nrules[k] && !applies; i++)
-				applies = c->rules[k][i] == r;
+			int applies = has(ap, r, c->rep[k]);
 			if (!applies)
 				continue;
 			enum us_result x = live_in_class(L, c, k, r, -1);
@@ -403,9 +403,7 @@ static void lint_rules(struct lint *L, const struct applies *ap, const struct cl
 		int other = !rule->allow;
 		int by_opposite = 1;
 		for (uint32_t k = 0; k < c->n && by_opposite; k++) {
-			int applies = 0;
-			for (uint32_t i = 0; i < c->nrules[k] && !applies; i++)
-				applies = c->rules[k][i] == r;
+			int applies = has(ap, r, c->rep[k]);
 			if (applies && live_in_class(L, c, k, r, other) != US_UNSAT)
 				by_opposite = 0;
 		}
@@ -515,7 +513,7 @@ static void lint_segments(struct lint *L, const struct applies *ap)
 int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *a,
 		struct lint_result *out)
 {
-	struct lint L = { m, out, NULL, NULL, o && o->budget ? o->budget : DEFAULT_BUDGET };
+	struct lint L = { m, out, NULL, NULL, o && o->budget ? o->budget : DEFAULT_BUDGET, NULL };
 	struct applies ap = { 0 };
 	struct classes c = { 0 };
 	int rc = -1;
@@ -532,6 +530,7 @@ int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *
 	L.q = L.us ? uquery_new(L.us) : NULL;
 	if (!L.q || build_applies(m, &ap) || build_classes(m, &ap, &c))
 		goto out;
+	L.ap = &ap;
 	lint_rules(&L, &ap, &c);
 	lint_scim(&L);
 	lint_profiles(&L);

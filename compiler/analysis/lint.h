@@ -41,8 +41,8 @@ struct lint_finding {
 	uint32_t nothers;
 };
 
-/* A rule lint did not report: a request and user that it decides (checked with the
- * reference evaluator), or none found (witness_found 0). */
+/* A rule lint did not report: a request and user that it decides (checked with
+ * explain.c, which test_diff holds equal to the runtime), or none found (found 0). */
 struct lint_witness {
 	int found;
 	char host[NET_HOST_MAX + 3];
