@@ -21,6 +21,10 @@ check "a tiny --budget says not decided, never a finding" "'$BCPC' lint --budget
 check "lint of a broken policy fails" "'$BCPC' lint tests/golden/errors/top_level_misspelling.bcl >/dev/null 2>&1; [ \$? -eq 1 ]"
 check "lint with no files is a usage error" "'$BCPC' lint >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "lint --fail-on with a bad level is a usage error" "'$BCPC' lint --fail-on loud $g/clean.bcl >/dev/null 2>&1; [ \$? -eq 2 ]"
+# docs/ADMIN-GUIDE.md shows a finding: its lines must be the golden output's.
+sed -n '/<!-- lint-example/,/^```$/p' docs/ADMIN-GUIDE.md | sed '1,3d;$d' > "${TMPDIR:-/tmp}/lint-doc.$$"
+check "ADMIN-GUIDE's lint example is lint's output" "[ -s '${TMPDIR:-/tmp}/lint-doc.$$' ] && grep -qxF -f '${TMPDIR:-/tmp}/lint-doc.$$' $g/never_decides.out && [ \$(grep -cxF -f $g/never_decides.out '${TMPDIR:-/tmp}/lint-doc.$$') -eq \$(wc -l < '${TMPDIR:-/tmp}/lint-doc.$$') ]"
+rm -f "${TMPDIR:-/tmp}/lint-doc.$$"
 check "lint --help" "'$BCPC' lint --help | grep -q 'bcpc lint'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
