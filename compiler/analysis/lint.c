@@ -457,6 +457,26 @@ static void lint_scim(struct lint *L)
 	}
 }
 
+/* A live allow rule without a user condition: every user who enrolled, whoever
+ * it is, reaches its segments (unless an earlier rule decides first). */
+static void lint_allow_everyone(struct lint *L)
+{
+	const struct model *m = L->m;
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		uint32_t user = 0;
+		for (uint32_t c = 0; c < rule->nclauses; c++)
+			user += !rule->clauses[c].app;
+		if (!rule->allow || user || L->r->dead[r])
+			continue;
+		struct lint_finding *f = add(L->r, LINT_ALLOW_EVERYONE, rule->loc,
+			"add the users' conditions (saml, posture, ...) if that is not meant",
+			"allow rule \"%s\" has no user condition: every user reaches its segments "
+			"unless an earlier rule decides", rule->name);
+		f->rule = (int32_t)r;
+	}
+}
+
 /* A profile every user of which fits an earlier one. */
 static void lint_profiles(struct lint *L)
 {
@@ -533,6 +553,7 @@ int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *
 	L.ap = &ap;
 	lint_rules(&L, &ap, &c);
 	lint_scim(&L);
+	lint_allow_everyone(&L);
 	lint_profiles(&L);
 	lint_segments(&L, &ap);
 	rc = a->failed ? -1 : 0;

@@ -20,6 +20,7 @@
 	X(LINT_SCIM_ONLY, "needs_scim", 0) \
 	X(LINT_PROFILE_NEVER, "profile_never_chosen", 0) \
 	X(LINT_ALL_DENIED, "segment_all_denied", 1) \
+	X(LINT_ALLOW_EVERYONE, "allows_everyone", 1) \
 	X(LINT_UNDECIDED, "not_decided", 1)
 
 enum lint_kind {
