@@ -263,6 +263,7 @@ item:
 |	ADDRESS			{ $$ = mkvalue(cx, VAL_ADDRESS, @1); if ($$) { $$->s = $1.s; $$->len = $1.len; } }
 |	NUMBER			{ $$ = mkvalue(cx, VAL_INT, @1); if ($$) $$->a = $1; }
 |	DURATION		{ $$ = mkvalue(cx, VAL_DURATION, @1); if ($$) $$->a = $1; }
+|	"test"			{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = "test"; $$->len = 4; } }
 ;
 
 %%
