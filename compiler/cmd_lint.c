@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "bcp_format.h"
 #include "cli.h"
 #include "frontend.h"
 #include "analysis/lint.h"
@@ -33,6 +34,64 @@ static json_t *finding_json(const struct model *m, const struct lint_finding *f)
 		json_object_set_new(o, "earlier_rules", a);
 	}
 	return o;
+}
+
+struct user_json {
+	json_t *obj;
+	const struct bcpf_attr *row;
+};
+
+static int put_value(void *ctx, const char *name, const char *value)
+{
+	struct user_json *uj = ctx;
+	json_t *slot = json_object_get(uj->obj, uj->row->json_key);
+	if (uj->row->shape == BCPF_ONE) {
+		json_object_set_new(uj->obj, uj->row->json_key, json_string(value));
+		return 0;
+	}
+	if (!slot) {
+		slot = uj->row->shape == BCPF_MAP ? json_object() : json_array();
+		json_object_set_new(uj->obj, uj->row->json_key, slot);
+	}
+	if (uj->row->shape == BCPF_MAP) {
+		json_t *list = json_object_get(slot, name);
+		if (!list)
+			json_object_set_new(slot, name, list = json_array());
+		slot = list;
+	}
+	json_array_append_new(slot, json_string(value));
+	return 0;
+}
+
+/* A user as the JSON object `bcpc query --user` and `bcpc explain --user` read. */
+static json_t *user_json(const struct bcp_user_info *u)
+{
+	struct user_json uj = { json_object(), NULL };
+	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
+		uj.row = bcpf_attr(k);
+		bcpf_user_each(u, k, put_value, &uj);
+	}
+	return uj.obj;
+}
+
+/* The rules lint found live, each with a request and user it decides. */
+static json_t *witnesses_json(const struct model *m, const struct lint_result *res)
+{
+	json_t *a = json_array();
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		const struct lint_witness *w = &res->witness[r];
+		if (res->dead[r] || !w->found)
+			continue;
+		json_t *o = json_object();
+		char target[300];
+		snprintf(target, sizeof target, strchr(w->host, ':') ? "[%s]:%u/%s" : "%s:%u/%s",
+			 w->host, w->port, w->proto == BCP_UDP ? "udp" : "tcp");
+		json_object_set_new(o, "rule", json_string(m->rules[r].name));
+		json_object_set_new(o, "request", json_string(target));
+		json_object_set_new(o, "user", user_json(&w->user));
+		json_array_append_new(a, o);
+	}
+	return a;
 }
 
 int cmd_lint(int argc, char **argv)
@@ -97,6 +156,7 @@ int cmd_lint(int argc, char **argv)
 		json_object_set_new(root, "findings", all);
 		json_object_set_new(root, "warnings", json_integer(nwarn));
 		json_object_set_new(root, "notes", json_integer(nnote));
+		json_object_set_new(root, "live_rules", witnesses_json(m, &res));
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(root);

@@ -14,6 +14,22 @@ for f in $g/*.bcl; do
 done
 check "every finding kind but not_decided has a golden" "for k in no_rules contradiction disabled_segments_only bypass_segments_only no_segment never_decides shadowed_by_opposite needs_scim profile_never_chosen segment_all_denied allows_everyone; do grep -q \"\\[\$k\\]\" $g/*.out || exit 1; done"
 check "lint --json gives the findings as data" "'$BCPC' lint --json $g/never_decides.bcl 2>/dev/null | jq -e '.warnings == 3 and (.findings | map(.kind)) == [\"shadowed_by_opposite\", \"shadowed_by_opposite\", \"never_decides\"] and .findings[2].earlier_rules == [\"Windows or mac\", \"Engineers\"] and .findings[2].line == 13' >/dev/null"
+# lint --json gives a witness for each live rule: bcpc query (libbcp on a blob) must
+# decide that request for that user by that rule.
+w=$(mktemp -d)
+"$BCPC" lint --json examples/acme/policy.bcl 2>/dev/null | jq -c '.live_rules[]' > "$w/live"
+"$BCPC" keygen -o "$w/k.pem" >/dev/null
+"$BCPC" compile examples/acme/policy.bcl --key "$w/k.pem" -o "$w/a.bcp" >/dev/null 2>&1
+tp=$("$BCPC" thumbprint "$w/k.pem")
+n=0 bad=0
+while IFS= read -r line; do
+	n=$((n + 1))
+	printf '%s' "$line" | jq -c .user > "$w/u.json"
+	got=$("$BCPC" query "$w/a.bcp" --thumbprint "$tp" --user "$w/u.json" "$(printf '%s' "$line" | jq -r .request)" | jq -r .rule)
+	[ "$got" = "$(printf '%s' "$line" | jq -r .rule)" ] || { bad=$((bad + 1)); echo "  witness $line: decided by $got"; }
+done < "$w/live"
+check "each of the $n acme witnesses is decided by its rule in libbcp" "[ $bad -eq 0 ] && [ $n -eq 14 ]"
+rm -rf "$w"
 check "--fail-on never exits 0 with findings" "'$BCPC' lint --fail-on never $g/scim.bcl >/dev/null 2>&1"
 check "--fail-on note fails on a note" "! '$BCPC' lint --fail-on note $g/all_denied.bcl >/dev/null 2>&1"
 check "a note alone passes the default --fail-on warning" "'$BCPC' lint $g/all_denied.bcl >/dev/null 2>&1"
