@@ -24,6 +24,17 @@ static void check_tenant(struct checker *c, struct stmt *stmts)
 	}
 }
 
+/* Tests are run by bcpc test and compile --test from files of their own, and never
+ * go into a blob: a test among the policy's statements is an error. */
+static void check_tests(struct checker *c, struct stmt *stmts)
+{
+	for (struct stmt *s = stmts; s; s = s->next)
+		if (s->kind == ST_TEST)
+			diag_add(c->d, SEV_ERROR, s->loc,
+				 "give test files to 'bcpc test' or 'bcpc compile --test'",
+				 "a test block among the policy's files");
+}
+
 struct model *check_policy_limits(struct stmt *stmts, const struct policy_limits *lim,
 				  struct arena *a, struct diags *d)
 {
@@ -44,6 +55,7 @@ struct model *check_policy_limits(struct stmt *stmts, const struct policy_limits
 	strmap_init(&c.segments, a);
 	strmap_init(&c.rules, a);
 	strmap_init(&c.profiles, a);
+	check_tests(&c, stmts);
 	check_tenant(&c, stmts);
 	check_bc(&c, stmts);
 	check_groups(&c, stmts);

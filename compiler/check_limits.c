@@ -130,6 +130,8 @@ int check_limits(struct checker *c, struct stmt *stmts)
 					count(&patterns, lim->patterns, v->loc);
 			}
 			break;
+		case ST_TEST:   /* check_tests refuses it */
+			break;
 		case ST_PROFILE:
 			count(&profiles, lim->profiles, s->name_loc);
 			bad |= profile_limits(c, s);

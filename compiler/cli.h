@@ -15,6 +15,24 @@ int cmd_inspect(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 /* The keys of a request and of a user object, with their types, for query --help. */
 void query_help_keys(FILE *out);
+int cmd_explain(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+
+/* Runs the test blocks tests against m (cmd_test.c), printing a line per failure,
+ * the coverage (opts->coverage), and "N passed, N failed" on out; writes JUnit XML
+ * to opts->junit when set. Returns the number of failures, or -1 when the tests
+ * have errors (in d) or could not run (said on stderr). opts NULL: neither. */
+struct test_opts {
+	const char *junit;
+	int coverage;
+};
+struct model;
+struct stmt;
+struct arena;
+struct diags;
+int run_policy_tests(const struct model *m, const struct stmt *tests, struct arena *a,
+		     struct diags *d, const struct test_opts *opts, FILE *out);
 int cmd_install(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_installer_args(int argc, char **argv);

@@ -67,16 +67,21 @@ static int opens_as_written(const uint8_t *blob, size_t len, char *err, size_t e
 struct compile_args {
 	const char *keypath, *out, *serial_arg, *valid_for, *not_after_arg, *not_before_arg;
 	int allow_expired;   /* --allow-expired: write a blob whose window has ended */
-	char **files;   /* the policy files, in order */
-	int nfiles;
+	char **files;   /* the policy files, in order, then the test files */
+	int nfiles, ntests;
 };
 
 /* Reads compile's command line into a (a->files has room for argc). 0, or 2 after a
  * usage error. */
 static int compile_args(int argc, char **argv, struct compile_args *a)
 {
+	int in_tests = 0;
 	for (int i = 1; i < argc; i++) {
 		const char **slot = NULL;
+		if (!strcmp(argv[i], "--test")) {
+			in_tests = 1;   /* the plain arguments after it are test files */
+			continue;
+		}
 		if (!strcmp(argv[i], "--key"))
 			slot = &a->keypath;
 		else if (!strcmp(argv[i], "-o"))
@@ -91,19 +96,29 @@ static int compile_args(int argc, char **argv, struct compile_args *a)
 			slot = &a->not_before_arg;
 		else if (!strcmp(argv[i], "--allow-expired")) {
 			a->allow_expired = 1;
+			in_tests = 0;
 			continue;
 		}
 		else if (argv[i][0] == '-' && argv[i][1])
 			return usage_error("compile", "unknown option '%.200s'", argv[i]);
 		else {
-			a->files[a->nfiles++] = argv[i];
+			if (in_tests)
+				a->ntests++;
+			else if (a->ntests)   /* keep the policy files first */
+				memmove(a->files + a->nfiles - a->ntests + 1,
+					a->files + a->nfiles - a->ntests, (size_t)a->ntests * sizeof *a->files);
+			a->files[in_tests ? a->nfiles : a->nfiles - a->ntests] = argv[i];
+			a->nfiles++;
 			continue;
 		}
+		in_tests = 0;
 		if (i + 1 >= argc)
 			return usage_error("compile", "%s needs a value", argv[i]);
 		*slot = argv[++i];
 	}
-	if (!a->nfiles || !a->keypath || !a->out)
+	if (in_tests && !a->ntests)
+		return usage_error("compile", "--test needs test files");
+	if (a->nfiles == a->ntests || !a->keypath || !a->out)
 		return usage_error("compile", "need policy files, --key KEY.pem and -o OUT.bcp");
 	if (a->valid_for && a->not_after_arg)
 		return usage_error("compile", "give --valid-for or --not-after, not both");
@@ -219,13 +234,24 @@ int cmd_compile(int argc, char **argv)
 	struct diags d;
 	arena_init(&a, NULL);
 	diags_init(&d, &a);
-	struct model *m = load_policy(args.files, args.nfiles, &a, &d);
+	struct stmt *tests = NULL;
+	struct model *m = args.ntests ? load_policy_tests(args.files, args.nfiles, &a, &d, &tests) :
+			  load_policy(args.files, args.nfiles, &a, &d);
 	if (m && !m->bc)
 		diag_warning(&d, loc_file(NULL),
 			     "no business_continuity block: clients get no controllers or SNI names");
 	int senseless = m && compile_window_sense(&args, &o, &d);
+	if (m && args.ntests && !tests) {
+		diag_error(&d, loc_file(NULL), "--test: no test blocks in the files given");
+		m = NULL;
+	}
+	/* With --test, the blob is written only when every test passes. */
+	int failures = m && tests ? run_policy_tests(m, tests, &a, &d, NULL, stdout) : 0;
 	diags_print(&d, stderr);
-	rc = m && !senseless ? compile_write(m, args.keypath, args.out, &o) : 1;
+	if (failures != 0)
+		fprintf(stderr, "bcpc compile: %s; %s not written\n", failures < 0 ?
+			"the tests could not run" : "a test failed", args.out);
+	rc = m && !senseless && failures == 0 ? compile_write(m, args.keypath, args.out, &o) : 1;
 	arena_free(&a);
 	free(args.files);
 	return rc;

@@ -9,4 +9,11 @@
  * sources, the tree, the model, the diagnostics and flex's buffers. When one
  * fails, d holds one error, "out of memory", and arena_free(a) releases everything. */
 struct model *load_policy(char *const *paths, int n, struct arena *a, struct diags *d);
+/* The same, with test files apart: a file whose statements are all `test` blocks
+ * is a test file, and its statements go to *tests (in order) instead of the
+ * policy; a file with both is an error. The tests are syntax only (ast.h);
+ * policy_test.c gives them meaning. */
+struct stmt;
+struct model *load_policy_tests(char *const *paths, int n, struct arena *a, struct diags *d,
+				struct stmt **tests);
 #endif

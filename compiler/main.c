@@ -41,7 +41,8 @@ static const struct command commands[] = {
 	  "'openssl genpkey -algorithm ed25519' work the same. Never overwrites a file.\n" },
 	{ "compile", cmd_compile,
 	  "bcpc compile FILE.bcl... --key KEY.pem -o OUT.bcp [--serial N]\n"
-	  "       [--valid-for DUR | --not-after TIME] [--not-before TIME] [--allow-expired]",
+	  "       [--valid-for DUR | --not-after TIME] [--not-before TIME] [--allow-expired]\n"
+	  "       [--test TESTS.bcl...]",
 	  "Checks the policy and writes one signed blob. --serial defaults to the compile\n"
 	  "time in seconds (SOURCE_DATE_EPOCH when set); the blob is valid from\n"
 	  "--not-before (default: the compile time) for --valid-for (default 30d) or until\n"
@@ -50,7 +51,9 @@ static const struct command commands[] = {
 	  "unless --allow-expired; one shorter than a day, or starting more than 300 s\n"
 	  "after the compile time, gets a warning.\n"
 	  "An encrypted key's passphrase comes from $BCPC_KEY_PASSPHRASE or the file named\n"
-	  "by $BCPC_KEY_PASSPHRASE_FILE. OUT.bcp is written whole or not at all.\n" },
+	  "by $BCPC_KEY_PASSPHRASE_FILE. OUT.bcp is written whole or not at all.\n"
+	  "--test TESTS.bcl... runs those tests first (as 'bcpc test' does; they never go\n"
+	  "into the blob) and writes nothing when one fails.\n" },
 	{ "thumbprint", cmd_thumbprint, "bcpc thumbprint FILE",
 	  "Prints the thumbprint (base64 SHA-256 of the DER public key, the value for\n"
 	  "--bcpMAPublicKeyHash) of a PEM private key, a PEM public key or a blob.\n" },
@@ -76,6 +79,44 @@ static const struct command commands[] = {
 	  "expired or not_yet_valid (outside its window the blob answers as a device does:\n"
 	  "deny). A bad line gets {\"error\":..} naming its line number, and the rest go\n"
 	  "on; exit 1 if any line failed. --user reads one user object from a file.\n" },
+	{ "test", cmd_test, "bcpc test FILE.bcl... TESTS.bcl... [--junit FILE] [--coverage]",
+	  "Runs the policy's tests. A file whose statements are all test blocks is a test\n"
+	  "file; the rest are the policy. Each test\n"
+	  "    test \"name\" { request \"host:port[/udp]\"; user { saml \"dept\" = \"Fin\"; ... }\n"
+	  "                  expect allow segment \"S\" rule \"R\" profile \"P\"; }\n"
+	  "runs through libbcp on a blob built in memory (never written) and through the\n"
+	  "reference evaluator; it passes when both give exactly what it expects (segment,\n"
+	  "rule and profile are checked when named; none where there must be none).\n"
+	  "Prints file:line: expected ...; got ... per failure, then N passed, N failed.\n"
+	  "--junit FILE writes JUnit XML for CI; --coverage lists the segments and rules\n"
+	  "that no test reached.\n"
+	  "Exit status: 0 all passed; 1 a test failed or the files have errors; 2 usage.\n" },
+	{ "lint", cmd_lint, "bcpc lint FILE.bcl... [--json] [--fail-on warning|note|never] [--budget N]",
+	  "Reports what the policy decides that its author probably did not mean, each\n"
+	  "proved over every segment and every user (never a guess): a rule that never\n"
+	  "decides (earlier rules decide first; named), an allow rule shadowed by denies\n"
+	  "or the reverse, conditions no user satisfies together, a rule naming only\n"
+	  "disabled or 'bypass always' segments, an allow rule that needs SCIM data (new\n"
+	  "users in an outage have none), an app profile never chosen, a policy without\n"
+	  "rules; notes: a segment every user is denied. When the solver's budget is\n"
+	  "exceeded the finding says \"not decided\". docs/LANGUAGE.md 9 lists them all.\n"
+	  "Exit status: 0 clean; 1 findings at or above --fail-on (default warning);\n"
+	  "2 usage error.\n" },
+	{ "explain", cmd_explain,
+	  "bcpc explain (OUT.bcp (--thumbprint B64 | --pubkey PUB.pem) [--now TIME] |\n"
+	  "       --reference FILE.bcl...) --user USER.json HOST:PORT[/udp] [--json]",
+	  "Says why a request is decided as it is. With --reference, from the policy\n"
+	  "sources, every step: the normalized request; each host or address pattern that\n"
+	  "matched, most specific first, with its segments, match style and the segment\n"
+	  "serving the port; the segments selected (the multimatch chain) and a bypass;\n"
+	  "each rule in order up to the one that decided, and for each that did not, the\n"
+	  "first clause that failed with the user's values; the default deny; the app\n"
+	  "profiles tried and the one chosen. Its decision, segment, rule and profile are\n"
+	  "those of 'bcpc query' (tested on the differential corpus). With a blob, libbcp\n"
+	  "decides as a client does and the answer and its reason are shown (a blob holds\n"
+	  "no sources to trace). --json prints the same as one JSON object.\n"
+	  "Exit status: 0 explained; 1 the policy, blob, user or target was refused;\n"
+	  "2 usage error.\n" },
 	{ "install", cmd_install,
 	  "bcpc install BLOB --thumbprint B64 [--thumbprint B64...] --state-dir DIR\n"
 	  "       [--now TIME]",

@@ -1,6 +1,7 @@
 /* reference.c - the reference evaluator, written line by line from the semantics
- * (docs/LANGUAGE.md, steps 1-5). Linear scans only: it must stay plain enough to be
- * checked by reading, and it must not borrow the runtime's lookup code. */
+ * (docs/LANGUAGE.md, steps 1-5). Linear scans, and one binary search over the sorted
+ * host patterns: it must stay plain enough to be checked by reading, and it must not
+ * borrow the runtime's lookup code. */
 #include "reference.h"
 #include <stdio.h>
 #include <string.h>
@@ -129,14 +130,23 @@ static void add_candidate(struct candidates *c, uint32_t p)
 		c->pat[c->n++] = p;
 }
 
-/* The host pattern spelled exactly text, if some segment has it. */
+/* The host pattern spelled exactly text, if some segment has it. The model keeps
+ * host patterns first, sorted by strcmp (model.h): a binary search. */
 static void find_host_pattern(const struct model *m, const char *text, struct candidates *c)
 {
-	for (uint32_t p = 0; p < m->npatterns; p++)
-		if (!m->patterns[p].is_addr && strcmp(m->patterns[p].host, text) == 0) {
-			add_candidate(c, p);
+	uint32_t lo = 0, hi = m->nhost_patterns;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(m->patterns[mid].host, text);
+		if (cmp == 0) {
+			add_candidate(c, mid);
 			return;
 		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 }
 
 /* h = l1.l2...ln: h, then *.l2...ln, ..., *.ln, then *. */
@@ -151,16 +161,20 @@ static void host_candidates(const struct model *m, const char *h, struct candida
 	find_host_pattern(m, "*", c);
 }
 
-/* Every address pattern that contains a, longest prefix first. */
+/* Every address pattern that contains a, longest prefix first: one pass collects
+ * them (at most one per length), then they are taken by length. */
 static void addr_candidates(const struct model *m, const struct prefix *a, struct candidates *c)
 {
+	uint32_t found[MAX_CANDIDATES], n = 0;
+	for (uint32_t p = m->nhost_patterns; p < m->npatterns && n < MAX_CANDIDATES; p++) {
+		const struct m_pattern *pat = &m->patterns[p];
+		if (pat->is_addr && pat->prefix.family == a->family && prefix_contains(&pat->prefix, a))
+			found[n++] = p;
+	}
 	for (int len = a->family == 4 ? 32 : 128; len >= 0; len--)
-		for (uint32_t p = 0; p < m->npatterns; p++) {
-			const struct m_pattern *pat = &m->patterns[p];
-			if (pat->is_addr && pat->prefix.family == a->family &&
-			    pat->prefix.len == len && prefix_contains(&pat->prefix, a))
-				add_candidate(c, p);
-		}
+		for (uint32_t i = 0; i < n; i++)
+			if (m->patterns[found[i]].prefix.len == len)
+				add_candidate(c, found[i]);
 }
 
 /* ---- steps 2-4 ---- */

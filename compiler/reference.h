@@ -1,7 +1,8 @@
 /* reference.h - the reference evaluator: decisions computed straight from the
  * semantics in docs/LANGUAGE.md, over the checked model.
  *
- * It exists to be obviously correct, not fast: every lookup is a linear scan of
+ * It exists to be obviously correct, not fast: a host pattern is found by binary
+ * search over the model's sorted host patterns, everything else by a linear scan of
  * the model, written as the language reference words it. It must share no lookup
  * code with the runtime (no tables, no hashing, nothing from the runtime sources),
  * so that the differential tests compare two independent readings of the

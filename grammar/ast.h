@@ -69,7 +69,19 @@ struct rule {
 	struct rule *next;
 };
 
-enum stmt_kind { ST_TENANT, ST_BC, ST_GROUP, ST_SEGMENT, ST_PROFILE, ST_POLICY };
+/* One line of a test block: `request "host:443";` and `expect allow segment "S";`
+ * (key and words; keywords among the words are VAL_WORD), or `user { clauses }`
+ * (block set, the clauses in user). */
+struct test_line {
+	struct loc loc;
+	const char *key;
+	struct value *words;
+	int block;
+	struct clause *user;
+	struct test_line *next;
+};
+
+enum stmt_kind { ST_TENANT, ST_BC, ST_GROUP, ST_SEGMENT, ST_PROFILE, ST_POLICY, ST_TEST };
 
 struct stmt {
 	enum stmt_kind kind;
@@ -80,6 +92,7 @@ struct stmt {
 	struct clause *when;     /* ST_PROFILE */
 	struct setting *settings;/* ST_PROFILE */
 	struct rule *rules;      /* ST_POLICY */
+	struct test_line *test;  /* ST_TEST */
 	struct stmt *next;
 };
 

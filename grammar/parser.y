@@ -32,6 +32,8 @@
 	struct setting *setting;
 	struct { struct clause *when_head, *when_tail; struct setting *set_head, *set_tail; } pbody;
 	struct stmt *stmt;
+	struct test_line *tline;
+	struct { struct test_line *head, *tail; } tlines;
 }
 
 %code {
@@ -99,7 +101,7 @@ static void bcl_error(BCL_LTYPE *l, void *scanner, struct lexctx *cx, const char
 %token END 0 "end of file"
 %token TENANT "tenant" BUSINESS_CONTINUITY "business_continuity"
 %token SEGMENT_GROUP "segment_group" SEGMENT "segment" APP_PROFILE "app_profile"
-%token ACCESS_POLICY "access_policy" RULE "rule" ALLOW "allow" DENY "deny"
+%token ACCESS_POLICY "access_policy" TEST "test" RULE "rule" ALLOW "allow" DENY "deny"
 %token WHEN "when" SET "set" NOT "not" OR "or"
 %token <str> STRING "string" WORD "word" ADDRESS "address"
 %token <num> NUMBER "number" DURATION "duration"
@@ -118,6 +120,10 @@ static void bcl_error(BCL_LTYPE *l, void *scanner, struct lexctx *cx, const char
 %type <stmt> stmt
 %type <flag> action
 %type <str> atom_kind
+%type <tline> tline
+%type <tlines> tbody
+%type <values> twords
+%type <value> tword
 
 %%
 
@@ -138,8 +144,36 @@ stmt:
 				{ $$ = mkstmt(cx, ST_PROFILE, @1); if ($$) { $$->name = $2.s; $$->name_loc = L(cx, @2); $$->when = $4.when_head; $$->settings = $4.set_head; } }
 |	"access_policy" '{' rules '}'
 				{ $$ = mkstmt(cx, ST_POLICY, @1); if ($$) $$->rules = $3.head; }
+|	"test" STRING '{' tbody '}'
+				{ $$ = mkstmt(cx, ST_TEST, @1); if ($$) { $$->name = $2.s; $$->name_loc = L(cx, @2); $$->test = $4.head; } }
 |	error ';'		{ $$ = NULL; }
 |	error '}'		{ $$ = NULL; }
+;
+
+/* A test's lines are read as words here; compiler/policy_test.c gives them meaning. */
+tbody:
+	%empty			{ $$.head = $$.tail = NULL; }
+|	tbody tline		{ $$ = $1; APPEND($$, $2); }
+;
+
+tline:
+	WORD twords ';'		{ $$ = NEW(struct test_line); if ($$) { $$->loc = L(cx, @1); $$->key = $1.s; $$->words = $2.head; } }
+|	WORD '{' clauses '}'	{ $$ = NEW(struct test_line); if ($$) { $$->loc = L(cx, @1); $$->key = $1.s; $$->block = 1; $$->user = $3.head; } }
+|	error ';'		{ $$ = NULL; yyerrok; }
+;
+
+twords:
+	tword			{ $$.head = $$.tail = NULL; APPEND($$, $1); }
+|	twords tword		{ $$ = $1; APPEND($$, $2); }
+;
+
+/* The keywords a line of a test may hold are words there. */
+tword:
+	item			{ $$ = $1; }
+|	"allow"			{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = "allow"; $$->len = 5; } }
+|	"deny"			{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = "deny"; $$->len = 4; } }
+|	"segment"		{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = "segment"; $$->len = 7; } }
+|	"rule"			{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = "rule"; $$->len = 4; } }
 ;
 
 props:
@@ -229,6 +263,7 @@ item:
 |	ADDRESS			{ $$ = mkvalue(cx, VAL_ADDRESS, @1); if ($$) { $$->s = $1.s; $$->len = $1.len; } }
 |	NUMBER			{ $$ = mkvalue(cx, VAL_INT, @1); if ($$) $$->a = $1; }
 |	DURATION		{ $$ = mkvalue(cx, VAL_DURATION, @1); if ($$) $$->a = $1; }
+|	"test"			{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = "test"; $$->len = 4; } }
 ;
 
 %%
@@ -236,7 +271,7 @@ item:
 /* The keywords, for "did you mean" when a word stands where a keyword should. */
 static const char *const keywords[] = {
 	"tenant", "business_continuity", "segment_group", "segment", "app_profile",
-	"access_policy", "rule", "allow", "deny", "when", "set", "not", "or",
+	"access_policy", "test", "rule", "allow", "deny", "when", "set", "not", "or",
 };
 
 /* A token's name as users read it: keywords and punctuation in single quotes

@@ -11,8 +11,9 @@
 #   ```sh blocks of the ADMIN-GUIDE (the rotation steps): run, output not checked;
 #   a block whose info string is "json FILE" (or "text FILE") is written to FILE.
 # Everything runs in one shell per document, in a fresh folder holding
-# examples/acme/policy.bcl as policy.bcl (and examples/acme/ and build/bcpc, as in
-# the source tree), with bcpc and bcp-client on PATH and
+# examples/acme/policy.bcl as policy.bcl, its tests, the example files the guide
+# names (tests/golden/tests/fail.test.bcl, tests/golden/lint/never_decides.bcl), and
+# examples/acme/ and build/bcpc as in the source tree, with bcpc and bcp-client on PATH and
 # /var/lib/bcp standing for a folder inside it. The clock is libfaketime's: the
 # first command runs at 2026-11-26T23:05:57Z and each next one a second later, so
 # serials and dates are those the documents show. Keys are made anew, so
@@ -137,7 +138,9 @@ for doc in README.md docs/ADMIN-GUIDE.md; do
 	mkdir -p "$w/bin" "$w/var/lib"
 	ln -s "$BIN/bcpc" "$w/bin/bcpc"
 	ln -s "$BIN/bcp-client" "$w/bin/bcp-client"
-	cp examples/acme/policy.bcl examples/acme/bc-sp-ca.pem "$w/"
+	cp examples/acme/policy.bcl examples/acme/policy.test.bcl examples/acme/bc-sp-ca.pem "$w/"
+	# The example files the guide names by their place in the tree.
+	cp tests/golden/tests/fail.test.bcl tests/golden/lint/never_decides.bcl "$w/"
 	mkdir -p "$w/build" "$w/examples"
 	ln -s "$BIN/bcpc" "$w/build/bcpc"
 	cp -R examples/acme "$w/examples/acme"

@@ -51,8 +51,9 @@ function allowed(from, to,    a, b) {
 	a = top(from); b = top(to)
 	if (a == b) return 1
 	if (a == "grammar") return b == "support"
-	if (a == "compiler")
-		return b == "grammar" || b == "support" ||
+	# compiler/ and its folders (compiler/analysis/, ...) are one module of the tree.
+	if (a == "compiler" || a ~ /^compiler\//)
+		return b == "compiler" || b ~ /^compiler\// || b == "grammar" || b == "support" ||
 			to == "runtime/bcp.h" || to == "runtime/bcp_format.h"
 	return 0    # runtime, support: nothing outside their own folder
 }

@@ -36,6 +36,8 @@
 #include "arena.h"
 #include "blob.h"
 #include "diag.h"
+#include "explain.h"
+#include "analysis/lint.h"
 #include "frontend.h"
 #include "model.h"
 #include "net.h"
@@ -1217,7 +1219,8 @@ static void ex_blob(unsigned idx, const uint8_t *blob, size_t len)
 /* ---- one policy ---- */
 
 struct stats {
-	unsigned long requests, refused, verdicts[5], with_rule, profiles, users;
+	unsigned long requests, refused, verdicts[5], with_rule, profiles, users, explained;
+	unsigned long lint_dead, lint_dead_checks, lint_witnesses, lint_unwitnessed, lint_findings;
 	unsigned long segments, disabled, patterns, shared, inclusive, rules, empty_rules;
 };
 
@@ -1241,6 +1244,7 @@ struct run {
 	unsigned idx;                /* the policy's index */
 	const struct sbuf *text;     /* its source */
 	int ok, saved;
+	const uint8_t *dead;         /* per rule: lint proved it never decides */
 };
 
 /* Starts the report of a failure: the header line, and the policy saved once. */
@@ -1292,15 +1296,42 @@ static int check_request(struct run *run, const struct model *m, const struct us
 		same = bcp_decide_addr(bu, lit.family, lit.addr, q->port, q->proto, &da) == BCP_OK &&
 		       da.verdict == dd.verdict && da.segment == dd.segment && da.rule == dd.rule;
 	}
-	if (same)
+	/* bcpc explain's final answer equals the runtime's (bcpc query's). */
+	struct explanation x;
+	const char *xseg = NULL, *xrule = NULL, *xprof = NULL;
+	int xsame = 0;
+	if (same && explain(m, &usr->info, q->host, q->port, q->proto, &x) == 0) {
+		xseg = x.segment >= 0 ? m->segments[x.segment].name : NULL;
+		xrule = x.rule >= 0 ? m->rules[x.rule].name : NULL;
+		xprof = x.profile >= 0 ? m->profiles[x.profile].name : NULL;
+		xsame = x.bad_host == (drc == BCP_E_ARG) && x.verdict == dd.verdict &&
+			same_name(xseg, dd.segment) && same_name(xrule, dd.rule) &&
+			same_name(xprof, bcp_user_profile(bu));
+		explain_free(&x);
+		st->explained += xsame;
+	}
+	/* A rule lint proved never decides must not decide here. */
+	if (same && xsame && run->dead && dd.rule) {
+		st->lint_dead_checks++;
+		for (uint32_t r = 0; r < m->nrules; r++)
+			if (run->dead[r] && !strcmp(m->rules[r].name, dd.rule)) {
+				report(run, "request %u decided by rule \"%s\", which lint says never decides",
+				       qi, dd.rule);
+				return 1;
+			}
+	}
+	if (same && xsame)
 		return 0;
-	report(run, "request %u", qi);
+	report(run, "request %u%s", qi, same ? " (explain)" : "");
 	printf("    {\"host\":");
 	json_str(q->host);
 	printf(",\"port\":%u,\"proto\":\"%s\",\"user\":", q->port, q->proto == BCP_UDP ? "udp" : "tcp");
 	print_user(&usr->info);
 	printf("}\n    reference: %s, %s, segment %s, rule %s\n",
 	       rrc == 0 ? "ok" : "refused", bcp_verdict_str(rr.verdict), show(rseg), show(rrule));
+	if (same)
+		printf("    explain:   %s, segment %s, rule %s, profile %s\n",
+		       bcp_verdict_str(x.verdict), show(xseg), show(xrule), show(xprof));
 	printf("    runtime:   %s, %s, segment %s, rule %s\n", bcp_status_str(drc),
 	       bcp_verdict_str(dd.verdict), show(dd.segment), show(dd.rule));
 	return 1;
@@ -1310,7 +1341,7 @@ static int check_request(struct run *run, const struct model *m, const struct us
 static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char *thumb,
 		      struct sbuf *text, struct stats *st)
 {
-	struct run run = { idx, text, 1, 0 };
+	struct run run = { idx, text, 1, 0, NULL };
 	struct gen g;
 	struct arena a;
 	struct diags d;
@@ -1355,6 +1386,36 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 	}
 	if (getenv("BCP_DIFF_EXPORT"))
 		ex_blob(idx, blob, bloblen);
+
+	/* bcpc lint: each rule it proves dead never decides below; each witness it
+	 * gives for a live rule reaches that rule through the runtime. */
+	struct lint_result lr;
+	if (lint_policy(m, NULL, &a, &lr) != 0) {
+		report(&run, "lint_policy failed");
+		goto out;
+	}
+	run.dead = lr.dead;
+	st->lint_findings += lr.n;
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		st->lint_dead += lr.dead[r];
+		if (lr.dead[r] || !lr.witness[r].found) {
+			st->lint_unwitnessed += !lr.dead[r];
+			continue;
+		}
+		const struct lint_witness *w = &lr.witness[r];
+		bcp_user *wu = NULL;
+		struct bcp_decision wd;
+		int ok = bcp_bind(b, &w->user, &wu, &e) == BCP_OK &&
+			 bcp_decide_host(wu, w->host, strlen(w->host), w->port, w->proto, &wd) == BCP_OK &&
+			 wd.rule && !strcmp(wd.rule, m->rules[r].name);
+		bcp_user_free(wu);
+		st->lint_witnesses++;
+		if (!ok) {
+			report(&run, "lint's witness of rule \"%s\" (%s:%u) does not reach it",
+			       m->rules[r].name, w->host, w->port);
+			goto out;
+		}
+	}
 
 	/* Each user is bound once, and its profile checked then. */
 	for (unsigned i = 0; i < USERS_PER_POLICY; i++) {
@@ -1472,6 +1533,12 @@ int main(int argc, char **argv)
 	       st.refused, st.verdicts[BCP_NONE], st.verdicts[BCP_DROP], st.verdicts[BCP_BYPASS],
 	       st.verdicts[BCP_ALLOW], st.verdicts[BCP_DENY] - st.refused, st.with_rule,
 	       st.profiles, st.users, now_seconds() - t0);
+	printf("lint: %lu findings; %lu rules proved never to decide, none of them deciding in %lu "
+	       "decisions by a rule; %lu witnesses of live rules, each reaching its rule in the "
+	       "runtime; %lu live rules without a witness\n", st.lint_findings, st.lint_dead,
+	       st.lint_dead_checks, st.lint_witnesses, st.lint_unwitnessed);
+	printf("%lu requests explained by bcpc explain's evaluator with the runtime's verdict, "
+	       "segment, rule and profile\n", st.explained);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

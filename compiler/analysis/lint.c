@@ -1,0 +1,566 @@
+/* lint.c - the analyses of `bcpc lint` (lint.h). Each finding is a proof over the
+ * key space: which segments a rule applies to is read off the model exactly, and
+ * which users it matches is decided by the solver of users.h. Rules are grouped by
+ * the segments they apply to (segments to which the same rules apply form one
+ * class), so each question is asked once per class. */
+#include "lint.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "explain.h"
+#include "users.h"
+
+#define DEFAULT_BUDGET 20000000ull
+#define MAX_NAMED 5
+
+static const char *const kind_names[] = {
+#define LINT_NAME_(id, name, sev) name,
+	LINT_KINDS(LINT_NAME_)
+#undef LINT_NAME_
+};
+static const int kind_sev[] = {
+#define LINT_SEV_(id, name, sev) sev,
+	LINT_KINDS(LINT_SEV_)
+#undef LINT_SEV_
+};
+
+const char *lint_kind_name(enum lint_kind k)
+{
+	return k < LINT_KIND_COUNT ? kind_names[k] : "unknown";
+}
+
+int lint_kind_severity(enum lint_kind k)
+{
+	return k < LINT_KIND_COUNT ? kind_sev[k] : 0;
+}
+
+static struct lint_finding *add(struct lint_result *r, enum lint_kind k, struct loc loc,
+				const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static struct lint_finding *add(struct lint_result *r, enum lint_kind k, struct loc loc,
+				const char *hint, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (r->n == r->cap) {
+		uint32_t cap = r->cap ? r->cap * 2 : 16;
+		struct lint_finding *f = arena_array(r->a, cap, sizeof *f);
+		if (!f)
+			return NULL;
+		if (r->n)
+			memcpy(f, r->f, r->n * sizeof *f);
+		r->f = f;
+		r->cap = cap;
+	}
+	struct lint_finding *f = &r->f[r->n++];
+	memset(f, 0, sizeof *f);
+	f->kind = k;
+	f->loc = loc;
+	f->message = arena_strdup(r->a, msg);
+	f->hint = hint ? arena_strdup(r->a, hint) : NULL;
+	f->rule = f->segment = f->profile = -1;
+	return f;
+}
+
+/* ---- which segments each rule applies to: one bit per (rule, segment) ---- */
+
+struct applies {
+	uint64_t *bits;      /* rule r's segments at bits + r * words */
+	uint32_t words;
+};
+
+static int has(const struct applies *ap, uint32_t r, uint32_t s)
+{
+	return (int)(ap->bits[(size_t)r * ap->words + s / 64] >> (s % 64) & 1);
+}
+
+static int build_applies(const struct model *m, struct applies *ap)
+{
+	ap->words = (m->nsegments + 63) / 64;
+	ap->bits = calloc((size_t)m->nrules * ap->words + 1, sizeof *ap->bits);
+	uint64_t *clause = calloc(ap->words + 1, sizeof *clause);
+	if (!ap->bits || !clause) {
+		free(clause);
+		return -1;
+	}
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		uint64_t *row = ap->bits + (size_t)r * ap->words;
+		const struct m_rule *rule = &m->rules[r];
+		for (uint32_t s = 0; s < m->nsegments; s++)
+			row[s / 64] |= 1ull << (s % 64);
+		for (uint32_t c = 0; c < rule->nclauses; c++) {
+			if (!rule->clauses[c].app)
+				continue;
+			memset(clause, 0, ap->words * sizeof *clause);
+			for (uint32_t i = 0; i < rule->clauses[c].natoms; i++) {
+				const struct m_atom *at = &rule->clauses[c].atoms[i];
+				for (uint32_t v = 0; v < at->nvalues; v++) {
+					if (at->kind == A_SEGMENT)
+						clause[at->ids[v] / 64] |= 1ull << (at->ids[v] % 64);
+					else if (at->kind == A_SEGMENT_GROUP)
+						for (uint32_t s = 0; s < m->nsegments; s++)
+							if (m->segments[s].group == at->ids[v])
+								clause[s / 64] |= 1ull << (s % 64);
+				}
+			}
+			for (uint32_t w = 0; w < ap->words; w++)
+				row[w] &= clause[w];
+		}
+	}
+	free(clause);
+	return 0;
+}
+
+/* A segment rules decide for: enabled, and not bypass always (bypass wins first). */
+static int decidable(const struct m_segment *s)
+{
+	return s->enabled && s->bypass != BYPASS_ALWAYS;
+}
+
+/* ---- classes of segments: the same rules apply to each ---- */
+
+struct classes {
+	uint32_t *rep;       /* a segment of each class */
+	uint32_t n;
+	uint32_t **rules;    /* the rules applying to the class, in order */
+	uint32_t *nrules;
+};
+
+static int same_column(const struct model *m, const struct applies *ap, uint32_t a, uint32_t b)
+{
+	for (uint32_t r = 0; r < m->nrules; r++)
+		if (has(ap, r, a) != has(ap, r, b))
+			return 0;
+	return 1;
+}
+
+struct hs {
+	uint64_t h;
+	uint32_t s;
+};
+
+static int cmp_hs(const void *a, const void *b)
+{
+	const struct hs *x = a, *y = b;
+	return x->h < y->h ? -1 : x->h > y->h ? 1 : (x->s > y->s) - (x->s < y->s);
+}
+
+static int build_classes(const struct model *m, const struct applies *ap, struct classes *c)
+{
+	struct hs *h = calloc(m->nsegments + 1, sizeof *h);
+	uint32_t nh = 0;
+	memset(c, 0, sizeof *c);
+	if (!h)
+		return -1;
+	for (uint32_t s = 0; s < m->nsegments; s++) {
+		if (!decidable(&m->segments[s]))
+			continue;
+		uint64_t x = 0x9E3779B97F4A7C15ull;
+		for (uint32_t r = 0; r < m->nrules; r++)
+			if (has(ap, r, s))
+				x = (x ^ (r + 1)) * 0x100000001B3ull;
+		h[nh++] = (struct hs){ x, s };
+	}
+	qsort(h, nh, sizeof *h, cmp_hs);
+	c->rep = malloc((nh + 1) * sizeof *c->rep);
+	c->rules = calloc(nh + 1, sizeof *c->rules);
+	c->nrules = calloc(nh + 1, sizeof *c->nrules);
+	if (!c->rep || !c->rules || !c->nrules) {
+		free(h);
+		return -1;
+	}
+	uint32_t run = 0;   /* the first class of the current run of equal hashes */
+	for (uint32_t i = 0; i < nh; i++) {
+		int found = 0;
+		if (i == 0 || h[i].h != h[i - 1].h)
+			run = c->n;
+		/* Equal hashes: compare the columns, so that classes are exact. */
+		for (uint32_t k = run; k < c->n && !found; k++)
+			found = same_column(m, ap, c->rep[k], h[i].s);
+		if (!found)
+			c->rep[c->n++] = h[i].s;
+	}
+	free(h);
+	for (uint32_t k = 0; k < c->n; k++) {
+		c->rules[k] = malloc((m->nrules + 1) * sizeof **c->rules);
+		if (!c->rules[k])
+			return -1;
+		for (uint32_t r = 0; r < m->nrules; r++)
+			if (has(ap, r, c->rep[k]))
+				c->rules[k][c->nrules[k]++] = r;
+	}
+	return 0;
+}
+
+static void free_classes(struct classes *c)
+{
+	for (uint32_t k = 0; c->rules && k < c->n; k++)
+		free(c->rules[k]);
+	free(c->rules);
+	free(c->nrules);
+	free(c->rep);
+}
+
+/* ---- witnesses: a request to segment s, checked with the reference evaluator ---- */
+
+static int try_witness(const struct model *m, uint32_t rule, uint32_t s,
+		       const struct bcp_user_info *u, struct lint_witness *w)
+{
+	const struct m_segment *seg = &m->segments[s];
+	char host[NET_HOST_MAX + 3];
+	for (uint32_t i = 0; i < seg->nhosts + seg->naddrs && i < 8; i++) {
+		if (i < seg->nhosts) {
+			const char *h = seg->hosts[i].name;
+			if (!strcmp(h, "*"))
+				snprintf(host, sizeof host, "w");
+			else if (h[0] == '*')
+				snprintf(host, sizeof host, "w%s", h + 1);
+			else
+				snprintf(host, sizeof host, "%s", h);
+		} else {
+			struct prefix p = seg->addrs[i - seg->nhosts].p;
+			prefix_format(&p, host);
+			*strchr(host, '/') = '\0';
+		}
+		for (int proto = 0; proto < PROTO_COUNT; proto++) {
+			const struct port_set *ps = &seg->ports[proto];
+			for (uint32_t k = 0; k < ps->n && k < 2; k++) {
+				struct explanation x;
+				enum bcp_proto bp = proto == PROTO_UDP ? BCP_UDP : BCP_TCP;
+				if (explain(m, u, host, ps->r[k].lo, bp, &x) != 0)
+					return 0;
+				int reached = !x.bad_host && x.rule == (int32_t)rule;
+				explain_free(&x);
+				if (reached) {
+					w->found = 1;
+					snprintf(w->host, sizeof w->host, "%s", host);
+					w->port = ps->r[k].lo;
+					w->proto = bp;
+					w->user = *u;
+					return 1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- the analyses ---- */
+
+struct lint {
+	const struct model *m;
+	struct lint_result *r;
+	struct uspace *us;
+	struct uquery *q;
+	uint64_t budget;
+	const struct applies *ap;
+};
+
+static enum us_result rule_matches_anyone(struct lint *L, uint32_t r)
+{
+	uquery_reset(L->q);
+	if (uquery_holds(L->q, L->m->rules[r].clauses, L->m->rules[r].nclauses))
+		return US_UNKNOWN;
+	return uquery_solve(L->q, L->budget);
+}
+
+/* Can rule r decide in class k: some user it matches that no earlier rule of the
+ * class (of action only, when only >= 0) matches? */
+static enum us_result live_in_class(struct lint *L, const struct classes *c, uint32_t k,
+				    uint32_t r, int only)
+{
+	uquery_reset(L->q);
+	if (uquery_holds(L->q, L->m->rules[r].clauses, L->m->rules[r].nclauses))
+		return US_UNKNOWN;
+	for (uint32_t i = 0; i < c->nrules[k] && c->rules[k][i] < r; i++) {
+		const struct m_rule *e = &L->m->rules[c->rules[k][i]];
+		if (only >= 0 && e->allow != only)
+			continue;
+		if (uquery_fails(L->q, e->clauses, e->nclauses))
+			return US_UNKNOWN;
+	}
+	return uquery_solve(L->q, L->budget);
+}
+
+static int overlaps(struct lint *L, uint32_t r, uint32_t e)
+{
+	uquery_reset(L->q);
+	if (uquery_holds(L->q, L->m->rules[r].clauses, L->m->rules[r].nclauses) ||
+	    uquery_holds(L->q, L->m->rules[e].clauses, L->m->rules[e].nclauses))
+		return 1;
+	return uquery_solve(L->q, L->budget) != US_UNSAT;
+}
+
+/* The earlier rules that match some of r's users on some of r's segments. */
+static void name_earlier(struct lint *L, const struct classes *c, struct lint_finding *f,
+			 uint32_t r, int only, char *names, size_t n)
+{
+	uint8_t *seen = calloc(L->m->nrules + 1, 1);
+	uint32_t *list = arena_array(L->r->a, MAX_NAMED, sizeof *list);
+	size_t o = 0, more = 0;
+	names[0] = '\0';
+	if (!seen || !list) {
+		free(seen);
+		return;
+	}
+	f->others = list;
+	for (uint32_t k = 0; k < c->n; k++) {
+		int applies = has(L->ap, r, c->rep[k]);
+		for (uint32_t i = 0; applies && i < c->nrules[k] && c->rules[k][i] < r; i++) {
+			uint32_t e = c->rules[k][i];
+			if (seen[e] || L->r->dead[e] || (only >= 0 && L->m->rules[e].allow != only))
+				continue;
+			seen[e] = 1;
+			if (!overlaps(L, r, e))
+				continue;
+			if (f->nothers < MAX_NAMED) {
+				list[f->nothers++] = e;
+				o += (size_t)snprintf(names + o, o < n ? n - o : 0, "%s\"%s\"",
+						      f->nothers > 1 ? ", " : "", L->m->rules[e].name);
+			} else {
+				more++;
+			}
+		}
+	}
+	if (more && o < n)
+		snprintf(names + o, n - o, " and %zu more", more);
+	free(seen);
+}
+
+static void lint_rules(struct lint *L, const struct applies *ap, const struct classes *c)
+{
+	const struct model *m = L->m;
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		uint32_t nseg = 0, nenabled = 0, ndecidable = 0;
+		for (uint32_t s = 0; s < m->nsegments; s++)
+			if (has(ap, r, s)) {
+				nseg++;
+				nenabled += m->segments[s].enabled;
+				ndecidable += decidable(&m->segments[s]);
+			}
+		struct lint_finding *f = NULL;
+		if (nseg == 0)
+			f = add(L->r, LINT_NO_SEGMENT, rule->loc, "its app conditions exclude each other",
+				"rule \"%s\" applies to no segment", rule->name);
+		else if (nenabled == 0)
+			f = add(L->r, LINT_DISABLED_ONLY, rule->loc, NULL,
+				"rule \"%s\" names only disabled segments: it never decides", rule->name);
+		else if (ndecidable == 0)
+			f = add(L->r, LINT_BYPASS_ONLY, rule->loc, "bypass is decided before any rule",
+				"rule \"%s\" names only 'bypass always' segments: it never decides",
+				rule->name);
+		if (f) {
+			f->rule = (int32_t)r;
+			L->r->dead[r] = 1;
+			continue;
+		}
+		enum us_result any = rule_matches_anyone(L, r);
+		if (any == US_UNSAT) {
+			f = add(L->r, LINT_CONTRADICTION, rule->loc,
+				"a single-valued attribute (platform, client_type, country, idp, machine_group) "
+				"has one value, and a value cannot be both required and excluded",
+				"rule \"%s\": no user satisfies its conditions together", rule->name);
+			f->rule = (int32_t)r;
+			L->r->dead[r] = 1;
+			continue;
+		}
+		/* Live if in some class it matches a user no earlier rule there matches. */
+		enum us_result live = US_UNSAT;
+		int unknown = any == US_UNKNOWN;
+		for (uint32_t k = 0; k < c->n && live != US_SAT; k++) {
+			int applies = has(ap, r, c->rep[k]);
+			if (!applies)
+				continue;
+			enum us_result x = live_in_class(L, c, k, r, -1);
+			if (x == US_UNKNOWN)
+				unknown = 1;
+			if (x == US_SAT) {
+				live = US_SAT;
+				struct bcp_user_info u;
+				if (uquery_user(L->q, L->r->a, &u) == 0) {
+					/* A witness: a segment of this class, the user found. */
+					try_witness(m, r, c->rep[k], &u, &L->r->witness[r]);
+				}
+			}
+		}
+		if (live == US_SAT)
+			continue;
+		if (unknown) {
+			f = add(L->r, LINT_UNDECIDED, rule->loc, "raise the budget with --budget",
+				"rule \"%s\": whether it can decide was not decided (over the solver's budget)",
+				rule->name);
+			f->rule = (int32_t)r;
+			continue;
+		}
+		char names[600];
+		L->r->dead[r] = 1;
+		/* Shadowed by rules of the other action alone? */
+		int other = !rule->allow;
+		int by_opposite = 1;
+		for (uint32_t k = 0; k < c->n && by_opposite; k++) {
+			int applies = has(ap, r, c->rep[k]);
+			if (applies && live_in_class(L, c, k, r, other) != US_UNSAT)
+				by_opposite = 0;
+		}
+		if (by_opposite) {
+			f = add(L->r, LINT_SHADOWED_OPPOSITE, rule->loc, NULL, "x");
+			name_earlier(L, c, f, r, other, names, sizeof names);
+			f->message = arena_strdup(L->r->a, "");
+			char msg[1024];
+			snprintf(msg, sizeof msg, "%s rule \"%s\" never decides, and the earlier %s rules "
+				 "alone match every user it matches on every segment it applies to: %s",
+				 rule->allow ? "allow" : "deny", rule->name, other ? "allow" : "deny", names);
+			f->message = arena_strdup(L->r->a, msg);
+		} else {
+			f = add(L->r, LINT_NEVER_DECIDES, rule->loc, NULL, "x");
+			name_earlier(L, c, f, r, -1, names, sizeof names);
+			char msg[1024];
+			snprintf(msg, sizeof msg, "rule \"%s\" never decides: for every segment it applies "
+				 "to and every user it matches, an earlier rule decides first: %s",
+				 rule->name, names);
+			f->message = arena_strdup(L->r->a, msg);
+		}
+		f->rule = (int32_t)r;
+	}
+}
+
+/* A positive clause whose conditions are all SCIM ones: users without SCIM data
+ * (those who enroll during the outage) never satisfy it. */
+static void lint_scim(struct lint *L)
+{
+	const struct model *m = L->m;
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		if (!rule->allow || L->r->dead[r])
+			continue;
+		for (uint32_t c = 0; c < rule->nclauses; c++) {
+			const struct m_clause *cl = &rule->clauses[c];
+			int scim = !cl->app && !cl->negated && cl->natoms > 0;
+			for (uint32_t i = 0; scim && i < cl->natoms; i++)
+				scim = cl->atoms[i].kind == A_SCIM || cl->atoms[i].kind == A_SCIM_GROUP;
+			if (!scim)
+				continue;
+			struct lint_finding *f = add(L->r, LINT_SCIM_ONLY, rule->loc,
+				"add a SAML condition for the same users (\"or saml ...\"): in Business "
+				"Continuity only SAML attributes reach new users",
+				"allow rule \"%s\" needs SCIM data (clause %u has only scim conditions): "
+				"users who enroll during an outage have none and never match it",
+				rule->name, c + 1);
+			f->rule = (int32_t)r;
+			break;
+		}
+	}
+}
+
+/* A live allow rule without a user condition: every user who enrolled, whoever
+ * it is, reaches its segments (unless an earlier rule decides first). */
+static void lint_allow_everyone(struct lint *L)
+{
+	const struct model *m = L->m;
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		uint32_t user = 0;
+		for (uint32_t c = 0; c < rule->nclauses; c++)
+			user += !rule->clauses[c].app;
+		if (!rule->allow || user || L->r->dead[r])
+			continue;
+		struct lint_finding *f = add(L->r, LINT_ALLOW_EVERYONE, rule->loc,
+			"add the users' conditions (saml, posture, ...) if that is not meant",
+			"allow rule \"%s\" has no user condition: every user reaches its segments "
+			"unless an earlier rule decides", rule->name);
+		f->rule = (int32_t)r;
+	}
+}
+
+/* A profile every user of which fits an earlier one. */
+static void lint_profiles(struct lint *L)
+{
+	const struct model *m = L->m;
+	for (uint32_t p = 0; p < m->nprofiles; p++) {
+		const struct m_profile *pr = &m->profiles[p];
+		uquery_reset(L->q);
+		int bad = uquery_holds(L->q, pr->when, pr->nwhen);
+		for (uint32_t e = 0; e < p && !bad; e++)
+			bad = uquery_fails(L->q, m->profiles[e].when, m->profiles[e].nwhen);
+		enum us_result x = bad ? US_UNKNOWN : uquery_solve(L->q, L->budget);
+		if (x == US_SAT)
+			continue;
+		struct lint_finding *f;
+		if (x == US_UNKNOWN) {
+			f = add(L->r, LINT_UNDECIDED, pr->loc, NULL,
+				"app profile \"%s\": whether it can be chosen was not decided "
+				"(over the solver's budget)", pr->name);
+		} else {
+			char names[600] = "";
+			size_t o = 0;
+			for (uint32_t e = 0; e < p; e++)
+				o += (size_t)snprintf(names + o, o < sizeof names ? sizeof names - o : 0,
+							      "%s\"%s\"", o ? ", " : "", m->profiles[e].name);
+			f = add(L->r, LINT_PROFILE_NEVER, pr->loc,
+				p > 0 && m->profiles[p - 1].nwhen == 0 ?
+				"an app profile without 'when' fits every user: keep it last" : NULL,
+				"app profile \"%s\" is never chosen: every user it fits takes an earlier "
+				"one (%s)", pr->name, p ? names : "none: its conditions contradict each other");
+		}
+		f->profile = (int32_t)p;
+	}
+}
+
+/* An enabled segment no allow rule applies to: every user is denied there. */
+static void lint_segments(struct lint *L, const struct applies *ap)
+{
+	const struct model *m = L->m;
+	for (uint32_t s = 0; s < m->nsegments; s++) {
+		if (!decidable(&m->segments[s]))
+			continue;
+		int allowed = 0;
+		for (uint32_t r = 0; r < m->nrules && !allowed; r++)
+			allowed = m->rules[r].allow && has(ap, r, s);
+		if (allowed)
+			continue;
+		struct lint_finding *f = add(L->r, LINT_ALL_DENIED, m->segments[s].loc, NULL,
+			"segment \"%s\": no allow rule applies to it, so every user is denied there",
+			m->segments[s].name);
+		f->segment = (int32_t)s;
+	}
+}
+
+int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *a,
+		struct lint_result *out)
+{
+	struct lint L = { m, out, NULL, NULL, o && o->budget ? o->budget : DEFAULT_BUDGET, NULL };
+	struct applies ap = { 0 };
+	struct classes c = { 0 };
+	int rc = -1;
+	memset(out, 0, sizeof *out);
+	out->a = a;
+	out->witness = arena_array(a, m->nrules + 1, sizeof *out->witness);
+	out->dead = arena_array(a, m->nrules + 1, 1);
+	if (!out->witness || !out->dead)
+		return -1;
+	if (m->nrules == 0)
+		add(out, LINT_NO_RULES, loc_file(NULL), "add rules to an access_policy block",
+		    "the policy has no rule: every request to a private app is denied");
+	L.us = uspace_new(m);
+	L.q = L.us ? uquery_new(L.us) : NULL;
+	if (!L.q || build_applies(m, &ap) || build_classes(m, &ap, &c))
+		goto out;
+	L.ap = &ap;
+	lint_rules(&L, &ap, &c);
+	lint_scim(&L);
+	lint_allow_everyone(&L);
+	lint_profiles(&L);
+	lint_segments(&L, &ap);
+	rc = a->failed ? -1 : 0;
+out:
+	free_classes(&c);
+	free(ap.bits);
+	uquery_free(L.q);
+	uspace_free(L.us);
+	return rc;
+}
