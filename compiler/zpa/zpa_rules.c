@@ -245,6 +245,96 @@ static void app_condition(struct rule_ctx *c, const json_t *cond, struct triple 
 	free(l);
 }
 
+/* Each operand to a literal in l: 0, or -1 and *why. */
+static int user_literals(struct rule_ctx *c, const struct triple *t, size_t n, struct lit *l,
+			 const char **why)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (zpa_user_literal(c, t[i].type, t[i].lhs, t[i].rhs, t[i].op, &l[i], why))
+			return -1;
+		if (!zpa_printable(l[i].value) || !zpa_printable(l[i].attr) || !zpa_printable(l[i].idp)) {
+			*why = "a name or value with a control character (a .bcl string cannot hold it)";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The literals ANDed: one clause each, with its IdP as a clause of its own; 0, or -1
+ * and r->why. */
+static int and_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
+			   struct cond_result *r)
+{
+	struct tr *x = c->x;
+	int scim_only = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].neg && l[i].idp && *l[i].idp) {
+			/* not (a and idp Y) is wider than not a: an allow rule may say the
+			 * narrower `not a`; a deny rule can only drop it. */
+			const char *why = zpa_keepf(x, "\"not %s\" of one IdP: the language "
+						   "cannot say \"not (this attribute and this IdP)\"",
+						   l[i].atom);
+			if (!c->allow) {
+				r->why = why;
+				return -1;
+			}
+			r->approx = why;
+			r->approx_effect = "written as `not` of the attribute alone, for every "
+					   "IdP: the allow rule allows no more than in ZPA";
+		}
+		if (!l[i].neg && l[i].scim)
+			scim_only = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		add_clause(r->clauses, clause_text(x, l[i].neg ? "not " : "", &l[i], 1));
+		if (!l[i].neg)
+			add_idp_clause(x, r->clauses, l[i].idp);
+	}
+	r->scim_only = scim_only;
+	return 0;
+}
+
+/* The literals ORed: one clause, with their common IdP as a clause of its own; 0, or
+ * -1 and r->why. */
+static int or_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
+			  struct cond_result *r)
+{
+	struct tr *x = c->x;
+	const char *scope = NULL;
+	int unscoped = 0, all_scim = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].neg) {
+			r->why = "an OR that holds when a posture fails or a network is absent, "
+				 "or a negated AND (the language has no OR of negations)";
+			return -1;
+		}
+		all_scim &= l[i].scim;
+		if (!l[i].idp || !*l[i].idp)
+			unscoped = 1;
+		else if (!scope)
+			scope = l[i].idp;
+		else if (strcmp(scope, l[i].idp))
+			unscoped = 2;
+	}
+	if (scope && unscoped) {
+		const char *why = "an OR across identity providers, or of IdP attributes "
+				  "with other criteria (the language has no per-IdP attribute)";
+		if (c->allow) {
+			r->why = why;
+			return -1;
+		}
+		/* Without the scopes the OR holds at least as often: a deny rule may. */
+		r->approx = why;
+		r->approx_effect = "written without the IdP scopes: the deny rule denies at "
+				   "least as much as in ZPA";
+		scope = NULL;
+	}
+	add_clause(r->clauses, clause_text(x, "", l, n));
+	add_idp_clause(x, r->clauses, scope);
+	r->scim_only = all_scim;
+	return 0;
+}
+
 /* A user condition: literals combined by the operator, negated as a whole. */
 static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple *t, size_t n,
 			   struct cond_result *r)
@@ -269,14 +359,8 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 		goto out;
 	}
 	and_op = op && !strcmp(op, "AND");
-	for (size_t i = 0; i < n; i++) {
-		if (zpa_user_literal(c, t[i].type, t[i].lhs, t[i].rhs, t[i].op, &l[i], &r->why))
-			goto out;
-		if (!zpa_printable(l[i].value) || !zpa_printable(l[i].attr) || !zpa_printable(l[i].idp)) {
-			r->why = "a name or value with a control character (a .bcl string cannot hold it)";
-			goto out;
-		}
-	}
+	if (user_literals(c, t, n, l, &r->why))
+		goto out;
 	if (neg) {   /* De Morgan: NOT(a op b) = (NOT a) op' (NOT b) */
 		and_op = !and_op;
 		for (size_t i = 0; i < n; i++)
@@ -287,66 +371,8 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 	for (size_t i = 0; i < n; i++)
 		r->bc_client |= !l[i].neg && !strcmp(l[i].atom, "client_type") &&
 				zpa_bc_unsupported_client(l[i].value);
-	if (and_op) {
-		int scim_only = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (l[i].neg && l[i].idp && *l[i].idp) {
-				/* not (a and idp Y) is wider than not a: an allow rule may say the
-				 * narrower `not a`; a deny rule can only drop it. */
-				const char *why = zpa_keepf(x, "\"not %s\" of one IdP: the language "
-							   "cannot say \"not (this attribute and this IdP)\"",
-							   l[i].atom);
-				if (!c->allow) {
-					r->why = why;
-					goto out;
-				}
-				r->approx = why;
-				r->approx_effect = "written as `not` of the attribute alone, for every "
-						   "IdP: the allow rule allows no more than in ZPA";
-			}
-			if (!l[i].neg && l[i].scim)
-				scim_only = 1;
-		}
-		for (size_t i = 0; i < n; i++) {
-			add_clause(r->clauses, clause_text(x, l[i].neg ? "not " : "", &l[i], 1));
-			if (!l[i].neg)
-				add_idp_clause(x, r->clauses, l[i].idp);
-		}
-		r->scim_only = scim_only;
-	} else {
-		const char *scope = NULL;
-		int unscoped = 0, all_scim = 1;
-		for (size_t i = 0; i < n; i++) {
-			if (l[i].neg) {
-				r->why = "an OR that holds when a posture fails or a network is absent, "
-					 "or a negated AND (the language has no OR of negations)";
-				goto out;
-			}
-			all_scim &= l[i].scim;
-			if (!l[i].idp || !*l[i].idp)
-				unscoped = 1;
-			else if (!scope)
-				scope = l[i].idp;
-			else if (strcmp(scope, l[i].idp))
-				unscoped = 2;
-		}
-		if (scope && unscoped) {
-			const char *why = "an OR across identity providers, or of IdP attributes "
-					  "with other criteria (the language has no per-IdP attribute)";
-			if (c->allow) {
-				r->why = why;
-				goto out;
-			}
-			/* Without the scopes the OR holds at least as often: a deny rule may. */
-			r->approx = why;
-			r->approx_effect = "written without the IdP scopes: the deny rule denies at "
-					   "least as much as in ZPA";
-			scope = NULL;
-		}
-		add_clause(r->clauses, clause_text(x, "", l, n));
-		add_idp_clause(x, r->clauses, scope);
-		r->scim_only = all_scim;
-	}
+	if (and_op ? and_of_literals(c, l, n, r) : or_of_literals(c, l, n, r))
+		goto out;
 	r->status = C_OK;
 out:
 	free(l);
