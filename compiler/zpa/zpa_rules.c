@@ -245,6 +245,96 @@ static void app_condition(struct rule_ctx *c, const json_t *cond, struct triple 
 	free(l);
 }
 
+/* Each operand to a literal in l: 0, or -1 and *why. */
+static int user_literals(struct rule_ctx *c, const struct triple *t, size_t n, struct lit *l,
+			 const char **why)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (zpa_user_literal(c, t[i].type, t[i].lhs, t[i].rhs, t[i].op, &l[i], why))
+			return -1;
+		if (!zpa_printable(l[i].value) || !zpa_printable(l[i].attr) || !zpa_printable(l[i].idp)) {
+			*why = "a name or value with a control character (a .bcl string cannot hold it)";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The literals ANDed: one clause each, with its IdP as a clause of its own; 0, or -1
+ * and r->why. */
+static int and_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
+			   struct cond_result *r)
+{
+	struct tr *x = c->x;
+	int scim_only = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].neg && l[i].idp && *l[i].idp) {
+			/* not (a and idp Y) is wider than not a: an allow rule may say the
+			 * narrower `not a`; a deny rule can only drop it. */
+			const char *why = zpa_keepf(x, "\"not %s\" of one IdP: the language "
+						   "cannot say \"not (this attribute and this IdP)\"",
+						   l[i].atom);
+			if (!c->allow) {
+				r->why = why;
+				return -1;
+			}
+			r->approx = why;
+			r->approx_effect = "written as `not` of the attribute alone, for every "
+					   "IdP: the allow rule allows no more than in ZPA";
+		}
+		if (!l[i].neg && l[i].scim)
+			scim_only = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		add_clause(r->clauses, clause_text(x, l[i].neg ? "not " : "", &l[i], 1));
+		if (!l[i].neg)
+			add_idp_clause(x, r->clauses, l[i].idp);
+	}
+	r->scim_only = scim_only;
+	return 0;
+}
+
+/* The literals ORed: one clause, with their common IdP as a clause of its own; 0, or
+ * -1 and r->why. */
+static int or_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
+			  struct cond_result *r)
+{
+	struct tr *x = c->x;
+	const char *scope = NULL;
+	int unscoped = 0, all_scim = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].neg) {
+			r->why = "an OR that holds when a posture fails or a network is absent, "
+				 "or a negated AND (the language has no OR of negations)";
+			return -1;
+		}
+		all_scim &= l[i].scim;
+		if (!l[i].idp || !*l[i].idp)
+			unscoped = 1;
+		else if (!scope)
+			scope = l[i].idp;
+		else if (strcmp(scope, l[i].idp))
+			unscoped = 2;
+	}
+	if (scope && unscoped) {
+		const char *why = "an OR across identity providers, or of IdP attributes "
+				  "with other criteria (the language has no per-IdP attribute)";
+		if (c->allow) {
+			r->why = why;
+			return -1;
+		}
+		/* Without the scopes the OR holds at least as often: a deny rule may. */
+		r->approx = why;
+		r->approx_effect = "written without the IdP scopes: the deny rule denies at "
+				   "least as much as in ZPA";
+		scope = NULL;
+	}
+	add_clause(r->clauses, clause_text(x, "", l, n));
+	add_idp_clause(x, r->clauses, scope);
+	r->scim_only = all_scim;
+	return 0;
+}
+
 /* A user condition: literals combined by the operator, negated as a whole. */
 static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple *t, size_t n,
 			   struct cond_result *r)
@@ -269,14 +359,8 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 		goto out;
 	}
 	and_op = op && !strcmp(op, "AND");
-	for (size_t i = 0; i < n; i++) {
-		if (zpa_user_literal(c, t[i].type, t[i].lhs, t[i].rhs, t[i].op, &l[i], &r->why))
-			goto out;
-		if (!zpa_printable(l[i].value) || !zpa_printable(l[i].attr) || !zpa_printable(l[i].idp)) {
-			r->why = "a name or value with a control character (a .bcl string cannot hold it)";
-			goto out;
-		}
-	}
+	if (user_literals(c, t, n, l, &r->why))
+		goto out;
 	if (neg) {   /* De Morgan: NOT(a op b) = (NOT a) op' (NOT b) */
 		and_op = !and_op;
 		for (size_t i = 0; i < n; i++)
@@ -287,66 +371,8 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 	for (size_t i = 0; i < n; i++)
 		r->bc_client |= !l[i].neg && !strcmp(l[i].atom, "client_type") &&
 				zpa_bc_unsupported_client(l[i].value);
-	if (and_op) {
-		int scim_only = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (l[i].neg && l[i].idp && *l[i].idp) {
-				/* not (a and idp Y) is wider than not a: an allow rule may say the
-				 * narrower `not a`; a deny rule can only drop it. */
-				const char *why = zpa_keepf(x, "\"not %s\" of one IdP: the language "
-							   "cannot say \"not (this attribute and this IdP)\"",
-							   l[i].atom);
-				if (!c->allow) {
-					r->why = why;
-					goto out;
-				}
-				r->approx = why;
-				r->approx_effect = "written as `not` of the attribute alone, for every "
-						   "IdP: the allow rule allows no more than in ZPA";
-			}
-			if (!l[i].neg && l[i].scim)
-				scim_only = 1;
-		}
-		for (size_t i = 0; i < n; i++) {
-			add_clause(r->clauses, clause_text(x, l[i].neg ? "not " : "", &l[i], 1));
-			if (!l[i].neg)
-				add_idp_clause(x, r->clauses, l[i].idp);
-		}
-		r->scim_only = scim_only;
-	} else {
-		const char *scope = NULL;
-		int unscoped = 0, all_scim = 1;
-		for (size_t i = 0; i < n; i++) {
-			if (l[i].neg) {
-				r->why = "an OR that holds when a posture fails or a network is absent, "
-					 "or a negated AND (the language has no OR of negations)";
-				goto out;
-			}
-			all_scim &= l[i].scim;
-			if (!l[i].idp || !*l[i].idp)
-				unscoped = 1;
-			else if (!scope)
-				scope = l[i].idp;
-			else if (strcmp(scope, l[i].idp))
-				unscoped = 2;
-		}
-		if (scope && unscoped) {
-			const char *why = "an OR across identity providers, or of IdP attributes "
-					  "with other criteria (the language has no per-IdP attribute)";
-			if (c->allow) {
-				r->why = why;
-				goto out;
-			}
-			/* Without the scopes the OR holds at least as often: a deny rule may. */
-			r->approx = why;
-			r->approx_effect = "written without the IdP scopes: the deny rule denies at "
-					   "least as much as in ZPA";
-			scope = NULL;
-		}
-		add_clause(r->clauses, clause_text(x, "", l, n));
-		add_idp_clause(x, r->clauses, scope);
-		r->scim_only = all_scim;
-	}
+	if (and_op ? and_of_literals(c, l, n, r) : or_of_literals(c, l, n, r))
+		goto out;
 	r->status = C_OK;
 out:
 	free(l);
@@ -463,112 +489,162 @@ static void rule_comment(struct zpa_out_rule *r, const char *fmt, const char *a,
 	json_array_append_new(r->comments, json_sprintf(fmt, a, b ? b : ""));
 }
 
+/* One rule on its way to the output: what its conditions said so far. */
+struct rule_state {
+	const char *id, *name, *ord;   /* ord: its ruleOrder, as text */
+	json_t *clauses, *notes;
+	int keep, scim_only, bc_client;
+};
+
+/* The rule's action and operator, and 'disabled' when neither 0 nor 1: reported, and
+ * rs->keep cleared when an allow rule must be left out. 1 when the rule is a deny rule
+ * kept without its conditions (an operator other than AND), else 0. */
+static int check_rule_fields(struct rule_ctx *c, struct rule_state *rs, int disabled,
+			     const char *action, const char *rop)
+{
+	struct tr *x = c->x;
+	if (disabled < 0) {
+		zpa_untranslated(x, "policy rule", rs->id, rs->name,
+				 "its 'disabled' is neither \"0\" nor \"1\"",
+				 c->allow ? "left out" : "kept");
+		if (c->allow)
+			rs->keep = 0;
+	}
+	if (!action || (strcmp(action, "ALLOW") && strcmp(action, "DENY"))) {
+		zpa_untranslated(x, "policy rule", rs->id, rs->name,
+				 zpa_keepf(x, "action %s cannot be honoured offline", action ? action : "(none)"),
+				 "translated as deny");
+		json_array_append_new(rs->notes, json_sprintf("ZPA action %s, translated as deny",
+							      action ? action : "(none)"));
+	}
+	if (rop && strcmp(rop, "AND")) {
+		zpa_untranslated(x, "policy rule", rs->id, rs->name,
+				 zpa_keepf(x, "rule operator \"%s\" (ZPA ANDs conditions)", rop),
+				 c->allow ? "allow rule left out" : "deny rule kept without its conditions");
+		if (c->allow)
+			rs->keep = 0;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/* "condition <i+1> (id <id>): <why>" */
+static const char *condition_what(struct tr *x, const json_t *cond, size_t i, const char *why)
+{
+	char b2[32];
+	const char *cid = zpa_field(cond, "id", b2);
+	return zpa_keepf(x, "condition %zu%s%s%s: %s", i + 1,
+			 cid ? " (id " : "", cid ? cid : "", cid ? ")" : "", why);
+}
+
+/* A condition translated not at all, or not exactly: reported, and noted in the rule
+ * or (an allow rule that cannot say it) rs->keep cleared. */
+static void report_condition(struct rule_ctx *c, struct rule_state *rs, const json_t *cond,
+			     size_t i, const struct cond_result *r)
+{
+	struct tr *x = c->x;
+	if (r->status == C_UNTRANSLATED) {
+		const char *what = condition_what(x, cond, i, r->why);
+		if (c->allow) {
+			zpa_untranslated(x, "policy rule", rs->id, rs->name, what, "allow rule left out");
+			rs->keep = 0;
+		} else {
+			zpa_untranslated(x, "policy rule", rs->id, rs->name, what,
+					 "condition taken as holding: the deny rule denies at least as much");
+			json_array_append_new(rs->notes, json_sprintf("not translated, taken as holding: %s", what));
+		}
+	}
+	if (r->status == C_OK && r->approx) {
+		const char *what = condition_what(x, cond, i, r->approx);
+		zpa_untranslated(x, "policy rule", rs->id, rs->name, what, r->approx_effect);
+		json_array_append_new(rs->notes, json_sprintf("not exact: %s; %s", what, r->approx_effect));
+	}
+}
+
+/* The rule's conditions to rs->clauses. 1 when one never matches: the rule is left out,
+ * a comment in its place; else 0. */
+static int rule_conditions(struct rule_ctx *c, struct rule_state *rs)
+{
+	json_t *cond;
+	size_t i;
+	json_array_foreach(json_object_get(c->it->j, "conditions"), i, cond) {
+		struct cond_result r = { C_OK, NULL, rs->clauses, 0, NULL, NULL, 0 };
+		condition(c, cond, &r);
+		if (r.status == C_NEVER) {
+			comment_only(c->x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): never matches "
+				"(%s), left out", rs->id ? rs->id : "without id", rs->name ? rs->name : "",
+				rs->ord, r.why));
+			return 1;
+		}
+		report_condition(c, rs, cond, i, &r);
+		rs->scim_only |= r.scim_only;
+		rs->bc_client |= r.bc_client;
+	}
+	return 0;
+}
+
+/* The rule in the output, with its notes and (with_clauses) its clauses; 0, or -1. */
+static int emit_rule(struct rule_ctx *c, const struct rule_state *rs, int with_clauses)
+{
+	struct tr *x = c->x;
+	struct zpa_out_rule *r = new_rule(x);
+	if (!r)
+		return -1;
+	r->id = rs->id;
+	r->name = zpa_unique_name(x, x->rule_names, rs->name, rs->id, "rule");
+	r->allow = c->allow;
+	rule_comment(r, "ZPA rule id %s, ruleOrder %s", rs->id ? rs->id : "(none: a request body)",
+		     rs->ord);
+	json_array_extend(r->comments, rs->notes);
+	if (with_clauses)
+		json_array_extend(r->clauses, rs->clauses);
+	return 0;
+}
+
+/* One rule: left out with a comment in its place, or to the output; 0, or -1. */
 static int one_rule(struct rule_ctx *c, const struct ordered *od)
 {
 	struct tr *x = c->x;
 	const json_t *j = c->it->j;
-	const char *id = c->it->id;
-	const char *name = zpa_str(j, "name");
 	const char *action = zpa_str(j, "action");
 	char b[32];
 	const char *rop = zpa_field(j, "operator", b);
-	int disabled = zpa_bool(j, "disabled", 0);
-	json_t *clauses = json_array(), *cond;
-	json_t *notes = json_array();
-	size_t i;
-	int keep = 1, scim_only = 0, bc_client = 0;
-	const char *ord = od->has_order ? zpa_keepf(x, "%lld", od->order) : "none (array order)";
+	int disabled = zpa_bool(j, "disabled", 0), rc = 0;
+	struct rule_state rs = {
+		c->it->id, zpa_str(j, "name"),
+		od->has_order ? zpa_keepf(x, "%lld", od->order) : "none (array order)",
+		json_array(), json_array(), 1, 0, 0
+	};
+	const char *id = rs.id ? rs.id : "without id", *name = rs.name ? rs.name : "";
 
 	c->allow = action && !strcmp(action, "ALLOW");
 	if (disabled == 1) {
 		comment_only(x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): disabled in ZPA, left out",
-			id ? id : "without id", name ? name : "", ord));
+			id, name, rs.ord));
 		goto done;
 	}
-	if (disabled < 0) {
-		zpa_untranslated(x, "policy rule", id, name, "its 'disabled' is neither \"0\" nor \"1\"",
-				 c->allow ? "left out" : "kept");
-		if (c->allow)
-			keep = 0;
-	}
-	if (!action || (strcmp(action, "ALLOW") && strcmp(action, "DENY"))) {
-		zpa_untranslated(x, "policy rule", id, name,
-				 zpa_keepf(x, "action %s cannot be honoured offline", action ? action : "(none)"),
-				 "translated as deny");
-		json_array_append_new(notes, json_sprintf("ZPA action %s, translated as deny", action ? action : "(none)"));
-	}
-	if (rop && strcmp(rop, "AND")) {
-		zpa_untranslated(x, "policy rule", id, name,
-				 zpa_keepf(x, "rule operator \"%s\" (ZPA ANDs conditions)", rop),
-				 c->allow ? "allow rule left out" : "deny rule kept without its conditions");
-		if (c->allow)
-			keep = 0;
-		else
-			goto emit;
-	}
-	json_array_foreach(json_object_get(j, "conditions"), i, cond) {
-		struct cond_result r = { C_OK, NULL, clauses, 0, NULL, NULL, 0 };
-		condition(c, cond, &r);
-		if (r.status == C_NEVER) {
-			comment_only(x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): never matches "
-				"(%s), left out", id ? id : "without id", name ? name : "", ord, r.why));
+	if (!check_rule_fields(c, &rs, disabled, action, rop)) {
+		if (rule_conditions(c, &rs))
+			goto done;
+		if (!rs.keep) {
+			comment_only(x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): not translated, "
+				"left out (see the report)", id, name, rs.ord));
 			goto done;
 		}
-		if (r.status == C_UNTRANSLATED) {
-			char b2[32];
-			const char *cid = zpa_field(cond, "id", b2);
-			const char *what = zpa_keepf(x, "condition %zu%s%s%s: %s", i + 1,
-						     cid ? " (id " : "", cid ? cid : "", cid ? ")" : "", r.why);
-			if (c->allow) {
-				zpa_untranslated(x, "policy rule", id, name, what, "allow rule left out");
-				keep = 0;
-			} else {
-				zpa_untranslated(x, "policy rule", id, name, what,
-						 "condition taken as holding: the deny rule denies at least as much");
-				json_array_append_new(notes, json_sprintf("not translated, taken as holding: %s", what));
-			}
-		}
-		if (r.status == C_OK && r.approx) {
-			char b2[32];
-			const char *cid = zpa_field(cond, "id", b2);
-			const char *what = zpa_keepf(x, "condition %zu%s%s%s: %s", i + 1,
-						     cid ? " (id " : "", cid ? cid : "", cid ? ")" : "", r.approx);
-			zpa_untranslated(x, "policy rule", id, name, what, r.approx_effect);
-			json_array_append_new(notes, json_sprintf("not exact: %s; %s", what, r.approx_effect));
-		}
-		scim_only |= r.scim_only;
-		bc_client |= r.bc_client;
+		if (c->allow && rs.scim_only)
+			zpa_warning(x, "policy rule", rs.id, rs.name,
+				    "business continuity: only SCIM data satisfies this allow rule, and users "
+				    "who enroll during an outage have none");
+		if (rs.bc_client)
+			zpa_warning(x, "policy rule", rs.id, rs.name,
+				    "business continuity: it names a client type BC does not support");
 	}
-	if (!keep) {
-		comment_only(x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): not translated, "
-			"left out (see the report)", id ? id : "without id", name ? name : "", ord));
-		goto done;
-	}
-	if (c->allow && scim_only)
-		zpa_warning(x, "policy rule", id, name,
-			    "business continuity: only SCIM data satisfies this allow rule, and users "
-			    "who enroll during an outage have none");
-	if (bc_client)
-		zpa_warning(x, "policy rule", id, name,
-			    "business continuity: it names a client type BC does not support");
-emit:;
-	struct zpa_out_rule *r = new_rule(x);
-	if (!r) {
-		json_decref(clauses);
-		json_decref(notes);
-		return -1;
-	}
-	r->id = id;
-	r->name = zpa_unique_name(x, x->rule_names, name, id, "rule");
-	r->allow = c->allow;
-	rule_comment(r, "ZPA rule id %s, ruleOrder %s", id ? id : "(none: a request body)", ord);
-	json_array_extend(r->comments, notes);
-	if (!(rop && strcmp(rop, "AND")))
-		json_array_extend(r->clauses, clauses);
+	rc = emit_rule(c, &rs, !(rop && strcmp(rop, "AND")));
 done:
-	json_decref(clauses);
-	json_decref(notes);
-	return 0;
+	json_decref(rs.clauses);
+	json_decref(rs.notes);
+	return rc;
 }
 
 int zpa_translate_rules(struct tr *x)

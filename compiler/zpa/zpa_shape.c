@@ -231,17 +231,10 @@ static int check_rule(const json_t *r, const char *file, struct zpa_err *e)
 	return 0;
 }
 
-/* What two copies of one object must agree on for either to be used. */
-static json_t *meaning(enum zpa_kind k, json_t *o)
+/* The listed keys as they are, numbers and strings alike as text; of `applications`
+ * only the member ids. */
+static void meaning_of_keys(json_t *m, const char *const *keys, json_t *o)
 {
-	static const char *const seg[] = { "domainNames", "bypassType", "matchStyle", NULL };
-	static const char *const rule[] = { "action", "ruleOrder", "disabled", "operator",
-		"policyType", NULL };
-	static const char *const other[] = { "name", "samlName", "idpId", "postureUdid",
-		"networkId", "enabled", "ssoType", "enableScimBasedPolicy",
-		"disableSamlBasedPolicy", "applications", NULL };
-	const char *const *keys = k == ZK_SEGMENT ? seg : k == ZK_RULE ? rule : other;
-	json_t *m = json_object();
 	char b[32];
 
 	for (int i = 0; keys[i]; i++) {
@@ -261,65 +254,100 @@ static json_t *meaning(enum zpa_kind k, json_t *o)
 		const char *s = zpa_text(v, b);
 		json_object_set_new(m, keys[i], s ? json_string(s) : json_deep_copy(v));
 	}
-	if (k == ZK_SEGMENT) {   /* ports in one form, membership, enabled as a boolean */
-		static const char *const proto[] = { "tcp", "udp" };
-		for (int p = 0; p < 2; p++) {
-			char key[32];
-			json_t *flat = json_array(), *v;
-			size_t i;
-			snprintf(key, sizeof key, "%sPortRanges", proto[p]);
-			json_array_foreach(json_object_get(o, key), i, v) {
-				const char *s = zpa_text(v, b);
-				json_array_append_new(flat, json_string(s ? s : "?"));
-			}
-			if (json_array_size(flat) == 0) {
-				snprintf(key, sizeof key, "%sPortRange", proto[p]);
-				json_array_foreach(json_object_get(o, key), i, v) {
-					const char *s = zpa_field(v, "from", b);
-					json_array_append_new(flat, json_string(s ? s : "?"));
-					s = zpa_field(v, "to", b);
-					json_array_append_new(flat, json_string(s ? s : "?"));
-				}
-			}
-			json_object_set_new(m, proto[p], flat);
-		}
-		const char *g = zpa_field(o, "segmentGroupId", b);
-		if (!g)
-			g = zpa_field(json_object_get(o, "segmentGroup"), "id", b);
-		if (g)
-			json_object_set_new(m, "group", json_string(g));
-		json_object_set_new(m, "enabled", json_integer(zpa_bool(o, "enabled", 1)));
+}
+
+/* A segment's ports of one protocol in one form: the v2 "<proto>PortRanges" strings,
+ * else the v1 "<proto>PortRange" objects as from, to pairs. */
+static json_t *port_meaning(json_t *o, const char *proto)
+{
+	char key[32], b[32];
+	json_t *flat = json_array(), *v;
+	size_t i;
+	snprintf(key, sizeof key, "%sPortRanges", proto);
+	json_array_foreach(json_object_get(o, key), i, v) {
+		const char *s = zpa_text(v, b);
+		json_array_append_new(flat, json_string(s ? s : "?"));
 	}
-	if (k == ZK_RULE) {   /* conditions without the display copies and timestamps */
-		json_t *cs = json_array(), *c;
-		size_t i;
-		json_array_foreach(json_object_get(o, "conditions"), i, c) {
-			json_t *mc = json_object(), *ops = json_array(), *op;
-			size_t j;
-			const char *s = zpa_field(c, "operator", b);
-			json_object_set_new(mc, "operator", json_string(s ? s : "OR"));
-			json_object_set_new(mc, "negated",
-					    json_integer(zpa_bool(c, "negated", 0)));
-			json_array_foreach(json_object_get(c, "operands"), j, op) {
-				json_t *mo = json_object();
-				static const char *const ok[] = { "objectType", "lhs", "rhs", NULL };
-				for (int x = 0; ok[x]; x++) {
-					s = zpa_field(op, ok[x], b);
-					if (s)
-						json_object_set_new(mo, ok[x], json_string(s));
-				}
-				if (json_object_get(op, "values"))
-					json_object_set(mo, "values", json_object_get(op, "values"));
-				if (json_object_get(op, "entryValues"))
-					json_object_set(mo, "entryValues",
-							json_object_get(op, "entryValues"));
-				json_array_append_new(ops, mo);
-			}
-			json_object_set_new(mc, "operands", ops);
-			json_array_append_new(cs, mc);
+	if (json_array_size(flat) == 0) {
+		snprintf(key, sizeof key, "%sPortRange", proto);
+		json_array_foreach(json_object_get(o, key), i, v) {
+			const char *s = zpa_field(v, "from", b);
+			json_array_append_new(flat, json_string(s ? s : "?"));
+			s = zpa_field(v, "to", b);
+			json_array_append_new(flat, json_string(s ? s : "?"));
 		}
-		json_object_set_new(m, "conditions", cs);
 	}
+	return flat;
+}
+
+/* A segment: ports in one form, membership, enabled as a boolean. */
+static void segment_meaning(json_t *m, json_t *o)
+{
+	char b[32];
+	json_object_set_new(m, "tcp", port_meaning(o, "tcp"));
+	json_object_set_new(m, "udp", port_meaning(o, "udp"));
+	const char *g = zpa_field(o, "segmentGroupId", b);
+	if (!g)
+		g = zpa_field(json_object_get(o, "segmentGroup"), "id", b);
+	if (g)
+		json_object_set_new(m, "group", json_string(g));
+	json_object_set_new(m, "enabled", json_integer(zpa_bool(o, "enabled", 1)));
+}
+
+/* One operand: objectType, lhs and rhs as text, the v2 value lists as they are. */
+static json_t *operand_meaning(const json_t *op)
+{
+	static const char *const ok[] = { "objectType", "lhs", "rhs", NULL };
+	json_t *mo = json_object();
+	char b[32];
+	for (int x = 0; ok[x]; x++) {
+		const char *s = zpa_field(op, ok[x], b);
+		if (s)
+			json_object_set_new(mo, ok[x], json_string(s));
+	}
+	if (json_object_get(op, "values"))
+		json_object_set(mo, "values", json_object_get(op, "values"));
+	if (json_object_get(op, "entryValues"))
+		json_object_set(mo, "entryValues", json_object_get(op, "entryValues"));
+	return mo;
+}
+
+/* A rule's conditions without the display copies and timestamps. */
+static json_t *conditions_meaning(json_t *o)
+{
+	json_t *cs = json_array(), *c;
+	size_t i;
+	char b[32];
+	json_array_foreach(json_object_get(o, "conditions"), i, c) {
+		json_t *mc = json_object(), *ops = json_array(), *op;
+		size_t j;
+		const char *s = zpa_field(c, "operator", b);
+		json_object_set_new(mc, "operator", json_string(s ? s : "OR"));
+		json_object_set_new(mc, "negated", json_integer(zpa_bool(c, "negated", 0)));
+		json_array_foreach(json_object_get(c, "operands"), j, op)
+			json_array_append_new(ops, operand_meaning(op));
+		json_object_set_new(mc, "operands", ops);
+		json_array_append_new(cs, mc);
+	}
+	return cs;
+}
+
+/* What two copies of one object must agree on for either to be used. */
+static json_t *meaning(enum zpa_kind k, json_t *o)
+{
+	static const char *const seg[] = { "domainNames", "bypassType", "matchStyle", NULL };
+	static const char *const rule[] = { "action", "ruleOrder", "disabled", "operator",
+		"policyType", NULL };
+	static const char *const other[] = { "name", "samlName", "idpId", "postureUdid",
+		"networkId", "enabled", "ssoType", "enableScimBasedPolicy",
+		"disableSamlBasedPolicy", "applications", NULL };
+	json_t *m = json_object();
+
+	meaning_of_keys(m, k == ZK_SEGMENT ? seg : k == ZK_RULE ? rule : other, o);
+	if (k == ZK_SEGMENT)
+		segment_meaning(m, o);
+	if (k == ZK_RULE)
+		json_object_set_new(m, "conditions", conditions_meaning(o));
 	return m;
 }
 
