@@ -304,26 +304,11 @@ static enum bcp_status check_blob(const void *blob, size_t len,
 	return BCP_OK;
 }
 
-enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
-	const struct bcp_install_opts *o, int *unchanged, struct bcp_error *err)
+/* The thumbprints must be 1..16 well-formed ones. */
+static enum bcp_status check_trust_args(const struct bcp_install_opts *o, struct bcp_error *err)
 {
-	struct bcpi_state st, ns;
-	struct bcpi_trust old;
-	struct bcp_error ignored;
-	struct bcpi_hook h;
-	enum current_bytes cur;
-	enum bcp_status s;
-	uint64_t floor, serial, installed = 0, prev = 0;
-	int64_t now;
 	size_t i;
-	struct bcpi_oserr e;
-	bcpi_dir *d;
-	int missing, created, verified = 0, trust_first, rotate;
 
-	if (unchanged)
-		*unchanged = 0;
-	if (!dir || !blob || !o)
-		return bcpi_fail(err, BCP_E_ARG, "bcp_state_install needs dir, blob and options");
 	if (!o->thumbprints || o->nthumbprints == 0 || o->nthumbprints > BCPI_MAX_TRUST)
 		return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
 			"%zu thumbprints given; the trust set holds 1 to %d", o->nthumbprints,
@@ -333,12 +318,134 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 			return bcpi_fail(err, BCP_E_TRUST_ANCHOR,
 				"thumbprint %zu is not 44 characters of canonical base64 "
 				"(SHA-256 of the key's DER SubjectPublicKeyInfo)", i);
+	return BCP_OK;
+}
+
+/* What the folder holds, read under the lock, and what the install will do. */
+struct plan {
+	struct bcpi_state st;          /* the state file */
+	struct bcpi_trust old;         /* the recorded trust set (n 0: none or broken) */
+	int64_t now;                   /* the effective now */
+	uint64_t serial;               /* the new blob's */
+	uint64_t installed;            /* current.bcp's, when it verified */
+	int verified;                  /* current.bcp verified */
+	enum current_bytes cur;        /* current.bcp against the new blob */
+};
+
+/* Every check that decides the install, on what the folder (locked) holds now:
+ * the state file (a broken one stops the install: it holds the rollback floor,
+ * which no installer argument can restore; a broken trust file is replaced), the
+ * effective now, the serial floor (the highest serial recorded, or the installed
+ * blob's when the state file lags it after an interrupted install), the new blob
+ * against it, and the replay check. */
+static enum bcp_status decide(bcpi_dir *d, const void *blob, size_t len,
+	const struct bcp_install_opts *o, struct plan *p, struct bcp_error *err)
+{
+	struct bcp_error ignored;
+	enum bcp_status s;
+	uint64_t floor;
+
+	memset(p, 0, sizeof *p);
+	if ((s = bcpi_check_files(d, err)) != BCP_OK || (s = bcpi_state_read(d, &p->st, err)) != BCP_OK)
+		return s;
+	if (bcpi_trust_read(d, &p->old, &ignored) != BCP_OK)
+		p->old.n = 0;
+	p->now = bcpi_effective_now(o->now, p->st.latest_time);
+	floor = p->st.highest_serial;
+	p->verified = verified_serial(d, BCPI_CURRENT, &p->old, o, p->now, &p->installed, &s, err);
+	if (p->verified < 0)
+		return s;
+	if (p->verified && p->installed > floor)
+		floor = p->installed;
+	if ((s = check_blob(blob, len, o, p->now, floor, &p->serial, err)) != BCP_OK)
+		return s;
+	p->cur = compare_current(d, blob, len);
+	if (p->cur != CURRENT_SAME && p->serial == floor && (floor > 0 || p->cur != CURRENT_MISSING))
+		return bcpi_fail(err, BCP_E_REPLAY, "serial %llu is already installed and %s %s; "
+			"a different blob needs a higher serial", (unsigned long long)p->serial,
+			BCPI_CURRENT, p->cur == CURRENT_MISSING ? "is missing" : "holds other bytes");
+	return BCP_OK;
+}
+
+/* The accepted install, in the order of docs/RUNTIME.md ("The steps"). A failure
+ * past the commit is BCP_E_INCOMPLETE: the new blob is current.bcp. */
+static enum bcp_status apply(bcpi_dir *d, const char *dir, const void *blob, size_t len,
+	const struct bcp_install_opts *o, const struct bcpi_hook *h, const struct plan *p,
+	struct bcp_error *err)
+{
+	struct bcpi_state ns = p->st;
+	struct bcpi_oserr e;
+	enum bcp_status s;
+	uint64_t prev = 0;
+	int trust_first;
+
+	if (bcpi_os_dir_make_private(d, &e) != 0)
+		return bcpi_state_os(err, "cannot make owner-only", dir, &e);
+	remove_stale(d);
+	ns.present = 1;
+	ns.highest_serial = p->serial > p->st.highest_serial ? p->serial : p->st.highest_serial;
+	ns.current_serial = p->serial;
+	ns.latest_time = o->now > p->st.latest_time ? o->now : p->st.latest_time;
+	/* With no trust set recorded yet nothing installed can verify, so the trust
+	 * file goes first: a crash after the blob's commit then still leaves a blob
+	 * that opens. Otherwise it goes after the blob, so that until the commit the
+	 * old blob keeps the trust set it was installed with. */
+	trust_first = p->old.n == 0;
+	if (trust_first && (s = write_trust(d, o, h, err)) != BCP_OK)
+		return s;
+	if (p->cur != CURRENT_SAME) {
+		/* The installed blob becomes the last-known-good if it verified and is
+		 * not older than the one recorded as current. */
+		int rotate = p->verified && p->installed >= p->st.current_serial;
+		if (rotate)
+			ns.previous_serial = p->installed;
+		if ((s = replace_blobs(d, blob, len, rotate, h, err)) != BCP_OK)
+			goto committed;
+	} else if (verified_serial(d, BCPI_PREVIOUS, &p->old, o, p->now, &prev, &s, NULL) > 0 &&
+		   prev > p->st.previous_serial && prev < p->serial) {
+		/* The same blob again, after an install interrupted past its commit:
+		 * previous.bcp is newer than the state file says. */
+		ns.previous_serial = prev;
+	}
+	if ((!trust_first && (s = write_trust(d, o, h, err)) != BCP_OK) ||
+	    (s = write_state(d, &ns, h, err)) != BCP_OK)
+		goto committed;
+	return BCP_OK;
+
+committed:
+	/* Past the commit the new blob is current.bcp: say so, whatever failed. */
+	if (p->cur == CURRENT_SAME || compare_current(d, blob, len) == CURRENT_SAME) {
+		char why[sizeof err->message];
+		snprintf(why, sizeof why, "%s", err ? err->message : "");
+		s = bcpi_fail(err, BCP_E_INCOMPLETE, "serial %llu is in %s, but a later step "
+			"failed (install the same blob again to finish): %s",
+			(unsigned long long)p->serial, BCPI_CURRENT, why);
+	}
+	return s;
+}
+
+enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
+	const struct bcp_install_opts *o, int *unchanged, struct bcp_error *err)
+{
+	struct bcpi_hook h;
+	struct plan p;
+	enum bcp_status s;
+	uint64_t serial;
+	bcpi_dir *d;
+	int missing, created;
+
+	if (unchanged)
+		*unchanged = 0;
+	if (!dir || !blob || !o)
+		return bcpi_fail(err, BCP_E_ARG, "bcp_state_install needs dir, blob and options");
+	if ((s = check_trust_args(o, err)) != BCP_OK)
+		return s;
 	h.fn = o->step_hook;
 	h.ctx = o->hook_ctx;
 
 	/* A missing folder is made only for a blob that verifies on its own: a refused
-	 * blob changes nothing. Everything that decides the install is checked again
-	 * below, under the lock, on what the folder holds then. */
+	 * blob changes nothing. Everything that decides the install is checked again,
+	 * under the lock, on what the folder holds then. */
 	d = bcpi_dir_open(dir, &missing, err);
 	if (!d && !missing)
 		return BCP_E_STATE;
@@ -348,87 +455,15 @@ enum bcp_status bcp_state_install(const char *dir, const void *blob, size_t len,
 		return BCP_E_STATE;
 
 	/* One writer at a time per folder: installers and bcp_state_note_time take
-	 * turns on this lock (released when the folder is closed). From here to the end every
-	 * read of the folder is made while holding it. */
-	if ((s = lock_dir(d, dir, &h, err)) != BCP_OK || (s = bcpi_check_files(d, err)) != BCP_OK)
-		goto out;
-	/* A broken state file stops the install: it holds the rollback floor, which no
-	 * installer argument can restore. A broken trust file is replaced below. */
-	memset(&old, 0, sizeof old);
-	if ((s = bcpi_state_read(d, &st, err)) != BCP_OK)
-		goto out;
-	if (bcpi_trust_read(d, &old, &ignored) != BCP_OK)
-		old.n = 0;
-	now = bcpi_effective_now(o->now, st.latest_time);
-
-	/* The floor: the highest serial recorded, or the installed blob's when the state
-	 * file lags it (an install interrupted before its last step). */
-	floor = st.highest_serial;
-	if ((verified = verified_serial(d, BCPI_CURRENT, &old, o, now, &installed, &s, err)) < 0)
-		goto out;
-	if (verified && installed > floor)
-		floor = installed;
-	if ((s = check_blob(blob, len, o, now, floor, &serial, err)) != BCP_OK)
-		goto out;
-	cur = compare_current(d, blob, len);
-	if (cur != CURRENT_SAME && serial == floor && (floor > 0 || cur != CURRENT_MISSING)) {
-		s = bcpi_fail(err, BCP_E_REPLAY, "serial %llu is already installed and %s %s; "
-			"a different blob needs a higher serial", (unsigned long long)serial,
-			BCPI_CURRENT, cur == CURRENT_MISSING ? "is missing" : "holds other bytes");
-		goto out;
+	 * turns on this lock (released when the folder is closed). Every read of the
+	 * folder that decides the install is made while holding it. */
+	if ((s = lock_dir(d, dir, &h, err)) == BCP_OK &&
+	    (s = decide(d, blob, len, o, &p, err)) == BCP_OK &&
+	    (s = apply(d, dir, blob, len, o, &h, &p, err)) == BCP_OK) {
+		if (unchanged)
+			*unchanged = p.cur == CURRENT_SAME;
+		bcpi_ok(err);
 	}
-
-	/* Accepted: from here on the folder changes. */
-	if (bcpi_os_dir_make_private(d, &e) != 0) {
-		s = bcpi_state_os(err, "cannot make owner-only", dir, &e);
-		goto out;
-	}
-	remove_stale(d);
-
-	ns = st;
-	ns.present = 1;
-	ns.highest_serial = serial > st.highest_serial ? serial : st.highest_serial;
-	ns.current_serial = serial;
-	ns.latest_time = o->now > st.latest_time ? o->now : st.latest_time;
-	/* With no trust set recorded yet nothing installed can verify, so the trust
-	 * file goes first: a crash after the blob's commit then still leaves a blob
-	 * that opens. Otherwise it goes after the blob, so that until the commit the
-	 * old blob keeps the trust set it was installed with. */
-	trust_first = old.n == 0;
-	if (trust_first && (s = write_trust(d, o, &h, err)) != BCP_OK)
-		goto out;
-	if (cur != CURRENT_SAME) {
-		/* The installed blob becomes the last-known-good if it verified and is
-		 * not older than the one recorded as current. */
-		rotate = verified && installed >= st.current_serial;
-		if (rotate)
-			ns.previous_serial = installed;
-		if ((s = replace_blobs(d, blob, len, rotate, &h, err)) != BCP_OK)
-			goto committed;
-	} else if (verified_serial(d, BCPI_PREVIOUS, &old, o, now, &prev, &s, NULL) > 0 &&
-		   prev > st.previous_serial && prev < serial) {
-		/* The same blob again, after an install interrupted past its commit:
-		 * previous.bcp is newer than the state file says. */
-		ns.previous_serial = prev;
-	}
-	if ((!trust_first && (s = write_trust(d, o, &h, err)) != BCP_OK) ||
-	    (s = write_state(d, &ns, &h, err)) != BCP_OK)
-		goto committed;
-	if (unchanged)
-		*unchanged = cur == CURRENT_SAME;
-	bcpi_ok(err);
-out:
 	bcpi_os_dir_close(d);
 	return s;
-
-committed:
-	/* Past the commit the new blob is current.bcp: say so, whatever failed. */
-	if (cur == CURRENT_SAME || compare_current(d, blob, len) == CURRENT_SAME) {
-		char why[sizeof err->message];
-		snprintf(why, sizeof why, "%s", err ? err->message : "");
-		s = bcpi_fail(err, BCP_E_INCOMPLETE, "serial %llu is in %s, but a later step "
-			"failed (install the same blob again to finish): %s",
-			(unsigned long long)serial, BCPI_CURRENT, why);
-	}
-	goto out;
 }
