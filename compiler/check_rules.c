@@ -106,6 +106,45 @@ static int atom_value(struct checker *c, struct m_atom *at, const struct value *
 	return 0;
 }
 
+/* `from idp "Y"` and `(not ...)` on a checked atom (LANGUAGE.md 4.7). */
+static int check_atom_form(struct checker *c, const struct atom *a, struct m_atom *at)
+{
+	if (a->from_kind && strcmp(a->from_kind, "idp")) {
+		diag_add(c->d, SEV_ERROR, a->from_kind_loc, "write: from idp \"NAME\"",
+			 "unknown qualifier 'from %s' (only 'from idp' exists)", a->from_kind);
+		return -1;
+	}
+	if (a->from_kind && (is_app_kind(at->kind) || at->kind == A_IDP)) {
+		diag_add(c->d, SEV_ERROR, a->from_loc, at->kind == A_IDP ?
+			 "an idp condition names the IdP itself" :
+			 "only user conditions belong to an IdP",
+			 "'%s' cannot be qualified with 'from idp'", a->kind);
+		return -1;
+	}
+	if (a->from_kind) {
+		if (!*a->from_value) {
+			diag_error(c->d, a->from_loc, "empty IdP name in 'from idp'");
+			return -1;
+		}
+		at->idp = a->from_value;
+	}
+	if (a->negated && is_app_kind(at->kind)) {
+		diag_add(c->d, SEV_ERROR, a->neg_loc,
+			 "list the segments the rule applies to, or add a deny rule for them",
+			 "a segment condition cannot be negated");
+		return -1;
+	}
+	if (a->negated && at->nvalues != 1) {
+		diag_add(c->d, SEV_ERROR, a->neg_loc,
+			 "write one value, or negate the whole clause on a line of its own: "
+			 "not posture \"A\", \"B\";",
+			 "a negated condition takes one value, not %u", at->nvalues);
+		return -1;
+	}
+	at->negated = a->negated;
+	return 0;
+}
+
 static int check_atom(struct checker *c, const struct atom *a, struct m_atom *at)
 {
 	memset(at, 0, sizeof *at);   /* the slot may hold a failed atom's leftovers */
@@ -165,7 +204,9 @@ static int check_atom(struct checker *c, const struct atom *a, struct m_atom *at
 		at->values[at->nvalues] = text;
 		at->ids[at->nvalues++] = id;
 	}
-	return bad ? -1 : 0;
+	if (bad)
+		return -1;
+	return check_atom_form(c, a, at);
 }
 
 /* Checks one clause; user_only: the clause is in an app_profile's `when`. */

@@ -59,6 +59,10 @@ static json_t *clause_json(const struct m_clause *c, const struct bcp_user_info 
 		for (uint32_t j = 0; j < at->nvalues; j++)
 			json_array_append_new(want, json_string(at->values[j]));
 		json_object_set_new(o, "any_of", want);
+		if (at->idp)
+			json_object_set_new(o, "from_idp", json_string(at->idp));
+		if (at->negated)
+			json_object_set_new(o, "not", json_true());
 		unsigned kind = atom_pred_kind(at->kind);
 		if (kind) {
 			struct values v = { json_array(), bcpf_attr(kind)->shape == BCPF_MAP ? at->attr : NULL };

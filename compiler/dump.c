@@ -55,6 +55,10 @@ static json_t *clauses_json(const struct m_clause *cl, uint32_t n)
 			if (at->attr)
 				json_object_set_new(o, "attr", json_string(at->attr));
 			json_object_set_new(o, "values", vals);
+			if (at->idp)
+				json_object_set_new(o, "idp", json_string(at->idp));
+			if (at->negated)
+				json_object_set_new(o, "not", json_true());
 			json_array_append_new(atoms, o);
 		}
 		json_array_append_new(a, json_pack("{s:b,s:s,s:o}", "not", cl[i].negated, "type",

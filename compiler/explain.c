@@ -34,7 +34,7 @@ static int value_is(void *ctx, const char *name, const char *value)
 	return w->any_case ? ascii_caseeq(value, w->value) : !strcmp(value, w->value);
 }
 
-static int atom_holds(const struct m_atom *at, const struct bcp_user_info *u)
+static int atom_values_hold(const struct m_atom *at, const struct bcp_user_info *u)
 {
 	unsigned kind = atom_pred_kind(at->kind);
 	if (!kind)
@@ -49,13 +49,25 @@ static int atom_holds(const struct m_atom *at, const struct bcp_user_info *u)
 	return 0;
 }
 
+/* Some value matches and, with `from idp`, the user's IdP is that one; `(not ...)`
+ * flips it (LANGUAGE.md 6.2). */
+static int xp_atom_holds(const struct m_atom *at, const struct bcp_user_info *u)
+{
+	int any = atom_values_hold(at, u);
+	if (any && at->idp) {
+		struct wanted w = { NULL, at->idp, 0 };
+		any = bcpf_user_each(u, BCPF_P_IDP, value_is, &w) != 0;
+	}
+	return at->negated ? !any : any;
+}
+
 int xp_clause_holds(const struct m_clause *c, const struct bcp_user_info *u)
 {
 	if (c->app)
 		return 1;
 	int any = 0;
 	for (uint32_t i = 0; i < c->natoms && !any; i++)
-		any = atom_holds(&c->atoms[i], u);
+		any = xp_atom_holds(&c->atoms[i], u);
 	return c->negated ? !any : any;
 }
 

@@ -525,7 +525,25 @@ static uint32_t pred_ref(struct lower *L, const struct m_atom *at, const char *v
 	return t->npreds++;
 }
 
-/* A user clause (OR of atoms, each an OR of values) becomes one run of predicates. */
+/* A negated or IdP-scoped atom's value: two words (FORMAT.md 12). */
+static int lower_ext_value(struct lower *L, const struct m_atom *at, uint32_t p)
+{
+	struct tables *t = L->t;
+	uint32_t scope = BCPF_NONE;
+	if (at->idp) {
+		struct m_atom idp = { .kind = A_IDP };
+		if ((scope = pred_ref(L, &idp, at->idp)) == BCPF_NONE)
+			return -1;
+	}
+	if (p > BCPF_ATOM_PRED || (scope != BCPF_NONE && scope > BCPF_ATOM_PRED))
+		return fail(L, "more predicates than the blob format holds");
+	t->clause_preds[t->nclause_preds++] = BCPF_ATOM_EXT | (at->negated ? BCPF_ATOM_NEG : 0) | p;
+	t->clause_preds[t->nclause_preds++] = scope;
+	return 0;
+}
+
+/* A user clause (OR of atoms, each an OR of values) becomes one run of predicates;
+ * a negated or scoped atom's values two words each. */
 static int lower_user_clause(struct lower *L, const struct m_clause *c)
 {
 	struct tables *t = L->t;
@@ -539,6 +557,11 @@ static int lower_user_clause(struct lower *L, const struct m_clause *c)
 			uint32_t p = pred_ref(L, at, at->values[j]);
 			if (p == BCPF_NONE)
 				return -1;
+			if (at->negated || at->idp) {
+				if (lower_ext_value(L, at, p))
+					return -1;
+				continue;
+			}
 			if (L->pred_mark[p] == mark)
 				continue;
 			L->pred_mark[p] = mark;
@@ -630,8 +653,9 @@ static int lower_rules_profiles(struct lower *L)
 			if (cl[i].app)
 				continue;
 			nclauses++;
-			for (uint32_t j = 0; j < cl[i].natoms; j++)
-				nvalues += cl[i].atoms[j].nvalues;
+			for (uint32_t j = 0; j < cl[i].natoms; j++)   /* two words, an idp predicate */
+				nvalues += cl[i].atoms[j].nvalues *
+					   (cl[i].atoms[j].negated || cl[i].atoms[j].idp ? 2u : 1u);
 		}
 	}
 	if (nclauses > UINT32_MAX || nvalues > UINT32_MAX)

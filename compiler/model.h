@@ -89,6 +89,8 @@ struct m_atom {
 	const char **values;     /* normalized (country upper case), duplicates removed */
 	uint32_t *ids;           /* segment, segment_group, platform, client_type: indices */
 	uint32_t nvalues;
+	const char *idp;         /* `from idp "Y"`: holds only for users of IdP Y; else NULL */
+	int negated;             /* `(not atom)`: one value; holds when the rest does not */
 };
 
 struct m_clause {

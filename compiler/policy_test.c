@@ -76,6 +76,12 @@ static void read_user_atom(struct reader *r, const struct clause *c, struct kind
 {
 	const struct atom *at = c->atoms;
 	unsigned kind = bcpf_attr_find(at->kind, 0);
+	if (!c->negated && !at->next && (at->negated || at->from_kind)) {
+		diag_add(r->d, SEV_ERROR, c->loc, "give the user its IdP on a line of its own: idp \"NAME\";",
+			 "a test's user lists the values it has: no '(not ...)', no 'from idp'");
+		r->bad = 1;
+		return;
+	}
 	if (c->negated || at->next) {
 		diag_error(r->d, c->loc, "a test's user lists the values it has: no 'not', no 'or'");
 		r->bad = 1;

@@ -58,13 +58,23 @@ static int value_matches(const struct m_atom *at, const char *v, const struct bc
 	return bcpf_user_each(u, kind, value_is, &w) != 0;
 }
 
-/* An atom holds when any of its values matches. */
+/* The user's identity provider is idp. */
+static int idp_is(const char *idp, const struct bcp_user_info *u)
+{
+	struct wanted w = { NULL, idp, 0 };
+	return bcpf_user_each(u, BCPF_P_IDP, value_is, &w) != 0;
+}
+
+/* An atom holds when any of its values matches and, with `from idp`, the user's IdP
+ * is that one; `(not ...)` flips it. */
 static int atom_holds(const struct m_atom *at, const struct bcp_user_info *u)
 {
-	for (uint32_t i = 0; i < at->nvalues; i++)
-		if (value_matches(at, at->values[i], u))
-			return 1;
-	return 0;
+	int any = 0;
+	for (uint32_t i = 0; i < at->nvalues && !any; i++)
+		any = value_matches(at, at->values[i], u);
+	if (any && at->idp)
+		any = idp_is(at->idp, u);
+	return at->negated ? !any : any;
 }
 
 /* A clause holds when any atom holds, then `not` flips it. */

@@ -34,13 +34,20 @@ struct prop {
 	struct prop *next;
 };
 
-/* `kind values` or `kind "attr" = values`, e.g. saml "department" = "Finance". */
+/* `kind values` or `kind "attr" = values`, e.g. saml "department" = "Finance";
+ * optionally qualified, `... from idp "Okta"`, and negated alone, `(not ...)`. */
 struct atom {
 	struct loc loc;
 	const char *kind;
 	const char *attr;     /* NULL when absent */
 	struct loc attr_loc;
 	struct value *values;
+	int negated;          /* written `(not atom)` */
+	struct loc neg_loc;
+	const char *from_kind;    /* `from WORD "value"`: the word (idp), NULL when absent */
+	struct loc from_kind_loc;
+	const char *from_value;
+	struct loc from_loc;
 	struct atom *next;
 };
 

@@ -102,13 +102,13 @@ static void bcl_error(BCL_LTYPE *l, void *scanner, struct lexctx *cx, const char
 %token TENANT "tenant" BUSINESS_CONTINUITY "business_continuity"
 %token SEGMENT_GROUP "segment_group" SEGMENT "segment" APP_PROFILE "app_profile"
 %token ACCESS_POLICY "access_policy" TEST "test" RULE "rule" ALLOW "allow" DENY "deny"
-%token WHEN "when" SET "set" NOT "not" OR "or"
+%token WHEN "when" SET "set" NOT "not" OR "or" FROM "from"
 %token <str> STRING "string" WORD "word" ADDRESS "address"
 %token <num> NUMBER "number" DURATION "duration"
 
 %type <value> value item
 %type <values> values items
-%type <atom> atom
+%type <atom> atom test bare
 %type <atoms> atoms
 %type <clause> clause
 %type <clauses> clauses
@@ -119,7 +119,7 @@ static void bcl_error(BCL_LTYPE *l, void *scanner, struct lexctx *cx, const char
 %type <pbody> pbody
 %type <stmt> stmt
 %type <flag> action
-%type <str> atom_kind
+%type <str> atom_kind setkey
 %type <tline> tline
 %type <tlines> tbody
 %type <values> twords
@@ -189,11 +189,17 @@ prop:
 pbody:
 	%empty			{ memset(&$$, 0, sizeof $$); }
 |	pbody "when" clause	{ $$ = $1; if ($3) { if ($$.when_tail) $$.when_tail->next = $3; else $$.when_head = $3; $$.when_tail = $3; } }
-|	pbody "set" WORD '=' value ';'
+|	pbody "set" setkey '=' value ';'
 				{ $$ = $1; struct setting *s = NEW(struct setting);
 				  if (s) { s->loc = L(cx, @3); s->key = $3.s; s->value = $5;
 				    if ($$.set_tail) $$.set_tail->next = s; else $$.set_head = s; $$.set_tail = s; } }
 |	pbody error ';'		{ $$ = $1; yyerrok; }
+;
+
+/* A setting's key is any word; 'from' stays one (it is a keyword only after a condition). */
+setkey:
+	WORD			{ $$ = $1; }
+|	"from"			{ $$.s = "from"; $$.len = 4; }
 ;
 
 rules:
@@ -228,7 +234,19 @@ atoms:
 |	atoms "or" atom		{ $$ = $1; APPEND($$, $3); }
 ;
 
+/* An atom, or one atom negated in parentheses: `(not posture "A")`. */
 atom:
+	test			{ $$ = $1; }
+|	'(' "not" test ')'	{ $$ = $3; if ($$) { $$->negated = 1; $$->neg_loc = L(cx, @1); } }
+;
+
+/* A condition, with its qualifier: `saml "dept" = "x" from idp "Okta"`. */
+test:
+	bare			{ $$ = $1; }
+|	bare "from" WORD STRING	{ $$ = $1; if ($$) { $$->from_kind = $3.s; $$->from_kind_loc = L(cx, @3); $$->from_value = $4.s; $$->from_loc = L(cx, @2); } }
+;
+
+bare:
 	atom_kind values	{ $$ = NEW(struct atom); if ($$) { $$->loc = L(cx, @1); $$->kind = $1.s; $$->values = $2.head; } }
 |	atom_kind STRING '=' values
 				{ $$ = NEW(struct atom); if ($$) { $$->loc = L(cx, @1); $$->kind = $1.s; $$->attr = $2.s; $$->attr_loc = L(cx, @2); $$->values = $4.head; } }
@@ -264,6 +282,7 @@ item:
 |	NUMBER			{ $$ = mkvalue(cx, VAL_INT, @1); if ($$) $$->a = $1; }
 |	DURATION		{ $$ = mkvalue(cx, VAL_DURATION, @1); if ($$) $$->a = $1; }
 |	"test"			{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = "test"; $$->len = 4; } }
+|	"from"			{ $$ = mkvalue(cx, VAL_WORD, @1); if ($$) { $$->s = "from"; $$->len = 4; } }
 ;
 
 %%
@@ -271,14 +290,14 @@ item:
 /* The keywords, for "did you mean" when a word stands where a keyword should. */
 static const char *const keywords[] = {
 	"tenant", "business_continuity", "segment_group", "segment", "app_profile",
-	"access_policy", "test", "rule", "allow", "deny", "when", "set", "not", "or",
+	"access_policy", "test", "rule", "allow", "deny", "when", "set", "not", "or", "from",
 };
 
 /* A token's name as users read it: keywords and punctuation in single quotes
  * ('tenant', ';'), kinds of token bare (string, end of file). */
 static void symbol_text(yysymbol_kind_t k, char *out, size_t n)
 {
-	int keyword = k >= YYSYMBOL_TENANT && k <= YYSYMBOL_OR;
+	int keyword = k >= YYSYMBOL_TENANT && k <= YYSYMBOL_FROM;
 	snprintf(out, n, keyword ? "'%s'" : "%s", yysymbol_name(k));
 }
 

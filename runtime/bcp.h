@@ -30,7 +30,7 @@ extern "C" {
 #define BCP_VERSION_STRING "0.1.0"
 /* The blob format version this runtime reads; it refuses every other (docs/FORMAT.md).
  * The one definition: runtime/bcp_format.h takes its BCPF_VERSION from here. */
-#define BCP_FORMAT_VERSION 3
+#define BCP_FORMAT_VERSION 4
 
 /* BCP_API marks what libbcp exports. On Windows a client of libbcp.dll (through its
  * import library) needs nothing, and gets __declspec(dllimport); a client linking

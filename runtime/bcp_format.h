@@ -24,6 +24,16 @@
 #define BCPF_NONE 0xFFFFFFFFu        /* no string, no segment, no rule */
 #define BCPF_SEGLIST 0x80000000u     /* segref: index into SEGLISTS, not a segment */
 #define BCPF_MAX_BLOB (1u << 30)     /* the runtime refuses larger blobs */
+/* clause_preds words (FORMAT.md 12): a word without BCPF_ATOM_EXT is a predicate
+ * index; one with it starts an atom of two words: BCPF_ATOM_NEG (the atom is
+ * negated) and the predicate index in BCPF_ATOM_PRED, then its scope, BCPF_NONE or
+ * the index of an idp predicate that must hold too. Version 4 and later. */
+#define BCPF_ATOM_EXT 0x80000000u
+#define BCPF_ATOM_NEG 0x40000000u
+#define BCPF_ATOM_PRED 0x3FFFFFFFu
+/* The oldest version the runtime still reads: version 3 is version 4 without
+ * two-word atoms. */
+#define BCPF_VERSION_MIN 3
 /* The two msgpack sections together hold at most one value per 8 bytes of the blob
  * and 65,536 more (checklist #19): msgpack-c spends 24 bytes on each value it
  * decodes, so its tree stays within 3 times the blob's size and 1.5 MiB. */

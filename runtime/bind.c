@@ -109,7 +109,7 @@ static enum bcp_status mark_user(const bcp_blob *b, const struct bcp_user_info *
 static int clauses_hold_unchecked(const bcp_blob *b, const uint8_t *truth, uint32_t first,
 	uint32_t nclauses)
 {
-	uint32_t c, k, pred, from, n;
+	uint32_t c, k, pred, scope, from, n;
 	const uint8_t *cl;
 	int any;
 
@@ -120,7 +120,17 @@ static int clauses_hold_unchecked(const bcp_blob *b, const uint8_t *truth, uint3
 		any = 0;
 		for (k = from; k < from + n && !any; k++) {
 			pred = bcpi_word_unchecked(b->clause_preds, k);
-			any = truth[pred >> 3] >> (pred & 7) & 1;
+			if (!(pred & BCPF_ATOM_EXT)) {
+				any = truth[pred >> 3] >> (pred & 7) & 1;
+				continue;
+			}
+			/* Two words: the atom holds when its predicate and its scope (an idp
+			 * predicate, if any) hold, flipped when negated. */
+			scope = bcpi_word_unchecked(b->clause_preds, ++k);
+			any = truth[(pred & BCPF_ATOM_PRED) >> 3] >> (pred & 7) & 1;
+			if (scope != BCPF_NONE)
+				any &= truth[scope >> 3] >> (scope & 7) & 1;
+			any ^= (pred & BCPF_ATOM_NEG) != 0;
 		}
 		if (any == bcpf_clause_negated(cl))
 			return 0;

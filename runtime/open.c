@@ -252,9 +252,9 @@ static enum bcp_status check_header(bcp_blob *b, struct bcp_error *err)
 		return bcpi_fail(err, BCP_E_VERSION, "format_version %u (before the host index "
 			"keyed by whole suffixes) is no longer read: compile the policy again "
 			"(FORMAT.md #3)", b->format_version);
-	if (b->format_version != BCPF_VERSION)
-		return bcpi_fail(err, BCP_E_HEADER, "format_version %u, want %d (FORMAT.md #3)",
-			b->format_version, BCPF_VERSION);
+	if (b->format_version < BCPF_VERSION_MIN)
+		return bcpi_fail(err, BCP_E_HEADER, "format_version %u, want %d..%d (FORMAT.md #3)",
+			b->format_version, BCPF_VERSION_MIN, BCPF_VERSION);
 	if (bcpf_u16(h + BCPF_H_HEADER_SIZE) != BCPF_HEADER_SIZE)
 		return bcpi_fail(err, BCP_E_HEADER, "header_size %u, want %d (FORMAT.md #3)",
 			bcpf_u16(h + BCPF_H_HEADER_SIZE), BCPF_HEADER_SIZE);

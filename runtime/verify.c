@@ -557,6 +557,52 @@ static enum bcp_status check_predicates(const bcp_blob *b, struct bcp_error *err
 	return BCP_OK;
 }
 
+/* A two-word atom's words at k (version 4): the predicate, and the scope, none or an
+ * idp predicate; an atom neither negated nor scoped is written in one word. */
+static enum bcp_status check_atom_words(const bcp_blob *b, uint32_t k, uint32_t end,
+	struct bcp_error *err)
+{
+	uint32_t w = bcpi_word_unchecked(b->clause_preds, k), scope;
+
+	if (b->format_version < 4)
+		return BAD("clause_preds %u: predicate %u, but there are %u (FORMAT.md #17)", k, w,
+			b->npreds);
+	if (k + 1 >= end)
+		return BAD("clause_preds %u: a two-word atom cut off at the end of its clause "
+			"(FORMAT.md #17)", k);
+	scope = bcpi_word_unchecked(b->clause_preds, k + 1);
+	if ((w & BCPF_ATOM_PRED) >= b->npreds)
+		return BAD("clause_preds %u: predicate %u, but there are %u (FORMAT.md #17)", k,
+			w & BCPF_ATOM_PRED, b->npreds);
+	if (scope == BCPF_NONE && !(w & BCPF_ATOM_NEG))
+		return BAD("clause_preds %u: a two-word atom neither negated nor scoped "
+			"(FORMAT.md #17)", k);
+	if (scope != BCPF_NONE && (scope >= b->npreds ||
+	    bcpf_pred_kind(bcpi_pred_unchecked(b, scope)) != BCPF_P_IDP))
+		return BAD("clause_preds %u: scope %u is not an idp predicate (FORMAT.md #17)",
+			k + 1, scope);
+	return BCP_OK;
+}
+
+/* The words of one clause: predicate indexes, and two-word atoms. */
+static enum bcp_status check_clause_words(const bcp_blob *b, const uint8_t *c,
+	struct bcp_error *err)
+{
+	uint32_t k = bcpf_clause_first(c), end = k + bcpf_clause_n(c), w;
+
+	for (; k < end; k++) {
+		w = bcpi_word_unchecked(b->clause_preds, k);
+		if (w & BCPF_ATOM_EXT) {
+			TRY(check_atom_words(b, k, end, err));
+			k++;
+		} else if (w >= b->npreds) {
+			return BAD("clause_preds %u: predicate %u, but there are %u (FORMAT.md #17)",
+				k, w, b->npreds);
+		}
+	}
+	return BCP_OK;
+}
+
 static enum bcp_status check_clauses(const bcp_blob *b, struct bcp_error *err)
 {
 	const uint8_t *c;
@@ -573,10 +619,8 @@ static enum bcp_status check_clauses(const bcp_blob *b, struct bcp_error *err)
 			return BAD("clause %u: negated %u or reserved %u; want 0/1 and 0 (FORMAT.md #17)",
 				i, bcpf_clause_negated(c), bcpf_clause_reserved(c));
 	}
-	for (i = 0; i < b->nclause_preds; i++)
-		if (bcpi_word_unchecked(b->clause_preds, i) >= b->npreds)
-			return BAD("clause_preds %u: predicate %u, but there are %u (FORMAT.md #17)", i,
-				bcpi_word_unchecked(b->clause_preds, i), b->npreds);
+	for (i = 0; i < b->nclauses; i++)
+		TRY(check_clause_words(b, bcpi_clause_unchecked(b, i), err));
 	return BCP_OK;
 }
 

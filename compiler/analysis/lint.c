@@ -442,7 +442,8 @@ static void lint_scim(struct lint *L)
 			const struct m_clause *cl = &rule->clauses[c];
 			int scim = !cl->app && !cl->negated && cl->natoms > 0;
 			for (uint32_t i = 0; scim && i < cl->natoms; i++)
-				scim = cl->atoms[i].kind == A_SCIM || cl->atoms[i].kind == A_SCIM_GROUP;
+				scim = (cl->atoms[i].kind == A_SCIM || cl->atoms[i].kind == A_SCIM_GROUP) &&
+				       !cl->atoms[i].negated;   /* (not scim ...) holds without SCIM data */
 			if (!scim)
 				continue;
 			struct lint_finding *f = add(L->r, LINT_SCIM_ONLY, rule->loc,

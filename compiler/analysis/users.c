@@ -75,6 +75,8 @@ static int add_clauses(struct uspace *s, const struct m_clause *cl, uint32_t n)
 				if (var_add(s, kind, bcpf_attr(kind)->shape == BCPF_MAP ? at->attr : NULL,
 					    at->values[k]))
 					return -1;
+			if (at->idp && var_add(s, BCPF_P_IDP, NULL, at->idp))   /* from idp "Y" */
+				return -1;
 			/* A kind with a fallback (client_type) is never absent: all its words
 			 * are variables, exactly one of them true. */
 			if (bcpf_attr(kind)->fallback && bcpf_attr(kind)->vocab == BCPF_V_CLIENT_TYPE)
@@ -208,22 +210,76 @@ static void end_clause(struct uquery *q, size_t begin)
 	q->nclauses++;
 }
 
-/* The variables of a clause's atoms, each as a literal with sign neg. */
-static void push_atoms(struct uquery *q, const struct m_clause *c, int neg)
+/* A fresh variable a with a <-> (x and y), x and y literals (Tseitin); its literal. */
+static uint32_t and_var(struct uquery *q, uint32_t x, uint32_t y)
 {
+	uint32_t a = q->nvars++;
+	size_t b = q->nlits;
+	push_lit(q, a << 1 | 1);       /* a -> x */
+	push_lit(q, x);
+	end_clause(q, b);
+	b = q->nlits;
+	push_lit(q, a << 1 | 1);       /* a -> y */
+	push_lit(q, y);
+	end_clause(q, b);
+	b = q->nlits;
+	push_lit(q, x ^ 1);            /* x and y -> a */
+	push_lit(q, y ^ 1);
+	push_lit(q, a << 1);
+	end_clause(q, b);
+	return a << 1;
+}
+
+/* One value of a user atom as a literal: its variable; with `from idp "Y"` a variable
+ * equal to (idp Y and it); negated for `(not ...)`. Emits the definitions' clauses,
+ * so call it before a clause is begun. STRMAP_NONE on failure. */
+static uint32_t value_lit(struct uquery *q, const struct m_atom *at, uint32_t k)
+{
+	unsigned kind = atom_pred_kind(at->kind);
+	uint32_t v = var_find(q->s, kind, bcpf_attr(kind)->shape == BCPF_MAP ? at->attr : NULL,
+			      at->values[k]);
+	if (v == STRMAP_NONE)
+		return STRMAP_NONE;
+	uint32_t lit = v << 1;
+	if (at->idp) {
+		uint32_t idp = var_find(q->s, BCPF_P_IDP, NULL, at->idp);
+		if (idp == STRMAP_NONE)
+			return STRMAP_NONE;
+		lit = and_var(q, idp << 1, lit);
+	}
+	return lit ^ (at->negated ? 1u : 0u);
+}
+
+/* The values of a clause's atoms, each as a literal with sign neg. The literals are
+ * made first (a scoped value adds its definition's clauses), then pushed together:
+ * returns where they begin, and they run to q->nlits. */
+static size_t push_atoms(struct uquery *q, const struct m_clause *c, int neg)
+{
+	size_t n = 0, i = 0;
+	for (uint32_t j = 0; j < c->natoms; j++)
+		n += atom_pred_kind(c->atoms[j].kind) ? c->atoms[j].nvalues : 0;
+	uint32_t *lits = malloc((n ? n : 1) * sizeof *lits);
+	if (!lits) {
+		q->failed = 1;
+		return q->nlits;
+	}
 	for (uint32_t j = 0; j < c->natoms; j++) {
 		const struct m_atom *at = &c->atoms[j];
-		unsigned kind = atom_pred_kind(at->kind);
-		for (uint32_t k = 0; kind && k < at->nvalues; k++) {
-			uint32_t v = var_find(q->s, kind, bcpf_attr(kind)->shape == BCPF_MAP ? at->attr : NULL,
-					      at->values[k]);
-			if (v == STRMAP_NONE) {
+		for (uint32_t k = 0; atom_pred_kind(at->kind) && k < at->nvalues; k++) {
+			uint32_t lit = value_lit(q, at, k);
+			if (lit == STRMAP_NONE) {
 				q->failed = 1;
-				return;
+				free(lits);
+				return q->nlits;
 			}
-			push_lit(q, v << 1 | (uint32_t)neg);
+			lits[i++] = lit;
 		}
 	}
+	size_t begin = q->nlits;
+	for (size_t k = 0; k < i; k++)
+		push_lit(q, lits[k] ^ (uint32_t)neg);
+	free(lits);
+	return begin;
 }
 
 int uquery_holds(struct uquery *q, const struct m_clause *c, uint32_t n)
@@ -232,12 +288,10 @@ int uquery_holds(struct uquery *q, const struct m_clause *c, uint32_t n)
 		if (c[i].app)
 			continue;
 		if (!c[i].negated) {           /* some value */
-			size_t b = q->nlits;
-			push_atoms(q, &c[i], 0);
+			size_t b = push_atoms(q, &c[i], 0);
 			end_clause(q, b);
 		} else {                       /* no value: one unit clause each */
-			size_t b = q->nlits;
-			push_atoms(q, &c[i], 1);
+			size_t b = push_atoms(q, &c[i], 1);
 			size_t e = q->nlits;
 			q->nlits = b;
 			for (size_t k = b; k < e; k++) {
@@ -267,8 +321,7 @@ int uquery_fails(struct uquery *q, const struct m_clause *c, uint32_t n)
 		if (c[i].app)
 			continue;
 		if (!c[i].negated) {   /* fails: every value absent; t -> !v for each */
-			size_t vb = q->nlits;
-			push_atoms(q, &c[i], 1);
+			size_t vb = push_atoms(q, &c[i], 1);
 			size_t ve = q->nlits;
 			for (size_t k = vb; k < ve; k++) {
 				size_t cb = q->nlits;
@@ -277,9 +330,11 @@ int uquery_fails(struct uquery *q, const struct m_clause *c, uint32_t n)
 				end_clause(q, cb);
 			}
 		} else {               /* fails: some value present; t -> v1 or v2 ... */
+			size_t vb = push_atoms(q, &c[i], 0), ve = q->nlits;
 			size_t cb = q->nlits;
 			push_lit(q, t << 1 | 1);
-			push_atoms(q, &c[i], 0);
+			for (size_t k = vb; k < ve; k++)
+				push_lit(q, q->lits[k]);
 			end_clause(q, cb);
 		}
 		t++;
