@@ -468,7 +468,10 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
 		diag_add(cx->diags, SEV_ERROR, loc, "remove the ';'", "no ';' after '}'");
 		return 0;
 	}
-	if (got == YYSYMBOL_STRING && prev_is(cx, "or")) {
+	if (got == YYSYMBOL_NOT && prev_is(cx, "or")) {
+		h = "negate one condition in parentheses: posture \"A\" or (not posture \"B\"); "
+		    "a 'not' at the start of a line negates the whole clause";
+	} else if (got == YYSYMBOL_STRING && prev_is(cx, "or")) {
 		h = "the values of one condition are separated by commas: country \"US\", \"CA\" "
 		    "('or' joins whole conditions)";
 	} else if (got_dash && range_hint(cx, &loc, hint, sizeof hint)) {

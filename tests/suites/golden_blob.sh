@@ -25,5 +25,15 @@ written=$("$BCPC" inspect "$dir/acme.bcp" --json | jq -r .format_version)
 spec=$(sed -n '1s/^# The policy blob format, version \([0-9][0-9]*\)$/\1/p' docs/FORMAT.md)
 check "bcp.h's BCP_FORMAT_VERSION ($public) is the written version ($written)" "[ -n '$public' ] && [ '$public' = '$written' ]"
 check "docs/FORMAT.md specifies version $spec, the same" "[ '$spec' = '$public' ]"
+# Version 3 is still read (version 4 added two-word atoms only, FORMAT.md 12): the
+# acme blob as version 3 wrote it answers the acme requests as the version 4 one does.
+tp=$("$BCPC" thumbprint "$dir/test-key.pub.pem")
+now=2026-01-02T00:00:00Z
+"$BCPC" query "$dir/v3/acme.bcp" --thumbprint "$tp" --now $now \
+	--batch tests/golden/decisions/acme.requests.jsonl > "$tmp/v3.out" 2>&1
+"$BCPC" query "$dir/acme.bcp" --thumbprint "$tp" --now $now \
+	--batch tests/golden/decisions/acme.requests.jsonl > "$tmp/v4.out" 2>&1
+check "the version 3 acme blob is read and decides as the version 4 one" \
+	"[ -s '$tmp/v3.out' ] && cmp '$tmp/v3.out' '$tmp/v4.out' && ! grep -q error '$tmp/v3.out'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

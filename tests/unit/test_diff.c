@@ -565,9 +565,12 @@ static void put_random_case(struct rng *r, struct sbuf *b, const char *s)
  * runs of this test made, stay as they were. */
 static struct rng later;
 
+static int one_value;   /* the atom being written is negated: one value */
+static unsigned long gen_negated, gen_scoped;   /* (not atom), atom from idp: written */
+
 static void write_machine_group(struct sbuf *b)
 {
-	unsigned n = 1 + rn(&later, 3);
+	unsigned n = one_value ? 1 : 1 + rn(&later, 3);
 	sb_printf(b, "machine_group");
 	for (unsigned i = 0; i < n; i++) {
 		sb_printf(b, "%s ", i ? "," : "");
@@ -591,6 +594,8 @@ static void write_user_atom(struct rng *r, struct sbuf *b)
 static void write_user_atom_(struct rng *r, struct sbuf *b)
 {
 	unsigned kind = rn(r, 9), n = 1 + rn(r, 3);
+	if (one_value)
+		n = 1;
 
 	switch (kind) {
 	case 0:
@@ -651,6 +656,28 @@ static void write_user_atom_(struct rng *r, struct sbuf *b)
 	}
 }
 
+/* One atom of a clause, now and then negated alone, `(not atom)` (one value), and
+ * now and then scoped, `atom from idp "Y"` (not on an idp atom). The choices come
+ * from `later`, so the rest of a policy is as it was before these forms. */
+static void write_clause_atom(struct rng *r, struct sbuf *b)
+{
+	int neg = chance(&later, 12), scoped = chance(&later, 20);
+	size_t at = b->n;
+	if (neg)
+		sb_printf(b, "(not ");
+	one_value = neg;
+	write_user_atom(r, b);
+	one_value = 0;
+	gen_negated += neg;
+	if (scoped && strncmp(b->p + at + (neg ? 5 : 0), "idp ", 4)) {
+		gen_scoped++;
+		sb_printf(b, " from idp ");
+		put_quoted(b, PICK(&later, IDPS));
+	}
+	if (neg)
+		sb_printf(b, ")");
+}
+
 /* A user clause: [not] atom {or atom}; */
 static void write_user_clause(struct rng *r, struct sbuf *b, const char *indent, const char *lead)
 {
@@ -658,7 +685,7 @@ static void write_user_clause(struct rng *r, struct sbuf *b, const char *indent,
 	for (unsigned i = 0, n = chance(r, 30) ? 2 + rn(r, 2) : 1; i < n; i++) {
 		if (i)
 			sb_printf(b, " or ");
-		write_user_atom(r, b);
+		write_clause_atom(r, b);
 	}
 	sb_printf(b, ";\n");
 }
@@ -1539,6 +1566,11 @@ int main(int argc, char **argv)
 	       st.lint_dead_checks, st.lint_witnesses, st.lint_unwitnessed);
 	printf("%lu requests explained by bcpc explain's evaluator with the runtime's verdict, "
 	       "segment, rule and profile\n", st.explained);
+	printf("%lu atoms negated alone, %lu scoped with from idp\n", gen_negated, gen_scoped);
+	if (passed + failed >= 50 && (!gen_negated || !gen_scoped)) {
+		printf("FAIL: the generator wrote no negated or no scoped atom\n");
+		failed++;
+	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
