@@ -1049,7 +1049,7 @@ static void test_refusals(void)
 	bigger = policy_blob(decision_policy, &h, key, &small_len);
 	EXPECT_OPEN(bigger, small_len, BCP_E_VERSION);
 	free(bigger);
-	for (h.version = 1; h.version < BCPF_VERSION; h.version++) {   /* retired hashes */
+	for (h.version = 1; h.version < BCPF_VERSION_MIN; h.version++) {   /* retired hashes */
 		bigger = policy_blob(decision_policy, &h, key, &small_len);
 		EXPECT_OPEN(bigger, small_len, BCP_E_VERSION);
 		free(bigger);
@@ -1803,6 +1803,81 @@ static EVP_PKEY *new_key(char tp[45])
 	return k;
 }
 
+/* Two-word atoms (FORMAT.md 12, version 4), written from the document: rule "Scoped"
+ * allows segment App when (not posture "A") or (saml department = "HR" from idp
+ * "Okta"). */
+static void atoms_policy(struct pol *p)
+{
+	uint32_t g, seg = 0, w[4];
+
+	pol_init(p);
+	g = group_add(p, "Apps");
+	seg_add(p, "App", g, "443", NULL, 0, 0);
+	host_pattern(p, "app.example", 0);
+	w[0] = 0x80000000u | 0x40000000u | pred_add(p, BCPF_P_POSTURE, NULL, "A");
+	w[1] = 0xFFFFFFFFu;
+	w[2] = 0x80000000u | pred_add(p, BCPF_P_SAML, "department", "HR");
+	w[3] = pred_add(p, BCPF_P_IDP, NULL, "Okta");
+	rule_add(p, "Scoped", 1, clause_add(p, 0, w, 4), 1, 0, &seg, 1);
+	settings_absent(p);
+	empty_array(&p->profile_settings);
+}
+
+static void test_atoms(void)
+{
+	struct bcp_open_opts o = opts_thumb();
+	struct bcp_error err;
+	struct hdr h = default_hdr;
+	bcp_blob *b = NULL;
+	size_t len;
+	uint8_t *blob;
+
+	good = policy_blob(atoms_policy, &default_hdr, key, &good_len);
+	if (!CHECK(bcp_open_buffer(good, good_len, &o, &b, &err) == BCP_OK)) {
+		printf("    %s\n", err.message);
+		free(good);
+		return;
+	}
+	static const char *const a[] = { "A" }, *const hr[] = { "HR" };
+	static const struct bcp_attr dept[] = { { "department", hr, 1 } };
+	struct bcp_user_info none = { 0 }, post = { .posture = a, .nposture = 1 };
+	struct bcp_user_info azure = { .posture = a, .nposture = 1, .saml = dept, .nsaml = 1,
+		.idp = "Azure" };
+	struct bcp_user_info okta = azure;
+	okta.idp = "Okta";
+	bcp_user *un = bind_user(b, &none), *up = bind_user(b, &post), *ua = bind_user(b, &azure),
+		*uo = bind_user(b, &okta);
+	if (un && up && ua && uo) {
+		DECIDE(un, "app.example", 443, BCP_ALLOW, "App", "Scoped");   /* not posture A */
+		DECIDE(up, "app.example", 443, BCP_DENY, "App", NULL);
+		DECIDE(ua, "app.example", 443, BCP_DENY, "App", NULL);       /* HR, another IdP */
+		DECIDE(uo, "app.example", 443, BCP_ALLOW, "App", "Scoped");
+	}
+	bcp_user_free(un);
+	bcp_user_free(up);
+	bcp_user_free(ua);
+	bcp_user_free(uo);
+	bcp_close(b);
+
+	/* #17 on the two-word atoms. */
+	T32(BCPF_S_CLAUSE_PREDS, 12, 1);                       /* scope: the saml predicate */
+	T32(BCPF_S_CLAUSE_PREDS, 0, 0x80000000u);              /* neither negated nor scoped */
+	T32(BCPF_S_CLAUSE_PREDS, 0, 0xC0000000u | 100);        /* no such predicate */
+	T32(BCPF_S_CLAUSE_PREDS, 12, 100);                     /* no such scope */
+	T8(BCPF_S_CLAUSES, 8 + 4, 3);                          /* the second atom cut off */
+	free(good);
+	good = NULL;
+
+	/* Version 3 is read, without two-word atoms. */
+	h.version = 3;
+	blob = policy_blob(atoms_policy, &h, key, &len);
+	EXPECT_OPEN(blob, len, BCP_E_STRUCTURE);
+	free(blob);
+	blob = policy_blob(decision_policy, &h, key, &len);
+	EXPECT_OPEN(blob, len, BCP_OK);
+	free(blob);
+}
+
 int main(void)
 {
 	verbose = getenv("VERBOSE") != NULL;
@@ -1819,6 +1894,7 @@ int main(void)
 	test_nested_prefixes();
 	test_ipv6_literals();
 	test_bind_errors();
+	test_atoms();
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other_key);
 	return harness_summary();
