@@ -303,6 +303,53 @@ static void test_no_new_bytes(void)
 	arena_free(&p.arena);
 }
 
+/* Every attribute of the table (but idp itself) negated and scoped to an IdP,
+ * `(not KIND V from idp "Okta")`, in the checker, the blob, bind and the reference:
+ * the rule allows everyone except a user of Okta with the value. */
+static void test_every_kind_scoped(void)
+{
+	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
+		const struct bcpf_attr *a = bcpf_attr(k);
+		if (k == BCPF_P_IDP)
+			continue;
+		const char *v = a->vocab == BCPF_V_PLATFORM ? "windows" :
+				a->vocab == BCPF_V_CLIENT_TYPE ? "vdi" :
+				a->vocab == BCPF_V_COUNTRY ? "US" : "v";
+		char text[1024], atom[128];
+		snprintf(atom, sizeof atom, a->shape == BCPF_MAP ? "%s \"a\" = \"%s\"" : "%s \"%s\"",
+			 a->keyword, v);
+		snprintf(text, sizeof text,
+			 "segment_group \"G\";\n"
+			 "segment \"App\" { group \"G\"; domains \"app.example\"; tcp 443; }\n"
+			 "access_policy { rule \"r\" allow { segment \"App\"; (not %s from idp \"Okta\"); } }\n",
+			 atom);
+		struct policy p;
+		uint8_t *blob = NULL;
+		if (!CHECK(policy_inline(&p, text, 1) == 0)) {
+			printf("    %s\n", text);
+			continue;
+		}
+		bcp_blob *b = compile_open(p.m, &blob);
+		if (CHECK(b != NULL)) {
+			const char *vals[] = { v };
+			struct bcp_user_attr has = { a->keyword, a->shape == BCPF_MAP ? "a" : NULL, vals, 1 };
+			struct bcp_user_info okta = { .attrs = &has, .nattrs = 1, .idp = "Okta" };
+			struct bcp_user_info azure = { .attrs = &has, .nattrs = 1, .idp = "Azure" };
+			struct bcp_user_info bare = { .idp = "Okta" };
+			struct bcp_user_info no_idp = { .attrs = &has, .nattrs = 1 };
+			agree(__LINE__, p.m, b, &okta, "app.example", "deny", NULL);
+			agree(__LINE__, p.m, b, &azure, "app.example", "allow", NULL);
+			agree(__LINE__, p.m, b, &bare, "app.example", "allow", NULL);
+			agree(__LINE__, p.m, b, &no_idp, "app.example", "allow", NULL);
+		}
+		bcp_close(b);
+		free(blob);
+		arena_free(&p.arena);
+	}
+	CHECK(policy_fails_with("access_policy { rule \"r\" allow { idp \"A\" from idp \"B\"; } }\n",
+				"'idp' cannot be qualified with 'from idp'"));
+}
+
 /* ---- the request reader ---- */
 
 static void test_request(void)
@@ -341,6 +388,7 @@ int main(void)
 	test_decisions();
 	test_no_new_bytes();
 	test_request();
+	test_every_kind_scoped();
 	EVP_PKEY_free(key);
 	return harness_summary();
 }
