@@ -15,7 +15,6 @@ struct cond_result {
 	const char *why;
 	json_t *clauses;   /* borrowed from the caller */
 	int scim_only;     /* an allow clause only SCIM data can satisfy */
-	const char *approx, *approx_effect;   /* translated, but not exactly: why, how */
 	int bc_client;     /* names a client type BC does not support */
 };
 
@@ -76,9 +75,27 @@ static int same_attr(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+/* The IdP a literal is scoped to, or NULL (none, or "": the only user IdP). */
+static const char *scope_of(const struct lit *l)
+{
+	return l->idp && *l->idp ? l->idp : NULL;
+}
+
+/* Literal j joins literal i's atom: same kind and attribute, and (written with
+ * scopes) the same scope and neither negated. */
+static int same_atom(const struct lit *i, const struct lit *j, int scoped)
+{
+	if (strcmp(j->atom, i->atom) || !same_attr(j->attr, i->attr))
+		return 0;
+	return !scoped || (!i->neg && !j->neg && same_attr(scope_of(i), scope_of(j)));
+}
+
 /* The literals as one clause: the atoms in first-seen order, each with the values of
- * the literals that share its kind and attribute. */
-static const char *clause_text(struct tr *x, const char *prefix, const struct lit *l, size_t n)
+ * the literals that share its kind and attribute. scoped: each atom written with its
+ * own IdP (`from idp "Y"`) and a negated literal as `(not atom)`; else the caller
+ * says the IdP and the negation. */
+static const char *clause_text(struct tr *x, const char *prefix, const struct lit *l, size_t n,
+			       int scoped)
 {
 	struct sb b = { 0 };
 	char *used = calloc(n ? n : 1, 1);
@@ -89,6 +106,8 @@ static const char *clause_text(struct tr *x, const char *prefix, const struct li
 			continue;
 		if (b.n > strlen(prefix))
 			sb_add(&b, " or ");
+		if (scoped && l[i].neg)
+			sb_add(&b, "(not ");
 		sb_add(&b, l[i].atom);
 		if (l[i].attr) {
 			sb_add(&b, " ");
@@ -96,7 +115,7 @@ static const char *clause_text(struct tr *x, const char *prefix, const struct li
 			sb_add(&b, " =");
 		}
 		for (size_t j = i, first = 1; j < n; j++) {
-			if (used[j] || strcmp(l[j].atom, l[i].atom) || !same_attr(l[j].attr, l[i].attr))
+			if (used[j] || (j != i && !same_atom(&l[i], &l[j], scoped)))
 				continue;
 			used[j] = 1;
 			sb_add(&b, first ? " " : ", ");
@@ -106,6 +125,12 @@ static const char *clause_text(struct tr *x, const char *prefix, const struct li
 			else
 				sb_quote(&b, l[j].value);
 		}
+		if (scoped && scope_of(&l[i])) {
+			sb_add(&b, " from idp ");
+			sb_quote(&b, scope_of(&l[i]));
+		}
+		if (scoped && l[i].neg)
+			sb_add(&b, ")");
 	}
 	r = zpa_keep(x, b.p ? b.p : "");
 	free(b.p);
@@ -127,7 +152,7 @@ static void add_idp_clause(struct tr *x, json_t *clauses, const char *idp)
 {
 	struct lit l = { "idp", NULL, idp, NULL, 0, 0, 0 };
 	if (idp && *idp)
-		add_clause(clauses, clause_text(x, "", &l, 1));
+		add_clause(clauses, clause_text(x, "", &l, 1, 0));
 }
 
 /* ---- operands ---- */
@@ -240,7 +265,7 @@ static void app_condition(struct rule_ctx *c, const json_t *cond, struct triple 
 		r->status = C_NEVER;
 		r->why = "its application condition names no segment or group of the export";
 	} else {
-		add_clause(r->clauses, clause_text(x, "", l, k));
+		add_clause(r->clauses, clause_text(x, "", l, k, 0));
 	}
 	free(l);
 }
@@ -260,79 +285,57 @@ static int user_literals(struct rule_ctx *c, const struct triple *t, size_t n, s
 	return 0;
 }
 
-/* The literals ANDed: one clause each, with its IdP as a clause of its own; 0, or -1
- * and r->why. */
-static int and_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
+/* The literals ANDed: one clause each, with its IdP as a clause of its own; a negated
+ * literal of one IdP as `not atom from idp "Y";` (not (the attribute and that IdP)). */
+static void and_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
 			   struct cond_result *r)
 {
 	struct tr *x = c->x;
 	int scim_only = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (l[i].neg && l[i].idp && *l[i].idp) {
-			/* not (a and idp Y) is wider than not a: an allow rule may say the
-			 * narrower `not a`; a deny rule can only drop it. */
-			const char *why = zpa_keepf(x, "\"not %s\" of one IdP: the language "
-						   "cannot say \"not (this attribute and this IdP)\"",
-						   l[i].atom);
-			if (!c->allow) {
-				r->why = why;
-				return -1;
-			}
-			r->approx = why;
-			r->approx_effect = "written as `not` of the attribute alone, for every "
-					   "IdP: the allow rule allows no more than in ZPA";
-		}
+	for (size_t i = 0; i < n; i++)
 		if (!l[i].neg && l[i].scim)
 			scim_only = 1;
-	}
 	for (size_t i = 0; i < n; i++) {
-		add_clause(r->clauses, clause_text(x, l[i].neg ? "not " : "", &l[i], 1));
+		if (l[i].neg && scope_of(&l[i])) {
+			struct lit pos = l[i];
+			pos.neg = 0;
+			add_clause(r->clauses, clause_text(x, "not ", &pos, 1, 1));
+			continue;
+		}
+		add_clause(r->clauses, clause_text(x, l[i].neg ? "not " : "", &l[i], 1, 0));
 		if (!l[i].neg)
 			add_idp_clause(x, r->clauses, l[i].idp);
 	}
 	r->scim_only = scim_only;
-	return 0;
 }
 
-/* The literals ORed: one clause, with their common IdP as a clause of its own; 0, or
- * -1 and r->why. */
-static int or_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
+/* The literals ORed: one clause. When none is negated and all share one IdP (or none
+ * has one), that IdP is a clause of its own; else each atom carries its own IdP
+ * (`from idp "Y"`) and each negated literal is `(not atom)`. */
+static void or_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
 			  struct cond_result *r)
 {
 	struct tr *x = c->x;
 	const char *scope = NULL;
-	int unscoped = 0, all_scim = 1;
+	int unscoped = 0, neg = 0, all_scim = 1;
 	for (size_t i = 0; i < n; i++) {
-		if (l[i].neg) {
-			r->why = "an OR that holds when a posture fails or a network is absent, "
-				 "or a negated AND (the language has no OR of negations)";
-			return -1;
-		}
-		all_scim &= l[i].scim;
-		if (!l[i].idp || !*l[i].idp)
+		neg |= l[i].neg;
+		/* A negated SCIM literal holds without SCIM data. */
+		all_scim &= l[i].scim && !l[i].neg;
+		if (!scope_of(&l[i]))
 			unscoped = 1;
 		else if (!scope)
-			scope = l[i].idp;
-		else if (strcmp(scope, l[i].idp))
+			scope = scope_of(&l[i]);
+		else if (strcmp(scope, scope_of(&l[i])))
 			unscoped = 2;
 	}
-	if (scope && unscoped) {
-		const char *why = "an OR across identity providers, or of IdP attributes "
-				  "with other criteria (the language has no per-IdP attribute)";
-		if (c->allow) {
-			r->why = why;
-			return -1;
-		}
-		/* Without the scopes the OR holds at least as often: a deny rule may. */
-		r->approx = why;
-		r->approx_effect = "written without the IdP scopes: the deny rule denies at "
-				   "least as much as in ZPA";
-		scope = NULL;
+	if (neg || (scope && unscoped)) {
+		add_clause(r->clauses, clause_text(x, "", l, n, 1));
+	} else {
+		add_clause(r->clauses, clause_text(x, "", l, n, 0));
+		add_idp_clause(x, r->clauses, scope);
 	}
-	add_clause(r->clauses, clause_text(x, "", l, n));
-	add_idp_clause(x, r->clauses, scope);
 	r->scim_only = all_scim;
-	return 0;
 }
 
 /* A user condition: literals combined by the operator, negated as a whole. */
@@ -371,8 +374,10 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 	for (size_t i = 0; i < n; i++)
 		r->bc_client |= !l[i].neg && !strcmp(l[i].atom, "client_type") &&
 				zpa_bc_unsupported_client(l[i].value);
-	if (and_op ? and_of_literals(c, l, n, r) : or_of_literals(c, l, n, r))
-		goto out;
+	if (and_op)
+		and_of_literals(c, l, n, r);
+	else
+		or_of_literals(c, l, n, r);
 	r->status = C_OK;
 out:
 	free(l);
@@ -468,7 +473,7 @@ static int disabled_rule(struct tr *x)
 		r->allow = 0;
 		json_array_append_new(r->comments, json_string(
 			"Not a ZPA rule: segments disabled in ZPA (or without ports) are denied here"));
-		add_clause(r->clauses, clause_text(x, "", l, k));
+		add_clause(r->clauses, clause_text(x, "", l, k, 0));
 	}
 	free(l);
 	return 0;
@@ -555,11 +560,6 @@ static void report_condition(struct rule_ctx *c, struct rule_state *rs, const js
 			json_array_append_new(rs->notes, json_sprintf("not translated, taken as holding: %s", what));
 		}
 	}
-	if (r->status == C_OK && r->approx) {
-		const char *what = condition_what(x, cond, i, r->approx);
-		zpa_untranslated(x, "policy rule", rs->id, rs->name, what, r->approx_effect);
-		json_array_append_new(rs->notes, json_sprintf("not exact: %s; %s", what, r->approx_effect));
-	}
 }
 
 /* The rule's conditions to rs->clauses. 1 when one never matches: the rule is left out,
@@ -569,7 +569,7 @@ static int rule_conditions(struct rule_ctx *c, struct rule_state *rs)
 	json_t *cond;
 	size_t i;
 	json_array_foreach(json_object_get(c->it->j, "conditions"), i, cond) {
-		struct cond_result r = { C_OK, NULL, rs->clauses, 0, NULL, NULL, 0 };
+		struct cond_result r = { C_OK, NULL, rs->clauses, 0, 0 };
 		condition(c, cond, &r);
 		if (r.status == C_NEVER) {
 			comment_only(c->x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): never matches "
