@@ -15,8 +15,15 @@
  * takes part in resolution and is denied; a port miss on the winning exclusive pattern
  * drops; IdP-policy switches are on.
  *
+ * Exports that are not lossy draw every operand kind the language has (MACHINE_GRP
+ * too), IPv6 segments, ORs across IdPs, negated conditions of mixed kinds and failed
+ * postures in ORs: since `(not atom)` and `from idp` (LANGUAGE.md 4.7) these import
+ * exactly; only a v2 MACHINE_GRP operand, which carries no name, is left out.
+ *
  * Usage: test_zpa_diff [SEED [NEXPORTS]]. Prints "N passed, M failed" (one check
- * per export) and the request counts. */
+ * per export) and the request counts. ZPA_DIFF_WHY=1 prints the report's reasons
+ * for the exports that are not lossy but were not imported exactly. */
+#include <arpa/inet.h>
 #include <fnmatch.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -34,11 +41,12 @@
 #include "bcp.h"
 
 #define DEFAULT_SEED 0x2A9C0FFEEull
-#define DEFAULT_EXPORTS 380
+#define DEFAULT_EXPORTS 440
 #define REQUESTS 500
 #define USERS 12
 
 static int passed, failed;
+static unsigned long exact_not, exact_from;   /* exact exports using (not atom), from idp */
 static unsigned long refused, exact_exports, closed_exports, exact_requests, closed_requests,
 	verdicts[5], zpa_allow_blob_deny;
 
@@ -89,16 +97,20 @@ static const char *const PLATFORMS[] = { "windows", "mac", "ios", "linux" };
 static const char *const CLIENTS[] = { "zpn_client_type_zapp", "zpn_client_type_exporter",
 	"zpn_client_type_vdi", "zpn_client_type_machine_tunnel" };
 static const char *const COUNTRIES[] = { "US", "KP", "FR" };
+/* Machine groups (MACHINE_GRP operands: lhs "id", rhs the group's id, name its name). */
+static const char *const MG_ID[2] = { "72000000000000601", "72000000000000602" };
+static const char *const MG_NAME[2] = { "Kiosks", "Lab machines" };
 
 /* Patterns: exclusive segments draw from one pool, inclusive ones from the other, so
  * that a shared pattern has one style (LANGUAGE.md 4.5.7; ZPA requires it too). */
 static const char *const EXCL[] = { "a.x.test", "b.x.test", "*.y.x.test", "c.y.x.test",
-	"10.0.1.0/24", "10.0.1.5", "A.X.test." };
+	"10.0.1.0/24", "10.0.1.5", "A.X.test.", "2001:db8:1::/64", "2001:db8:1::5" };
 static const char *const INCL[] = { "*.x.test", "d.x.test", "10.0.0.0/16", "e.y.x.test",
-	"*" };
+	"*", "2001:db8::/32" };
 static const char *const HOSTS[] = { "a.x.test", "b.x.test", "c.y.x.test", "q.y.x.test",
 	"d.x.test", "e.y.x.test", "q.x.test", "x.test", "pslq.x.test", "psl.x.test",
-	"other.test", "10.0.1.5", "10.0.1.9", "10.0.9.9", "192.0.2.1", "z.q.y.x.test" };
+	"other.test", "10.0.1.5", "10.0.1.9", "10.0.9.9", "192.0.2.1", "z.q.y.x.test",
+	"2001:db8:1::5", "2001:db8:1::9", "2001:db8:2::7", "2001:db9::1" };
 static const unsigned PORTS[] = { 22, 80, 443, 1000, 1001, 1500, 1999, 2000, 2001, 2500,
 	3000, 3001, 5060 };
 
@@ -206,13 +218,15 @@ static void gen_segments(struct gen *g)
 }
 
 /* One operand of a user condition, v1 shape. */
-/* kind: -1 any; 0 the kinds without an IdP; 1 the IdP-scoped ones (SAML, SCIM_GROUP). */
+/* kind: -1 any; 0 the kinds without an IdP; 1 the IdP-scoped ones (SAML, SCIM_GROUP,
+ * SCIM). The IdP of a scoped one is the condition's, or now and then the other one
+ * (an OR across IdPs). */
 static json_t *user_operand(struct gen *g, int cond_idp, int kind)
 {
 	char b[64];
-	int idp = g->lossy ? (int)rn(&g->r, 2) : cond_idp;
-	static const unsigned plain[] = { 0, 1, 2, 3, 4, 7 }, scoped[] = { 5, 6, 8 };
-	unsigned pick = kind < 0 ? rn(&g->r, 10) : kind ? PICK(&g->r, scoped) : PICK(&g->r, plain);
+	int idp = chance(&g->r, 40) ? (int)rn(&g->r, 2) : cond_idp;
+	static const unsigned plain[] = { 0, 1, 2, 3, 4, 7, 9 }, scoped[] = { 5, 6, 8 };
+	unsigned pick = kind < 0 ? rn(&g->r, 11) : kind ? PICK(&g->r, scoped) : PICK(&g->r, plain);
 	switch (pick) {
 	case 0:
 		return json_pack("{s:s, s:s, s:s}", "objectType", "CLIENT_TYPE", "lhs", "id", "rhs",
@@ -244,6 +258,11 @@ static json_t *user_operand(struct gen *g, int cond_idp, int kind)
 		snprintf(b, sizeof b, "7200000000000050%d%u", idp, rn(&g->r, 2));
 		return json_pack("{s:s, s:s, s:s, s:s}", "objectType", "SCIM", "lhs", b, "rhs",
 				 PICK(&g->r, SCIM_VALUES), "idpId", IDP_ID[idp]);
+	case 9: {
+		int k = (int)rn(&g->r, 2);
+		return json_pack("{s:s, s:s, s:s, s:s}", "objectType", "MACHINE_GRP", "lhs", "id",
+				 "rhs", MG_ID[k], "name", MG_NAME[k]);
+	}
 	default:
 		if (g->lossy && chance(&g->r, 50))   /* no counterpart offline */
 			return json_pack("{s:s, s:s, s:s, s:s}", "objectType", "LOCATION", "lhs", "id",
@@ -330,20 +349,14 @@ static void gen_rules(struct gen *g)
 					"negated", 0, "operands", ops));
 				continue;
 			}
-			/* A lossy export draws anything; another keeps each condition to what the
-			 * language says exactly: one IdP's attributes, or a plain OR that may be
-			 * negated, or a plain AND. */
-			int cond_idp = (int)rn(&g->r, 2), kind = g->lossy ? -1 : (int)rn(&g->r, 2);
+			/* Any kinds, mixed or of one side (with or without an IdP), ORed or
+			 * ANDed, negated or not, posture and networks true or false: all of it
+			 * is exact since (not atom) and from idp. Only a lossy export draws
+			 * operands without an offline meaning (LOCATION). */
+			int cond_idp = (int)rn(&g->r, 2), kind = chance(&g->r, 40) ? (int)rn(&g->r, 2) : -1;
 			int and_op = chance(&g->r, 30), neg = chance(&g->r, 20);
-			if (!g->lossy && (kind == 1 || and_op))
-				neg = 0;
-			for (int k = 0; k < no; k++) {
-				json_t *op = user_operand(g, cond_idp, kind);
-				const char *rhs = json_string_value(json_object_get(op, "rhs"));
-				if (!g->lossy && (neg || (!and_op && no > 1)) && !strcmp(rhs, "false"))
-					json_object_set_new(op, "rhs", json_string("true"));
-				json_array_append_new(ops, op);
-			}
+			for (int k = 0; k < no; k++)
+				json_array_append_new(ops, user_operand(g, cond_idp, kind));
 			json_array_append_new(conds, json_pack("{s:s, s:b, s:o}", "operator",
 				and_op ? "AND" : "OR", "negated", neg, "operands", ops));
 		}
@@ -400,11 +413,37 @@ struct zuser {
 	int groups[2];                /* member of GROUP k of its IdP */
 	int posture[2], net[2];
 	const char *platform, *client, *country;
+	int mg;                       /* index into MG_ID, -1 none */
 };
 
 static int is_ip(const char *h)
 {
-	return h[0] >= '0' && h[0] <= '9';
+	return (h[0] >= '0' && h[0] <= '9') || strchr(h, ':');
+}
+
+/* The IPv6 address of s (a prefix's "/len" ignored) into a; 0 when it is none. */
+static int ip6(const char *s, unsigned char a[16])
+{
+	char t[64];
+	snprintf(t, sizeof t, "%s", s);
+	char *sl = strchr(t, '/');
+	if (sl)
+		*sl = 0;
+	return strchr(t, ':') && inet_pton(AF_INET6, t, a) == 1;
+}
+
+/* Prefix p (an address is a /128) contains IPv6 host h: its length, or -1. */
+static int match6(const char *p, const char *h)
+{
+	unsigned char pa[16], ha[16];
+	const char *sl = strchr(p, '/');
+	int len = sl ? atoi(sl + 1) : 128;
+	if (!ip6(p, pa) || !ip6(h, ha))
+		return -1;
+	for (int i = 0; i < len; i++)
+		if ((pa[i / 8] ^ ha[i / 8]) & (0x80 >> (i % 8)))
+			return -1;
+	return len;
 }
 
 static unsigned ip4(const char *s)
@@ -429,6 +468,10 @@ static int match_rank(const char *p, const char *h)
 	if (is_ip(h) != (is_ip(lp) && !strchr(lp, '*'))) {
 		return -1;
 	}
+	if (is_ip(h) && (strchr(h, ':') != NULL) != (strchr(lp, ':') != NULL))
+		return -1;   /* IPv4 and IPv6 never match each other */
+	if (is_ip(h) && strchr(h, ':'))
+		return match6(lp, h);
 	if (is_ip(h)) {
 		unsigned len = 32, a = ip4(lp), x = ip4(h);
 		const char *sl = strchr(lp, '/');
@@ -577,6 +620,8 @@ static int operand_value(const char *t, const char *lhs, const char *rhs, const 
 	}
 	if (!strcmp(t, "IDP"))
 		return !strcmp(rhs, IDP_ID[u->idp]);
+	if (!strcmp(t, "MACHINE_GRP"))
+		return u->mg >= 0 && !strcmp(rhs, MG_ID[u->mg]);
 	if (!strcmp(t, "SCIM")) {
 		size_t n = strlen(lhs);
 		int idp = lhs[n - 2] - '0', attr = lhs[n - 1] - '0';
@@ -733,6 +778,7 @@ struct ruser {
 	struct zuser z;
 	struct bcp_attr saml[2], scim[2];
 	const char *groups[2], *posture[2], *nets[2], *client;
+	struct bcp_user_attr mg;
 	struct bcp_user_info info;
 };
 
@@ -785,17 +831,23 @@ static void gen_user(struct rng *r, struct ruser *u)
 	u->info.trusted_networks = nn ? u->nets : NULL;
 	u->info.ntrusted_networks = nn;
 	u->info.country = u->z.country;
+	u->z.mg = chance(r, 40) ? (int)rn(r, 2) : -1;
+	if (u->z.mg >= 0) {   /* machine_group travels by keyword */
+		u->mg = (struct bcp_user_attr){ "machine_group", NULL, &MG_NAME[u->z.mg], 1 };
+		u->info.attrs = &u->mg;
+		u->info.nattrs = 1;
+	}
 }
 
 static void print_user(const struct zuser *u)
 {
 	printf("idp=%s saml.department=%s,%s saml.role=%s,%s groups=%d%d posture=%d%d net=%d%d "
-	       "platform=%s client=%s country=%s", IDP_NAME[u->idp],
+	       "platform=%s client=%s country=%s mg=%d", IDP_NAME[u->idp],
 	       u->saml[0][0] ? u->saml[0][0] : "-", u->saml[0][1] ? u->saml[0][1] : "-",
 	       u->saml[1][0] ? u->saml[1][0] : "-", u->saml[1][1] ? u->saml[1][1] : "-",
 	       u->groups[0], u->groups[1], u->posture[0], u->posture[1], u->net[0], u->net[1],
 	       u->platform ? u->platform : "-", u->client ? u->client : "-",
-	       u->country ? u->country : "-");
+	       u->country ? u->country : "-", u->mg);
 }
 
 /* A request aimed at one segment: a host its pattern matches, a port it serves. */
@@ -813,6 +865,8 @@ static void aim(struct gen *g, char hbuf[300], const char **host, unsigned *port
 		snprintf(hbuf, 300, "%s%s", chance(&g->r, 50) ? "q" : "r.s", p + 1);
 	else if (!strncmp(p, "psl*", 4))
 		snprintf(hbuf, 300, "pslz%s", p + 4);
+	else if (strchr(p, '/') && strchr(p, ':'))   /* "2001:db8::/32": an address inside */
+		snprintf(hbuf, 300, "%.*s%x", (int)(strchr(p, '/') - p), p, 1 + rn(&g->r, 0xfff));
 	else if (strchr(p, '/'))
 		snprintf(hbuf, 300, "%.*s%u", (int)(strrchr(p, '.') - p + 1), p, 1 + rn(&g->r, 9));
 	else
@@ -952,7 +1006,15 @@ static int run_export(unsigned idx, uint64_t seed, const char *dir, EVP_PKEY *ke
 		}
 	}
 	int exact = json_array_size(json_object_get(report, "untranslated")) == 0;
+	if (!exact && !g.lossy && getenv("ZPA_DIFF_WHY")) {
+		json_t *it;
+		size_t k;
+		json_array_foreach(json_object_get(report, "untranslated"), k, it)
+			printf("why: %s\n", json_string_value(json_object_get(it, "why")));
+	}
 	exact_exports += exact;
+	exact_not += exact && strstr(text, "(not ") != NULL;
+	exact_from += exact && strstr(text, " from idp ") != NULL;
 	closed_exports += !exact;
 	ok = 1;
 	for (int q = 0; q < REQUESTS && ok; q++) {
@@ -1068,6 +1130,12 @@ int main(int argc, char **argv)
 	       zpa_allow_blob_deny, skipped, refused);
 	printf("verdicts: none %lu, drop %lu, bypass %lu, allow %lu, deny %lu\n", verdicts[0],
 	       verdicts[1], verdicts[2], verdicts[3], verdicts[4]);
+	printf("exact exports whose policy uses (not atom): %lu, from idp: %lu\n", exact_not,
+	       exact_from);
+	if (n >= 100 && (!exact_not || !exact_from)) {
+		printf("no exact export used (not atom) or from idp\n");
+		failed++;
+	}
 	if (exact_requests < 100000 && failed == 0) {
 		printf("fewer than 100000 requests compared exactly\n");
 		failed++;
