@@ -355,6 +355,19 @@ static void values(struct buf *b, int n, int m)
 	bput(b, ";\n}\n}\n");
 }
 
+/* n values of scim_group, or m values of one condition scoped to an IdP (two words
+ * each in the blob, so each counts twice against the clause's limit). */
+static void scoped_values(struct buf *b, int n, int m)
+{
+	bput(b, "access_policy {\nrule \"R\" allow {\nscim_group \"v0\"");
+	for (int i = 1; i < n; i++)
+		bput(b, ",\n\"v%d\"", i);
+	bput(b, "\nor scim \"a\" = \"w0\"");
+	for (int i = 1; i < m; i++)
+		bput(b, ",\n\"w%d\"", i);
+	bput(b, " from idp \"I\";\n}\n}\n");
+}
+
 static void settings(struct buf *b, int n)
 {
 	bput(b, "app_profile \"P\" {\n");
@@ -430,6 +443,12 @@ static void test_counts(struct buf *b)
 	expect("values of one clause past the limit", b,
 	       msg("too many values in one clause (all its conditions together): %d (the limit is %d)",
 		   BCL_MAX_CLAUSE_VALUES + 1, BCL_MAX_CLAUSE_VALUES), BCL_MAX_CLAUSE_VALUES + 3);
+	scoped_values(b, BCL_MAX_CLAUSE_VALUES - 200, 100);
+	expect("values of one clause with a scoped condition at the limit", b, NULL, 0);
+	scoped_values(b, BCL_MAX_CLAUSE_VALUES - 199, 100);
+	expect("values of one clause with a scoped condition past the limit", b,
+	       msg("too many values in one clause (all its conditions together): %d (the limit is %d)",
+		   BCL_MAX_CLAUSE_VALUES + 1, BCL_MAX_CLAUSE_VALUES), 0);
 }
 
 /* Patterns: the real limit takes gigabytes to reach, so a small one shows the check
