@@ -36,10 +36,12 @@ struct zpa_item **zpa_sorted(const struct zpa_set *s);
 
 /* One operand made a language atom: atom (keyword), attr (saml/scim name or NULL),
  * value; neg when it holds as "not"; idp the IdP it belongs to (SAML, SCIM, SCIM
- * groups), NULL when it needs none. */
+ * groups), NULL when it needs none; any_case when ZPA may compare its value in any
+ * case (the language compares exactly). */
 struct lit {
 	const char *atom, *attr, *value, *idp;
 	int neg, app, scim;
+	int any_case;   /* a SCIM attribute whose caseSensitive is not true */
 };
 
 

@@ -206,6 +206,8 @@ static int scim_literal(struct rule_ctx *c, const char *lhs, const char *rhs, co
 	l->attr = n;
 	l->value = rhs;
 	l->scim = 1;
+	/* RFC 7643 caseExact false: the value in any case (SCHEMA.md 5). */
+	l->any_case = zpa_bool(a, "caseSensitive", 0) != 1;
 	l->idp = idp_scope(c, idp, NULL, 1, why);
 	return l->idp ? 0 : -1;
 }

@@ -15,6 +15,7 @@ struct cond_result {
 	const char *why;
 	json_t *clauses;   /* borrowed from the caller */
 	int scim_only;     /* an allow clause only SCIM data can satisfy */
+	const char *approx;   /* translated, but stricter than ZPA may be: why */
 	int bc_client;     /* names a client type BC does not support */
 };
 
@@ -150,7 +151,7 @@ static void add_clause(json_t *clauses, const char *text)
 
 static void add_idp_clause(struct tr *x, json_t *clauses, const char *idp)
 {
-	struct lit l = { "idp", NULL, idp, NULL, 0, 0, 0 };
+	struct lit l = { "idp", NULL, idp, NULL, 0, 0, 0, 0 };
 	if (idp && *idp)
 		add_clause(clauses, clause_text(x, "", &l, 1, 0));
 }
@@ -338,6 +339,28 @@ static void or_of_literals(struct rule_ctx *c, const struct lit *l, size_t n,
 	r->scim_only = all_scim;
 }
 
+/* SCIM values ZPA may compare in any case (caseSensitive false), which the language
+ * compares exactly: exact comparison matches fewer users, which is safe where the
+ * literal holding lets less through (a plain literal of an allow rule, a negated one
+ * of a deny rule: r->approx) and not where it lets more through (-1, r->why). */
+static int any_case_literals(struct rule_ctx *c, const struct lit *l, size_t n,
+			     struct cond_result *r)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!l[i].any_case)
+			continue;
+		const char *why = zpa_keepf(c->x, "SCIM attribute \"%s\" is not case-sensitive "
+					   "(caseSensitive false): ZPA may match its value in any "
+					   "case, the language compares exactly", l[i].attr);
+		if (c->allow == l[i].neg) {
+			r->why = why;
+			return -1;
+		}
+		r->approx = why;
+	}
+	return 0;
+}
+
 /* A user condition: literals combined by the operator, negated as a whole. */
 static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple *t, size_t n,
 			   struct cond_result *r)
@@ -371,6 +394,8 @@ static void user_condition(struct rule_ctx *c, const json_t *cond, struct triple
 	}
 	if (n == 1)
 		and_op = 1;
+	if (any_case_literals(c, l, n, r))
+		goto out;
 	for (size_t i = 0; i < n; i++)
 		r->bc_client |= !l[i].neg && !strcmp(l[i].atom, "client_type") &&
 				zpa_bc_unsupported_client(l[i].value);
@@ -549,6 +574,12 @@ static void report_condition(struct rule_ctx *c, struct rule_state *rs, const js
 			     size_t i, const struct cond_result *r)
 {
 	struct tr *x = c->x;
+	if (r->status == C_OK && r->approx) {
+		const char *what = condition_what(x, cond, i, r->approx);
+		const char *effect = "compared exactly: the rule matches no more users than in ZPA";
+		zpa_untranslated(x, "policy rule", rs->id, rs->name, what, effect);
+		json_array_append_new(rs->notes, json_sprintf("not exact: %s; %s", what, effect));
+	}
 	if (r->status == C_UNTRANSLATED) {
 		const char *what = condition_what(x, cond, i, r->why);
 		if (c->allow) {
@@ -569,7 +600,7 @@ static int rule_conditions(struct rule_ctx *c, struct rule_state *rs)
 	json_t *cond;
 	size_t i;
 	json_array_foreach(json_object_get(c->it->j, "conditions"), i, cond) {
-		struct cond_result r = { C_OK, NULL, rs->clauses, 0, 0 };
+		struct cond_result r = { C_OK, NULL, rs->clauses, 0, NULL, 0 };
 		condition(c, cond, &r);
 		if (r.status == C_NEVER) {
 			comment_only(c->x, json_sprintf("ZPA rule %s \"%s\" (ruleOrder %s): never matches "

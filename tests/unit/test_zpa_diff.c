@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
@@ -41,7 +42,7 @@
 #include "bcp.h"
 
 #define DEFAULT_SEED 0x2A9C0FFEEull
-#define DEFAULT_EXPORTS 440
+#define DEFAULT_EXPORTS 560
 #define REQUESTS 500
 #define USERS 12
 
@@ -89,6 +90,12 @@ static const char *const GROUP_NAMES[2][2] = { { "Staff", "Admins" }, { "Staff",
 /* SCIM attributes: ids 7200000000000050<idp><k>. */
 static const char *const SCIM_NAMES[2] = { "title", "costCenter" };
 static const char *const SCIM_VALUES[] = { "Manager", "Engineer", "4711" };
+/* Users' SCIM values: those, and one in another case. */
+static const char *const USER_SCIM_VALUES[] = { "Manager", "Engineer", "4711", "MANAGER" };
+/* The one SCIM attribute that is not case-sensitive (caseSensitive false): ZPA matches
+ * its values in any case (RFC 7643 caseExact false), the language exactly, so the
+ * importer keeps it only where that is stricter (docs/IMPORT.md 4.1). */
+#define ANY_CASE(idp, attr) ((idp) == 1 && (attr) == 1)
 static const char *const POSTURE_UDID[2] = { "aaaa-0001", "aaaa-0002" };
 static const char *const POSTURE_NAME[2] = { "Disk encrypted", "Domain joined" };
 static const char *const NET_ID[2] = { "nnnn-0001", "nnnn-0002" };
@@ -388,7 +395,8 @@ static json_t *lookups(void)
 			snprintf(b, sizeof b, "7200000000000050%d%d", i, k);
 			json_array_append_new(scim, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "id", b,
 				"name", SCIM_NAMES[k], "idpId", IDP_ID[i], "dataType", "String",
-				"schemaURI", "urn:ietf:params:scim:schemas:core:2.0:User", "caseSensitive", 1));
+				"schemaURI", "urn:ietf:params:scim:schemas:core:2.0:User", "caseSensitive",
+				!ANY_CASE(i, k)));
 			json_array_append_new(groups, json_pack("{s:I, s:s, s:I, s:n}", "id",
 				(json_int_t)(3251059 + 10 * i + k), "name", GROUP_NAMES[i][k], "idpId",
 				IDP_NUM[i], "idpGroupId"));
@@ -628,7 +636,8 @@ static int operand_value(const char *t, const char *lhs, const char *rhs, const 
 		if (idp != u->idp)
 			return 0;
 		for (int k = 0; u->scim[attr][k]; k++)
-			if (!strcmp(u->scim[attr][k], rhs))
+			if (ANY_CASE(idp, attr) ? !strcasecmp(u->scim[attr][k], rhs) :
+			    !strcmp(u->scim[attr][k], rhs))
 				return 1;
 		return 0;
 	}
@@ -790,7 +799,7 @@ static void gen_user(struct rng *r, struct ruser *u)
 	for (int k = 0; k < 2; k++) {
 		int m = (int)rn(r, 3);
 		for (int j = 0; j < m; j++)
-			u->z.scim[k][j] = PICK(r, SCIM_VALUES);
+			u->z.scim[k][j] = PICK(r, USER_SCIM_VALUES);
 		if (m) {
 			u->scim[nsc].name = SCIM_NAMES[k];
 			u->scim[nsc].values = u->z.scim[k];
