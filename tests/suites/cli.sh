@@ -88,7 +88,7 @@ printf x >> "$tmp/signed.bin"; openssl dgst -sha256 -binary "$tmp/signed.bin" > 
 check "openssl pkeyutl refuses it over other bytes" "! openssl pkeyutl -verify -pubin -inkey '$tmp/k.pub.pem' -rawin -in '$tmp/digest.bin' -sigfile '$tmp/sig.bin' >/dev/null 2>&1"
 
 "$BCPC" inspect "$tmp/a.bcp" --json > "$tmp/i.json"
-check "inspect --json has the header fields" "jq -e '.format_version == 3 and .serial == 100 and .thumbprint == \"$tp\" and .signed_offset == 0 and .signed_length == $len and (.signature_hex | length) == 128 and (.sections | length) == 17 and .not_before == 1767225600 and .not_after == (1767225600 + 30*86400)' '$tmp/i.json' >/dev/null"
+check "inspect --json has the header fields" "jq -e '.format_version == 4 and .serial == 100 and .thumbprint == \"$tp\" and .signed_offset == 0 and .signed_length == $len and (.signature_hex | length) == 128 and (.sections | length) == 17 and .not_before == 1767225600 and .not_after == (1767225600 + 30*86400)' '$tmp/i.json' >/dev/null"
 check "inspect --json decodes settings and profiles" "jq -e '.business_continuity.domain == \"bc.acme.example\" and (.app_profiles | length) == 2 and .counts.segments == 20' '$tmp/i.json' >/dev/null"
 check "inspect --raw-section settings is a msgpack map" "'$BCPC' inspect '$tmp/a.bcp' --raw-section settings > '$tmp/s.mp' && head -c 1 '$tmp/s.mp' | od -An -tx1 | grep -Eq '^ *(8[0-9a-f]|de|df)\$'"
 check "inspect text form" "'$BCPC' inspect '$tmp/a.bcp' | grep -q 'serial *100'"
