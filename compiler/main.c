@@ -157,7 +157,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import,
 	  "bcpc import zpa DIR|FILE... -o POLICY.bcl [--report REPORT.json]\n"
 	  "       [--controller HOST[:PORT]... --sni NAME [--sni-new-user NAME] [--domain NAME]\n"
-	  "        [--sp-url URL] [--sp-ca-file PEM] | --bc-from ADMIN.bcl]",
+	  "        [--sp-url URL] [--sp-ca-file PEM]]",
 	  "Translates a ZPA tenant, exported as management-API responses (one response\n"
 	  "body per file, any names; a folder means its *.json files), into one policy:\n"
 	  "segments, segment groups and the access policy, with a comment naming each ZPA\n"
@@ -168,8 +168,6 @@ static const struct command commands[] = {
 	  "it is written. docs/IMPORT.md has the mapping.\n"
 	  "business_continuity is written when --controller and --sni are given: the domain\n"
 	  "and timers come from a BC settings export (or --domain), the rest from here.\n"
-	  "Or --bc-from ADMIN.bcl, a file of one business_continuity block written by the\n"
-	  "admin: its keys, and the export's of the keys it does not give.\n"
 	  "Exit status: 0 imported, nothing left out; 1 imported, items in the report;\n"
 	  "2 usage error, unreadable or refused input (nothing written).\n" },
 };

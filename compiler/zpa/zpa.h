@@ -161,14 +161,11 @@ json_t *zpa_report(const struct zpa_out *o, int exit_status);
  * The text is not checked here: cmd_import.c runs the checker on it. */
 /* What the exports do not hold of business_continuity, from the command line. With
  * at least a controller and sni, the block is written (the BC settings export gives
- * domain and timers; domain here overrides it). Or, with lines (an array of strings
- * "    key value...;", the properties of an admin-written block, --bc-from), the block
- * is those lines and the export's lines of the keys they do not give. */
+ * domain and timers; domain here overrides it). */
 struct zpa_bc_opts {
 	const char *domain, *sni, *sni_new_user, *sp_url, *sp_ca_file;
 	const char *controllers[256];
 	size_t ncontrollers;
-	json_t *lines;   /* borrowed; NULL without --bc-from */
 };
 int zpa_import(char *const *paths, int n, const struct zpa_bc_opts *bc, char **text,
 	       size_t *len, json_t **report, struct zpa_err *e);

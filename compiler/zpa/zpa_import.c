@@ -18,42 +18,11 @@ static json_t *bc_line(const char *key, const char *value)
 	return json_string(buf);
 }
 
-/* The key of a line "    key ...;". */
-static size_t line_key(const char *line, const char **key)
-{
-	*key = line + strspn(line, " ");
-	return strcspn(*key, " ;");
-}
-
-/* The admin's block merged with the export's: every line of the admin's, then the
- * export's lines of keys the admin did not give. */
-static void bc_merged(struct zpa_out *o, const json_t *admin)
-{
-	json_t *lines = json_deep_copy(admin), *v, *w;
-	size_t i, j;
-	json_array_foreach(o->bc_comments, i, v) {
-		const char *k1, *k2;
-		size_t n1 = line_key(json_string_value(v), &k1), given = 0;
-		json_array_foreach(admin, j, w)
-			given |= *k1 != '#' && line_key(json_string_value(w), &k2) == n1 &&
-			 !strncmp(k1, k2, n1);
-		if (!given)
-			json_array_append(lines, v);
-	}
-	json_decref(o->bc_comments);
-	o->bc_comments = lines;
-	o->bc_block = 1;
-}
-
 /* The business_continuity block: the export's lines, the command line's added. */
 static void bc_block(struct zpa_out *o, const struct zpa_bc_opts *bc)
 {
 	json_t *lines, *v;
 	size_t i;
-	if (bc && bc->lines) {
-		bc_merged(o, bc->lines);
-		return;
-	}
 	if (!bc || !bc->ncontrollers || !bc->sni)
 		return;
 	lines = json_array();

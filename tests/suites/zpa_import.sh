@@ -95,32 +95,6 @@ check "without a BC export, business_continuity needs --domain (else nothing is 
 	"'$BCPC' import zpa tests/golden/zpa/example -o '$tmp/nd.bcl' --controller p.example --sni s.example >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/nd.bcl' ]"
 check "--domain gives it" \
 	"'$BCPC' import zpa tests/golden/zpa/example -o '$tmp/d.bcl' --controller p.example --sni s.example --domain bc.example >/dev/null 2>&1; [ \$? -eq 1 ] && grep -q 'domain \"bc.example\";' '$tmp/d.bcl'"
-# --bc-from: an admin-written business_continuity block, merged with the export's.
-mkdir -p "$tmp/adm"
-cp examples/acme/bc-sp-ca.pem "$tmp/adm/"
-cat > "$tmp/adm/bc.bcl" <<'EOF_BC'
-business_continuity {
-    controller "pcc1.bc.acme.example:443", "pcc2.bc.acme.example";
-    sni "c2.bc.acme.example";
-    sp_ca_file "bc-sp-ca.pem";
-    exit_after 2h;
-}
-EOF_BC
-"$BCPC" import zpa tests/golden/zpa/tenant --bc-from "$tmp/adm/bc.bcl" -o "$tmp/bf.bcl" >/dev/null 2>&1
-rc=$?
-check "--bc-from: the admin's keys and the export's others, checked" \
-	"[ $rc -eq 1 ] && grep -q '^    domain \"acme.zpa.zsbcs.net\";' '$tmp/bf.bcl' && grep -q '^    enter_after 2m;' '$tmp/bf.bcl' && grep -q '^    exit_after 2h;' '$tmp/bf.bcl' && [ \$(grep -c '^    exit_after' '$tmp/bf.bcl') -eq 1 ] && grep -q '^    sp_ca_file \"/.*/adm/bc-sp-ca.pem\";' '$tmp/bf.bcl' && grep -q '^    controller \"pcc1.bc.acme.example:443\", \"pcc2.bc.acme.example\";' '$tmp/bf.bcl' && '$BCPC' check '$tmp/bf.bcl' >/dev/null 2>&1"
-printf 'business_continuity { domain "bc.example"; controller "p.example"; sni "s.example"; }\n' > "$tmp/adm/d.bcl"
-"$BCPC" import zpa tests/golden/zpa/tenant --bc-from "$tmp/adm/d.bcl" -o "$tmp/bd.bcl" >/dev/null 2>&1
-check "--bc-from: a key the admin gives replaces the export's" \
-	"grep -q '^    domain \"bc.example\";' '$tmp/bd.bcl' && ! grep -q 'acme.zpa.zsbcs.net\";' '$tmp/bd.bcl'"
-check "--bc-from with --sni is a usage error" \
-	"'$BCPC' import zpa tests/golden/zpa/tenant --bc-from '$tmp/adm/bc.bcl' --sni s.example -o '$tmp/bu.bcl' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/bu.bcl' ]"
-printf 'segment_group "G";\nbusiness_continuity { sni "a.example"; }\n' > "$tmp/adm/other.bcl"
-check "--bc-from a file with other statements is refused, naming the line" \
-	"'$BCPC' import zpa tests/golden/zpa/tenant --bc-from '$tmp/adm/other.bcl' -o '$tmp/bo.bcl' 2>&1 | grep -q 'other.bcl:1: only one business_continuity block'; [ ! -e '$tmp/bo.bcl' ]"
-check "--bc-from a missing sp_ca_file is refused" \
-	"printf 'business_continuity { sp_ca_file \"nope.pem\"; }\\n' > '$tmp/adm/ca.bcl'; '$BCPC' import zpa tests/golden/zpa/tenant --bc-from '$tmp/adm/ca.bcl' -o '$tmp/bca.bcl' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/bca.bcl' ]"
 check "--controller without --sni is a usage error" \
 	"'$BCPC' import zpa tests/golden/zpa/example -o '$tmp/u.bcl' --controller p.example >/dev/null 2>&1; [ \$? -eq 2 ]"
 
