@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "explain.h"
+#include "reference.h"
 #include "users.h"
 
 #define DEFAULT_BUDGET 20000000ull
@@ -229,13 +229,10 @@ static int try_witness(const struct model *m, uint32_t rule, uint32_t s,
 		for (int proto = 0; proto < PROTO_COUNT; proto++) {
 			const struct port_set *ps = &seg->ports[proto];
 			for (uint32_t k = 0; k < ps->n && k < 2; k++) {
-				struct explanation x;
+				struct ref_result x;
 				enum bcp_proto bp = proto == PROTO_UDP ? BCP_UDP : BCP_TCP;
-				if (explain(m, u, host, ps->r[k].lo, bp, &x) != 0)
-					return 0;
-				int reached = !x.bad_host && x.rule == (int32_t)rule;
-				explain_free(&x);
-				if (reached) {
+				if (ref_decide(m, u, host, ps->r[k].lo, bp, &x) == 0 &&
+				    x.rule == (int32_t)rule) {
 					w->found = 1;
 					snprintf(w->host, sizeof w->host, "%s", host);
 					w->port = ps->r[k].lo;

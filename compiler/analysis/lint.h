@@ -43,7 +43,8 @@ struct lint_finding {
 };
 
 /* A rule lint did not report: a request and user that it decides (checked with
- * explain.c, which test_diff holds equal to the runtime), or none found (found 0). */
+ * the reference evaluator, which test_diff holds equal to the runtime), or none found
+ * (found 0). */
 struct lint_witness {
 	int found;
 	char host[NET_HOST_MAX + 3];
