@@ -328,102 +328,124 @@ static void name_earlier(struct lint *L, const struct classes *c, struct lint_fi
 	free(seen);
 }
 
-static void lint_rules(struct lint *L, const struct applies *ap, const struct classes *c)
+/* What the segments a rule applies to prove without asking about users: it
+ * applies to none, to disabled ones only, or to 'bypass always' ones only. The
+ * finding, or NULL. */
+static struct lint_finding *segments_finding(struct lint *L, uint32_t r)
 {
 	const struct model *m = L->m;
-	for (uint32_t r = 0; r < m->nrules; r++) {
-		const struct m_rule *rule = &m->rules[r];
-		uint32_t nseg = 0, nenabled = 0, ndecidable = 0;
-		for (uint32_t s = 0; s < m->nsegments; s++)
-			if (has(ap, r, s)) {
-				nseg++;
-				nenabled += m->segments[s].enabled;
-				ndecidable += decidable(&m->segments[s]);
-			}
-		struct lint_finding *f = NULL;
-		if (nseg == 0)
-			f = add(L->r, LINT_NO_SEGMENT, rule->loc, "its app conditions exclude each other",
-				"rule \"%s\" applies to no segment", rule->name);
-		else if (nenabled == 0)
-			f = add(L->r, LINT_DISABLED_ONLY, rule->loc, NULL,
-				"rule \"%s\" names only disabled segments: it never decides", rule->name);
-		else if (ndecidable == 0)
-			f = add(L->r, LINT_BYPASS_ONLY, rule->loc, "bypass is decided before any rule",
-				"rule \"%s\" names only 'bypass always' segments: it never decides",
-				rule->name);
-		if (f) {
-			f->rule = (int32_t)r;
-			L->r->dead[r] = 1;
+	const struct m_rule *rule = &m->rules[r];
+	uint32_t nseg = 0, nenabled = 0, ndecidable = 0;
+	for (uint32_t s = 0; s < m->nsegments; s++)
+		if (has(L->ap, r, s)) {
+			nseg++;
+			nenabled += m->segments[s].enabled;
+			ndecidable += decidable(&m->segments[s]);
+		}
+	if (nseg == 0)
+		return add(L->r, LINT_NO_SEGMENT, rule->loc, "its app conditions exclude each other",
+			   "rule \"%s\" applies to no segment", rule->name);
+	if (nenabled == 0)
+		return add(L->r, LINT_DISABLED_ONLY, rule->loc, NULL,
+			   "rule \"%s\" names only disabled segments: it never decides", rule->name);
+	if (ndecidable == 0)
+		return add(L->r, LINT_BYPASS_ONLY, rule->loc, "bypass is decided before any rule",
+			   "rule \"%s\" names only 'bypass always' segments: it never decides",
+			   rule->name);
+	return NULL;
+}
+
+/* Can rule r decide at all: in some class, a user it matches that no earlier rule
+ * there matches? US_SAT (a witness is recorded), US_UNSAT, or US_UNKNOWN when some
+ * question ran over the budget and none was US_SAT. */
+static enum us_result rule_live(struct lint *L, const struct classes *c, uint32_t r,
+				enum us_result any)
+{
+	int unknown = any == US_UNKNOWN;
+	for (uint32_t k = 0; k < c->n; k++) {
+		if (!has(L->ap, r, c->rep[k]))
 			continue;
-		}
-		enum us_result any = rule_matches_anyone(L, r);
-		if (any == US_UNSAT) {
-			f = add(L->r, LINT_CONTRADICTION, rule->loc,
-				"a single-valued attribute (platform, client_type, country, idp, machine_group) "
-				"has one value, and a value cannot be both required and excluded",
-				"rule \"%s\": no user satisfies its conditions together", rule->name);
-			f->rule = (int32_t)r;
-			L->r->dead[r] = 1;
+		enum us_result x = live_in_class(L, c, k, r, -1);
+		unknown |= x == US_UNKNOWN;
+		if (x != US_SAT)
 			continue;
-		}
-		/* Live if in some class it matches a user no earlier rule there matches. */
-		enum us_result live = US_UNSAT;
-		int unknown = any == US_UNKNOWN;
-		for (uint32_t k = 0; k < c->n && live != US_SAT; k++) {
-			int applies = has(ap, r, c->rep[k]);
-			if (!applies)
-				continue;
-			enum us_result x = live_in_class(L, c, k, r, -1);
-			if (x == US_UNKNOWN)
-				unknown = 1;
-			if (x == US_SAT) {
-				live = US_SAT;
-				struct bcp_user_info u;
-				if (uquery_user(L->q, L->r->a, &u) == 0) {
-					/* A witness: a segment of this class, the user found. */
-					try_witness(m, r, c->rep[k], &u, &L->r->witness[r]);
-				}
-			}
-		}
-		if (live == US_SAT)
-			continue;
-		if (unknown) {
-			f = add(L->r, LINT_UNDECIDED, rule->loc, "raise the budget with --budget",
-				"rule \"%s\": whether it can decide was not decided (over the solver's budget)",
-				rule->name);
-			f->rule = (int32_t)r;
-			continue;
-		}
-		char names[600];
-		L->r->dead[r] = 1;
-		/* Shadowed by rules of the other action alone? */
-		int other = !rule->allow;
-		int by_opposite = 1;
-		for (uint32_t k = 0; k < c->n && by_opposite; k++) {
-			int applies = has(ap, r, c->rep[k]);
-			if (applies && live_in_class(L, c, k, r, other) != US_UNSAT)
-				by_opposite = 0;
-		}
-		if (by_opposite) {
-			f = add(L->r, LINT_SHADOWED_OPPOSITE, rule->loc, NULL, "x");
-			name_earlier(L, c, f, r, other, names, sizeof names);
-			f->message = arena_strdup(L->r->a, "");
-			char msg[1024];
-			snprintf(msg, sizeof msg, "%s rule \"%s\" never decides, and the earlier %s rules "
-				 "alone match every user it matches on every segment it applies to: %s",
-				 rule->allow ? "allow" : "deny", rule->name, other ? "allow" : "deny", names);
-			f->message = arena_strdup(L->r->a, msg);
-		} else {
-			f = add(L->r, LINT_NEVER_DECIDES, rule->loc, NULL, "x");
-			name_earlier(L, c, f, r, -1, names, sizeof names);
-			char msg[1024];
-			snprintf(msg, sizeof msg, "rule \"%s\" never decides: for every segment it applies "
-				 "to and every user it matches, an earlier rule decides first: %s",
-				 rule->name, names);
-			f->message = arena_strdup(L->r->a, msg);
-		}
-		f->rule = (int32_t)r;
+		struct bcp_user_info u;
+		if (uquery_user(L->q, L->r->a, &u) == 0)   /* a segment of this class, the user found */
+			try_witness(L->m, r, c->rep[k], &u, &L->r->witness[r]);
+		return US_SAT;
 	}
+	return unknown ? US_UNKNOWN : US_UNSAT;
+}
+
+/* Are all of dead rule r's users matched first by earlier rules of the other
+ * action alone, on every segment it applies to? */
+static int shadowed_by_opposite(struct lint *L, const struct classes *c, uint32_t r)
+{
+	int other = !L->m->rules[r].allow;
+	for (uint32_t k = 0; k < c->n; k++)
+		if (has(L->ap, r, c->rep[k]) && live_in_class(L, c, k, r, other) != US_UNSAT)
+			return 0;
+	return 1;
+}
+
+/* Rule r never decides: the finding, naming the earlier rules that decide first. */
+static struct lint_finding *dead_finding(struct lint *L, const struct classes *c, uint32_t r)
+{
+	const struct m_rule *rule = &L->m->rules[r];
+	char names[600], msg[1024];
+	int other = !rule->allow;
+	struct lint_finding *f;
+	if (shadowed_by_opposite(L, c, r)) {
+		f = add(L->r, LINT_SHADOWED_OPPOSITE, rule->loc, NULL, "x");
+		if (f)
+			name_earlier(L, c, f, r, other, names, sizeof names);
+		snprintf(msg, sizeof msg, "%s rule \"%s\" never decides, and the earlier %s rules "
+			 "alone match every user it matches on every segment it applies to: %s",
+			 rule->allow ? "allow" : "deny", rule->name, other ? "allow" : "deny", names);
+	} else {
+		f = add(L->r, LINT_NEVER_DECIDES, rule->loc, NULL, "x");
+		if (f)
+			name_earlier(L, c, f, r, -1, names, sizeof names);
+		snprintf(msg, sizeof msg, "rule \"%s\" never decides: for every segment it applies "
+			 "to and every user it matches, an earlier rule decides first: %s",
+			 rule->name, names);
+	}
+	if (f)
+		f->message = arena_strdup(L->r->a, msg);
+	return f;
+}
+
+/* One rule: what its segments prove, else whether any user satisfies it, else
+ * whether it can decide anywhere. */
+static void lint_rule(struct lint *L, const struct classes *c, uint32_t r)
+{
+	const struct m_rule *rule = &L->m->rules[r];
+	struct lint_finding *f = segments_finding(L, r);
+	enum us_result any = f ? US_UNSAT : rule_matches_anyone(L, r);
+	if (!f && any == US_UNSAT)
+		f = add(L->r, LINT_CONTRADICTION, rule->loc,
+			"a single-valued attribute (platform, client_type, country, idp, machine_group) "
+			"has one value, and a value cannot be both required and excluded",
+			"rule \"%s\": no user satisfies its conditions together", rule->name);
+	if (!f) {
+		enum us_result live = rule_live(L, c, r, any);
+		if (live == US_SAT)
+			return;
+		f = live == US_UNSAT ? dead_finding(L, c, r) :
+			add(L->r, LINT_UNDECIDED, rule->loc, "raise the budget with --budget",
+			    "rule \"%s\": whether it can decide was not decided (over the solver's "
+			    "budget)", rule->name);
+	}
+	if (!f)
+		return;   /* out of memory: lint_policy fails */
+	f->rule = (int32_t)r;
+	L->r->dead[r] = f->kind != LINT_UNDECIDED;
+}
+
+static void lint_rules(struct lint *L, const struct classes *c)
+{
+	for (uint32_t r = 0; r < L->m->nrules; r++)
+		lint_rule(L, c, r);
 }
 
 /* A positive clause whose conditions are all SCIM ones: users without SCIM data
@@ -548,7 +570,7 @@ int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *
 	if (!L.q || build_applies(m, &ap) || build_classes(m, &ap, &c))
 		goto out;
 	L.ap = &ap;
-	lint_rules(&L, &ap, &c);
+	lint_rules(&L, &c);
 	lint_scim(&L);
 	lint_allow_everyone(&L);
 	lint_profiles(&L);
