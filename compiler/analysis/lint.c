@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "reference.h"
+#include "suggest.h"
 #include "users.h"
 
 #define DEFAULT_BUDGET 20000000ull
@@ -328,6 +329,23 @@ static void name_earlier(struct lint *L, const struct classes *c, struct lint_fi
 	free(seen);
 }
 
+/* Does every user the rule matches have a trusted network? It does when a user
+ * clause of trusted_network conditions only fails for a user on no trusted network:
+ * that clause reads nothing else of the user, so it then fails for every such user.
+ * (The reference evaluator decides the clause, whatever its negations.) */
+static int needs_trusted_network(const struct m_rule *rule)
+{
+	for (uint32_t c = 0; c < rule->nclauses; c++) {
+		const struct m_clause *cl = &rule->clauses[c];
+		int only = !cl->app && cl->natoms > 0;
+		for (uint32_t i = 0; only && i < cl->natoms; i++)
+			only = cl->atoms[i].kind == A_TRUSTED_NETWORK;
+		if (only && ref_failing_clause(cl, 1, NULL) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* What the segments a rule applies to prove without asking about users: it
  * applies to none, to disabled ones only, or to 'bypass always' ones only. The
  * finding, or NULL. */
@@ -335,15 +353,16 @@ static struct lint_finding *segments_finding(struct lint *L, uint32_t r)
 {
 	const struct model *m = L->m;
 	const struct m_rule *rule = &m->rules[r];
-	uint32_t nseg = 0, nenabled = 0, ndecidable = 0;
+	uint32_t nseg = 0, nenabled = 0, ndecidable = 0, nnever = 0;
 	for (uint32_t s = 0; s < m->nsegments; s++)
 		if (has(L->ap, r, s)) {
 			nseg++;
 			nenabled += m->segments[s].enabled;
 			ndecidable += decidable(&m->segments[s]);
+			nnever += m->segments[s].enabled && m->segments[s].bypass == BYPASS_NEVER;
 		}
 	if (nseg == 0)
-		return add(L->r, LINT_NO_SEGMENT, rule->loc, "its app conditions exclude each other",
+		return add(L->r, LINT_NO_SEGMENT, rule->loc, "no segment is named by each of its app clauses",
 			   "rule \"%s\" applies to no segment", rule->name);
 	if (nenabled == 0)
 		return add(L->r, LINT_DISABLED_ONLY, rule->loc, NULL,
@@ -351,6 +370,12 @@ static struct lint_finding *segments_finding(struct lint *L, uint32_t r)
 	if (ndecidable == 0)
 		return add(L->r, LINT_BYPASS_ONLY, rule->loc, "bypass is decided before any rule",
 			   "rule \"%s\" names only 'bypass always' segments: it never decides",
+			   rule->name);
+	if (nnever == 0 && needs_trusted_network(rule))
+		return add(L->r, LINT_BYPASS_ON_NET, rule->loc,
+			   "bypass on_net is decided before any rule, for every user on a trusted network",
+			   "rule \"%s\" matches only users on a trusted network, and every segment it "
+			   "applies to is bypassed for them ('bypass on_net' or 'always'): it never decides",
 			   rule->name);
 	return NULL;
 }
@@ -530,6 +555,106 @@ static void lint_profiles(struct lint *L)
 	}
 }
 
+/* A segment_group no segment belongs to, named by a rule: that condition names
+ * no segment. Once per rule and group. */
+static void lint_empty_groups(struct lint *L)
+{
+	const struct model *m = L->m;
+	uint32_t *members = calloc(m->ngroups + 1, sizeof *members);
+	uint32_t *seen = calloc(m->ngroups + 1, sizeof *seen);   /* rule + 1 that named it */
+	for (uint32_t s = 0; members && s < m->nsegments; s++)
+		members[m->segments[s].group]++;
+	for (uint32_t r = 0; members && seen && r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		for (uint32_t c = 0; c < rule->nclauses; c++)
+			for (uint32_t i = 0; i < rule->clauses[c].natoms; i++) {
+				const struct m_atom *at = &rule->clauses[c].atoms[i];
+				for (uint32_t v = 0; at->kind == A_SEGMENT_GROUP && v < at->nvalues; v++) {
+					uint32_t g = at->ids[v];
+					if (members[g] || seen[g] == r + 1)
+						continue;
+					seen[g] = r + 1;
+					struct lint_finding *f = add(L->r, LINT_EMPTY_GROUP, rule->loc,
+						"add 'group' to the segments meant, or drop the group from the rule",
+						"rule \"%s\" names segment_group \"%s\", which has no segment: "
+						"that condition holds for no request", rule->name, m->groups[g].name);
+					if (f)
+						f->rule = (int32_t)r;
+				}
+			}
+	}
+	if (!members || !seen)
+		L->r->a->failed = 1;
+	free(members);
+	free(seen);
+}
+
+/* ---- app-profile settings against the names clients read (bcp.h) ---- */
+
+static const struct known_setting {
+	const char *name;
+	enum bcp_setting_type type;
+} known_settings[] = {
+#define KNOWN_SETTING_(name, type, meaning) { name, type },
+	BCP_PROFILE_SETTINGS(KNOWN_SETTING_)
+#undef KNOWN_SETTING_
+};
+#define NKNOWN (sizeof known_settings / sizeof known_settings[0])
+
+/* How a value of each type is written, by enum bcp_setting_type. */
+static const char *const written_as[] = { "a string", "a number", "true or false",
+					  "a duration", "a list of strings" };
+_Static_assert(sizeof written_as / sizeof *written_as == BCPF_SETTING_TYPE_MAX + 1,
+	       "one way of writing each setting type");
+
+static void unknown_setting(struct lint *L, uint32_t p, const struct m_setting *st)
+{
+	struct suggest sg;
+	char hint[300];
+	size_t o = 0;
+	suggest_init(&sg, st->key);
+	for (size_t i = 0; i < NKNOWN; i++)
+		suggest_add(&sg, known_settings[i].name);
+	if (sg.best) {
+		snprintf(hint, sizeof hint, "did you mean '%s'?", sg.best);
+	} else {
+		o = (size_t)snprintf(hint, sizeof hint, "clients read ");
+		for (size_t i = 0; i < NKNOWN && o < sizeof hint; i++)
+			o += (size_t)snprintf(hint + o, sizeof hint - o, "%s%s", i ? ", " : "",
+					      known_settings[i].name);
+	}
+	struct lint_finding *f = add(L->r, LINT_SETTING_UNKNOWN, st->loc, hint,
+		"app profile \"%s\" sets \"%s\", which no client reads", L->m->profiles[p].name,
+		st->key);
+	if (f)
+		f->profile = (int32_t)p;
+}
+
+static void lint_settings(struct lint *L)
+{
+	const struct model *m = L->m;
+	for (uint32_t p = 0; p < m->nprofiles; p++)
+		for (uint32_t j = 0; j < m->profiles[p].nsettings; j++) {
+			const struct m_setting *st = &m->profiles[p].settings[j];
+			size_t i = 0;
+			while (i < NKNOWN && strcmp(known_settings[i].name, st->key))
+				i++;
+			if (i == NKNOWN) {
+				unknown_setting(L, p, st);
+				continue;
+			}
+			enum bcp_setting_type want = known_settings[i].type;
+			if (setting_bcp_type(st->kind) == want)
+				continue;
+			struct lint_finding *f = add(L->r, LINT_SETTING_TYPE, st->loc, NULL,
+				"app profile \"%s\" sets \"%s\" to %s, but clients read %s",
+				m->profiles[p].name, st->key, written_as[setting_bcp_type(st->kind)],
+				written_as[want]);
+			if (f)
+				f->profile = (int32_t)p;
+		}
+}
+
 /* An enabled segment no allow rule applies to: every user is denied there. */
 static void lint_segments(struct lint *L, const struct applies *ap)
 {
@@ -574,6 +699,8 @@ int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *
 	lint_scim(&L);
 	lint_allow_everyone(&L);
 	lint_profiles(&L);
+	lint_settings(&L);
+	lint_empty_groups(&L);
 	lint_segments(&L, &ap);
 	rc = a->failed ? -1 : 0;
 out:

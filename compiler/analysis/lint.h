@@ -19,6 +19,10 @@
 	X(LINT_SHADOWED_OPPOSITE, "shadowed_by_opposite", 0) \
 	X(LINT_SCIM_ONLY, "needs_scim", 0) \
 	X(LINT_PROFILE_NEVER, "profile_never_chosen", 0) \
+	X(LINT_BYPASS_ON_NET, "bypassed_on_net", 0) \
+	X(LINT_EMPTY_GROUP, "empty_group", 0) \
+	X(LINT_SETTING_UNKNOWN, "unknown_setting", 0) \
+	X(LINT_SETTING_TYPE, "setting_type", 0) \
 	X(LINT_ALL_DENIED, "segment_all_denied", 1) \
 	X(LINT_ALLOW_EVERYONE, "allows_everyone", 1) \
 	X(LINT_UNDECIDED, "not_decided", 1)

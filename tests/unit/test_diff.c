@@ -1221,6 +1221,7 @@ static void ex_blob(unsigned idx, const uint8_t *blob, size_t len)
 struct stats {
 	unsigned long requests, refused, verdicts[5], with_rule, profiles, users, explained;
 	unsigned long lint_dead, lint_dead_checks, lint_witnesses, lint_unwitnessed, lint_findings;
+	unsigned long lint_on_net;   /* of lint_dead: bypassed_on_net */
 	unsigned long segments, disabled, patterns, shared, inclusive, rules, empty_rules;
 };
 
@@ -1396,6 +1397,8 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 	}
 	run.dead = lr.dead;
 	st->lint_findings += lr.n;
+	for (uint32_t i = 0; i < lr.n; i++)
+		st->lint_on_net += lr.f[i].kind == LINT_BYPASS_ON_NET;
 	for (uint32_t r = 0; r < m->nrules; r++) {
 		st->lint_dead += lr.dead[r];
 		if (lr.dead[r] || !lr.witness[r].found) {
@@ -1533,10 +1536,10 @@ int main(int argc, char **argv)
 	       st.refused, st.verdicts[BCP_NONE], st.verdicts[BCP_DROP], st.verdicts[BCP_BYPASS],
 	       st.verdicts[BCP_ALLOW], st.verdicts[BCP_DENY] - st.refused, st.with_rule,
 	       st.profiles, st.users, now_seconds() - t0);
-	printf("lint: %lu findings; %lu rules proved never to decide, none of them deciding in %lu "
-	       "decisions by a rule; %lu witnesses of live rules, each reaching its rule in the "
-	       "runtime; %lu live rules without a witness\n", st.lint_findings, st.lint_dead,
-	       st.lint_dead_checks, st.lint_witnesses, st.lint_unwitnessed);
+	printf("lint: %lu findings; %lu rules proved never to decide (%lu of them bypassed_on_net), "
+	       "none of them deciding in %lu decisions by a rule; %lu witnesses of live rules, each "
+	       "reaching its rule in the runtime; %lu live rules without a witness\n",
+	       st.lint_findings, st.lint_dead, st.lint_on_net, st.lint_dead_checks, st.lint_witnesses, st.lint_unwitnessed);
 	printf("%lu requests explained by bcpc explain's evaluator with the runtime's verdict, "
 	       "segment, rule and profile\n", st.explained);
 	printf("%d passed, %d failed\n", passed, failed);
