@@ -30,7 +30,7 @@ COMPILER_SRC = $(SUPPORT_SRC) grammar/parse.c \
 	compiler/net.c compiler/check.c compiler/check_util.c compiler/check_limits.c \
 	compiler/check_bc.c compiler/check_segments.c compiler/check_patterns.c compiler/idn.c \
 	compiler/check_rules.c compiler/frontend.c compiler/dump.c compiler/lower.c \
-	compiler/blob.c compiler/keys.c compiler/reference.c compiler/explain.c \
+	compiler/blob.c compiler/blob_model.c compiler/keys.c compiler/reference.c compiler/explain.c \
 	compiler/policy_test.c compiler/analysis/users.c compiler/analysis/lint.c compiler/request.c \
 	compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c compiler/cmd_query.c \
 	compiler/cmd_explain.c compiler/cmd_test.c compiler/cmd_lint.c \
