@@ -37,7 +37,7 @@ COMPILER_SRC = $(SUPPORT_SRC) grammar/parse.c \
 	compiler/cmd_device.c compiler/cmd_import.c \
 	compiler/zpa/zpa_read.c compiler/zpa/zpa_shape.c compiler/zpa/zpa_translate.c \
 	compiler/zpa/zpa_segments.c compiler/zpa/zpa_operands.c compiler/zpa/zpa_rules.c \
-	compiler/zpa/zpa_write.c compiler/zpa/zpa_import.c \
+	compiler/zpa/zpa_write.c compiler/zpa/zpa_import.c compiler/zpa/zpa_admin_bc.c \
 	compiler/main.c
 COMPILER_OBJ = $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/grammar/parser.o $(B)/grammar/lexer.o
 # libidn2: IDNA2008 checks of xn-- labels and Unicode names (compiler/idn.c).
