@@ -115,11 +115,14 @@ static const struct command commands[] = {
 	  "each rule in order up to the one that decided, and for each that did not, the\n"
 	  "first clause that failed with the user's values; the default deny; the app\n"
 	  "profiles tried and the one chosen. Its decision, segment, rule and profile are\n"
-	  "those of 'bcpc query' (tested on the differential corpus). With a blob, libbcp\n"
-	  "decides as a client does and the answer and its reason are shown (a blob holds\n"
-	  "no sources to trace). --json prints the same as one JSON object.\n"
+	  "those of 'bcpc query' (tested on the differential corpus). With a blob, it is\n"
+	  "verified, libbcp decides as a client does, and the same steps are shown from\n"
+	  "the blob read back (no source lines or disabled segments; a rule's app clauses\n"
+	  "as the segments it applies to), only when they end where libbcp does. --json\n"
+	  "prints the same as one JSON object (with a blob, also libbcp's reason and the\n"
+	  "serial).\n"
 	  "Exit status: 0 explained; 1 the policy, blob, user or target was refused;\n"
-	  "2 usage error.\n" },
+	  "2 usage error, or the blob's steps disagree with libbcp (an internal error).\n" },
 	{ "install", cmd_install,
 	  "bcpc install BLOB --thumbprint B64 [--thumbprint B64...] --state-dir DIR\n"
 	  "       [--now TIME]",
