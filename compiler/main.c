@@ -101,7 +101,8 @@ static const struct command commands[] = {
 	  "rules, a rule only for users on a trusted network whose segments bypass them\n"
 	  "(on_net), a rule naming a segment_group without segments, an app-profile\n"
 	  "setting no client reads (\"did you mean\") or of another type than clients\n"
-	  "read; notes: a segment every user is denied. When the solver's budget is\n"
+	  "read; notes: a segment every user is denied, a segment named in a clause that\n"
+	  "names its group too. When the solver's budget is\n"
 	  "exceeded the finding says \"not decided\". docs/LANGUAGE.md 9 lists them all.\n"
 	  "Exit status: 0 clean; 1 findings at or above --fail-on (default warning);\n"
 	  "2 usage error.\n" },

@@ -589,6 +589,41 @@ static void lint_empty_groups(struct lint *L)
 	free(seen);
 }
 
+static int clause_names_group(const struct m_clause *cl, uint32_t g)
+{
+	for (uint32_t i = 0; i < cl->natoms; i++)
+		for (uint32_t v = 0; cl->atoms[i].kind == A_SEGMENT_GROUP && v < cl->atoms[i].nvalues; v++)
+			if (cl->atoms[i].ids[v] == g)
+				return 1;
+	return 0;
+}
+
+/* A clause naming a segment both by itself and through its group: the segment
+ * atom adds nothing (a clause holds when any of its atoms does). Between two
+ * clauses it would be a narrowing, and is not reported. */
+static void lint_named_twice(struct lint *L)
+{
+	const struct model *m = L->m;
+	for (uint32_t r = 0; r < m->nrules; r++)
+		for (uint32_t c = 0; c < m->rules[r].nclauses; c++) {
+			const struct m_clause *cl = &m->rules[r].clauses[c];
+			for (uint32_t i = 0; i < cl->natoms; i++)
+				for (uint32_t v = 0; cl->atoms[i].kind == A_SEGMENT && v < cl->atoms[i].nvalues; v++) {
+					const struct m_segment *s = &m->segments[cl->atoms[i].ids[v]];
+					if (!clause_names_group(cl, s->group))
+						continue;
+					struct lint_finding *f = add(L->r, LINT_NAMED_TWICE, m->rules[r].loc,
+						"the clause means the same without the segment; if only the "
+						"segment was meant, the group names more",
+						"rule \"%s\" names segment \"%s\" and its segment_group \"%s\" in "
+						"clause %u: the segment adds nothing", m->rules[r].name, s->name,
+						m->groups[s->group].name, c + 1);
+					if (f)
+						f->rule = (int32_t)r;
+				}
+		}
+}
+
 /* ---- app-profile settings against the names clients read (bcp.h) ---- */
 
 static const struct known_setting {
@@ -701,6 +736,7 @@ int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *
 	lint_profiles(&L);
 	lint_settings(&L);
 	lint_empty_groups(&L);
+	lint_named_twice(&L);
 	lint_segments(&L, &ap);
 	rc = a->failed ? -1 : 0;
 out:

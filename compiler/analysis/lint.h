@@ -24,6 +24,7 @@
 	X(LINT_SETTING_UNKNOWN, "unknown_setting", 0) \
 	X(LINT_SETTING_TYPE, "setting_type", 0) \
 	X(LINT_ALL_DENIED, "segment_all_denied", 1) \
+	X(LINT_NAMED_TWICE, "named_twice", 1) \
 	X(LINT_ALLOW_EVERYONE, "allows_everyone", 1) \
 	X(LINT_UNDECIDED, "not_decided", 1)
 
