@@ -102,8 +102,8 @@ static const struct command commands[] = {
 	  "(on_net), a rule naming a segment_group without segments, an app-profile\n"
 	  "setting no client reads (\"did you mean\") or of another type than clients\n"
 	  "read; notes: a segment every user is denied, a segment named in a clause that\n"
-	  "names its group too. When the solver's budget is\n"
-	  "exceeded the finding says \"not decided\". docs/LANGUAGE.md 9 lists them all.\n"
+	  "names its group too. When the solver's budget is exceeded the finding says\n"
+	  "\"not decided\". docs/LANGUAGE.md 9 lists them all.\n"
 	  "Exit status: 0 clean; 1 findings at or above --fail-on (default warning);\n"
 	  "2 usage error.\n" },
 	{ "explain", cmd_explain,
