@@ -233,14 +233,10 @@ static void print_failed(FILE *out, json_t *clause)
 	}
 }
 
-static void print_text(FILE *out, json_t *o)
+static void print_patterns(FILE *out, json_t *o)
 {
-	json_t *req = json_object_get(o, "request"), *v;
+	json_t *v;
 	size_t i;
-	fprintf(out, "request: %s:%lld/%s (%s)\n", json_string_value(json_object_get(req, "host")),
-		json_integer_value(json_object_get(req, "port")),
-		json_string_value(json_object_get(req, "proto")),
-		json_string_value(json_object_get(req, "kind")));
 	if (json_array_size(json_object_get(o, "patterns")))
 		fputs("patterns that matched, most specific first:\n", out);
 	json_array_foreach(json_object_get(o, "patterns"), i, v) {
@@ -264,6 +260,12 @@ static void print_text(FILE *out, json_t *o)
 		print_strings(out, json_object_get(o, "selected_segments"));
 		fputc('\n', out);
 	}
+}
+
+static void print_rules(FILE *out, json_t *o)
+{
+	json_t *v;
+	size_t i;
 	json_array_foreach(json_object_get(o, "rules"), i, v) {
 		const char *outcome = json_string_value(json_object_get(v, "outcome"));
 		if (json_object_get(v, "at"))
@@ -281,6 +283,12 @@ static void print_text(FILE *out, json_t *o)
 		print_failed(out, json_object_get(v, "failed"));
 		fputc('\n', out);
 	}
+}
+
+static void print_profiles(FILE *out, json_t *o)
+{
+	json_t *v;
+	size_t i;
 	json_array_foreach(json_object_get(o, "profiles"), i, v) {
 		fprintf(out, "app profile \"%s\": ", json_string_value(json_object_get(v, "profile")));
 		if (json_is_true(json_object_get(v, "chosen"))) {
@@ -291,9 +299,21 @@ static void print_text(FILE *out, json_t *o)
 		print_failed(out, json_object_get(v, "failed"));
 		fputc('\n', out);
 	}
-	fprintf(out, "decision: %s", json_string_value(json_object_get(o, "decision")));
+}
+
+static void print_text(FILE *out, json_t *o)
+{
 	static const char *const keys[] = { "segment", "rule", "profile" };
-	for (i = 0; i < 3; i++) {
+	json_t *req = json_object_get(o, "request");
+	fprintf(out, "request: %s:%lld/%s (%s)\n", json_string_value(json_object_get(req, "host")),
+		json_integer_value(json_object_get(req, "port")),
+		json_string_value(json_object_get(req, "proto")),
+		json_string_value(json_object_get(req, "kind")));
+	print_patterns(out, o);
+	print_rules(out, o);
+	print_profiles(out, o);
+	fprintf(out, "decision: %s", json_string_value(json_object_get(o, "decision")));
+	for (size_t i = 0; i < 3; i++) {
 		json_t *s = json_object_get(o, keys[i]);
 		fprintf(out, " %s %s%s%s", keys[i], json_is_string(s) ? "\"" : "",
 			json_is_string(s) ? json_string_value(s) : "none", json_is_string(s) ? "\"" : "");

@@ -201,14 +201,13 @@ static void trace_rule(const struct ref_trace *t, uint32_t r, int32_t segment)
 		t->rule(t->ctx, r, segment);
 }
 
-static void decide(const struct model *m, const struct bcp_user_info *u,
-		   const struct candidates *c, uint16_t port, enum bcp_proto proto,
-		   const struct ref_trace *t, struct ref_result *out)
+/* Step 2: walk the candidates, most specific first; each adds to S the first
+ * enabled segment of it that serves the port, and an exclusive one stops the walk.
+ * Returns whether some candidate had an enabled segment at all. */
+static int walk_patterns(const struct model *m, const struct candidates *c, uint16_t port,
+			 enum bcp_proto proto, const struct ref_trace *t, uint32_t *S, uint32_t *nS)
 {
-	uint32_t S[MAX_CANDIDATES], nS = 0;
 	int matched = 0;
-
-	/* Step 2: walk the patterns; each adds the segment that serves the port. */
 	for (uint32_t i = 0; i < c->n; i++) {
 		const struct m_pattern *pat = &m->patterns[c->pat[i]];
 		int enabled = 0;
@@ -223,7 +222,7 @@ static void decide(const struct model *m, const struct bcp_user_info *u,
 		for (uint32_t j = 0; j < pat->nsegs; j++) {
 			const struct m_segment *s = &m->segments[pat->segs[j]];
 			if (s->enabled && serves(s, proto, port)) {
-				S[nS++] = pat->segs[j];
+				S[(*nS)++] = pat->segs[j];
 				added = (int32_t)pat->segs[j];
 				break;
 			}
@@ -232,6 +231,39 @@ static void decide(const struct model *m, const struct bcp_user_info *u,
 		if (pat->match == MATCH_EXCLUSIVE)
 			break;
 	}
+	return matched;
+}
+
+/* Step 4: the first rule that applies to some segment of S and whose user clauses
+ * hold; its segment is the first of S it applies to. Returns whether one did. */
+static int first_rule(const struct model *m, const struct bcp_user_info *u, const uint32_t *S,
+		      uint32_t nS, const struct ref_trace *t, struct ref_result *out)
+{
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		if (!user_clauses_hold(rule->clauses, rule->nclauses, u)) {
+			trace_rule(t, r, -1);
+			continue;
+		}
+		for (uint32_t i = 0; i < nS; i++)
+			if (rule_applies(m, rule, S[i])) {
+				trace_rule(t, r, (int32_t)S[i]);
+				out->verdict = rule->allow ? BCP_ALLOW : BCP_DENY;
+				out->segment = (int32_t)S[i];
+				out->rule = (int32_t)r;
+				return 1;
+			}
+		trace_rule(t, r, -1);
+	}
+	return 0;
+}
+
+static void decide(const struct model *m, const struct bcp_user_info *u,
+		   const struct candidates *c, uint16_t port, enum bcp_proto proto,
+		   const struct ref_trace *t, struct ref_result *out)
+{
+	uint32_t S[MAX_CANDIDATES], nS = 0;
+	int matched = walk_patterns(m, c, port, proto, t, S, &nS);
 
 	/* Step 3. */
 	out->segment = out->rule = -1;
@@ -252,25 +284,9 @@ static void decide(const struct model *m, const struct bcp_user_info *u,
 		}
 	}
 
-	/* Step 4: the first rule that applies to some segment of S and whose user
-	 * clauses hold; its segment is the first of S it applies to. */
-	for (uint32_t r = 0; r < m->nrules; r++) {
-		const struct m_rule *rule = &m->rules[r];
-		if (!user_clauses_hold(rule->clauses, rule->nclauses, u)) {
-			trace_rule(t, r, -1);
-			continue;
-		}
-		for (uint32_t i = 0; i < nS; i++)
-			if (rule_applies(m, rule, S[i])) {
-				trace_rule(t, r, (int32_t)S[i]);
-				out->verdict = rule->allow ? BCP_ALLOW : BCP_DENY;
-				out->segment = (int32_t)S[i];
-				out->rule = (int32_t)r;
-				return;
-			}
-		trace_rule(t, r, -1);
-	}
-	out->verdict = BCP_DENY;
+	if (first_rule(m, u, S, nS, t, out))
+		return;
+	out->verdict = BCP_DENY;   /* default deny */
 	out->segment = (int32_t)S[0];
 }
 
