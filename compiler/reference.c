@@ -188,16 +188,14 @@ static int serves(const struct m_segment *s, enum bcp_proto proto, uint16_t port
 	return 0;
 }
 
-static void decide(const struct model *m, const struct bcp_user_info *u,
-		   const struct candidates *c, uint16_t port, enum bcp_proto proto,
-		   struct ref_result *out)
+int ref_select(const struct model *m, const uint32_t *pats, uint32_t npats, uint16_t port,
+	       enum bcp_proto proto, uint32_t S[REF_MAX_SELECTED], uint32_t *nS)
 {
-	uint32_t S[MAX_CANDIDATES], nS = 0;
 	int matched = 0;
-
+	*nS = 0;
 	/* Step 2: walk the patterns; each adds the segment that serves the port. */
-	for (uint32_t i = 0; i < c->n; i++) {
-		const struct m_pattern *pat = &m->patterns[c->pat[i]];
+	for (uint32_t i = 0; i < npats; i++) {
+		const struct m_pattern *pat = &m->patterns[pats[i]];
 		int enabled = 0;
 		for (uint32_t j = 0; j < pat->nsegs; j++)
 			enabled |= m->segments[pat->segs[j]].enabled;
@@ -206,14 +204,28 @@ static void decide(const struct model *m, const struct bcp_user_info *u,
 		matched = 1;
 		for (uint32_t j = 0; j < pat->nsegs; j++) {
 			const struct m_segment *s = &m->segments[pat->segs[j]];
-			if (s->enabled && serves(s, proto, port)) {
-				S[nS++] = pat->segs[j];
+			if (s->enabled && serves(s, proto, port) && *nS < REF_MAX_SELECTED) {
+				S[(*nS)++] = pat->segs[j];
 				break;
 			}
 		}
 		if (pat->match == MATCH_EXCLUSIVE)
 			break;
 	}
+	return matched;
+}
+
+int ref_rule_applies(const struct model *m, uint32_t rule, uint32_t s)
+{
+	return rule_applies(m, &m->rules[rule], s);
+}
+
+static void decide(const struct model *m, const struct bcp_user_info *u,
+		   const struct candidates *c, uint16_t port, enum bcp_proto proto,
+		   struct ref_result *out)
+{
+	uint32_t S[REF_MAX_SELECTED], nS = 0;
+	int matched = ref_select(m, c->pat, c->n, port, proto, S, &nS);
 
 	/* Step 3. */
 	out->segment = out->rule = -1;
