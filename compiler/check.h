@@ -20,4 +20,7 @@ struct model *check_policy(struct stmt *stmts, struct arena *a, struct diags *d)
 /* The same with other limits (tests use small ones to reach each limit cheaply). */
 struct model *check_policy_limits(struct stmt *stmts, const struct policy_limits *lim,
 				  struct arena *a, struct diags *d);
+/* The order of model.patterns (qsort comparator of struct m_pattern): host patterns
+ * by name (strcmp), then IPv4 and IPv6 prefixes by network, then length. */
+int m_pattern_cmp(const void *x, const void *y);
 #endif

@@ -3,6 +3,7 @@
  * checks that need it (shared patterns must not overlap in ports, and must agree on
  * the match style). */
 #include "check_int.h"
+#include "check.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@ struct occ {
 	struct loc loc;
 };
 
-static int pattern_cmp(const void *x, const void *y)
+int m_pattern_cmp(const void *x, const void *y)
 {
 	const struct m_pattern *a = x, *b = y;
 	if (a->is_addr != b->is_addr)
@@ -189,7 +190,7 @@ void build_patterns(struct checker *c)
 	for (uint32_t p = 0; p < npat; p++)
 		if (pat[p].nsegs > 1)
 			check_pattern_conflicts(c, &pat[p], locs[p]);
-	qsort(pat, npat, sizeof *pat, pattern_cmp);
+	qsort(pat, npat, sizeof *pat, m_pattern_cmp);
 	m->patterns = pat;
 	m->npatterns = npat;
 	for (m->nhost_patterns = 0; m->nhost_patterns < npat && !pat[m->nhost_patterns].is_addr;)

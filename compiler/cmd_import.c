@@ -16,11 +16,18 @@
 
 struct import_args {
 	const char *out, *report_path;
+	const char *admin_bc;    /* a .bcl holding the admin's business_continuity, or NULL */
 	char **paths;      /* argc + 1 slots, owned by cmd_import */
 	int n;
 	struct zpa_bc_opts bc;
 	char ca_abs[PATH_MAX];   /* bc.sp_ca_file points here once made absolute */
 };
+
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n > t && !strcmp(s + n - t, tail);
+}
 
 /* The options after `import zpa`: 0, or the usage error's exit code. */
 static int read_import_options(int argc, char **argv, struct import_args *a)
@@ -52,6 +59,10 @@ static int read_import_options(int argc, char **argv, struct import_args *a)
 			*(const char **)((char *)bc + bc_flags[f].off) = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return usage_error("import", "unknown option '%.200s'", argv[i]);
+		} else if (ends_with(argv[i], ".bcl")) {
+			if (a->admin_bc)
+				return usage_error("import", "%s", "give at most one .bcl of business_continuity");
+			a->admin_bc = argv[i];
 		} else {
 			a->paths[a->n++] = argv[i];
 		}
@@ -65,13 +76,44 @@ static int check_import_options(struct import_args *a)
 	if (!a->n || !a->out)
 		return usage_error("import", "%s", !a->n ? "no export file or folder given" :
 				   "say where to write the policy: -o POLICY.bcl");
-	if ((a->bc.ncontrollers || a->bc.sni) && !(a->bc.ncontrollers && a->bc.sni))
+	if (!a->admin_bc && (a->bc.ncontrollers || a->bc.sni) && !(a->bc.ncontrollers && a->bc.sni))
 		return usage_error("import", "%s", "business_continuity needs both --controller and --sni");
 	if (a->bc.sp_ca_file) {   /* the policy finds it relative to itself: make it absolute */
 		if (!realpath(a->bc.sp_ca_file, a->ca_abs))
 			return usage_error("import", "cannot read --sp-ca-file %.200s", a->bc.sp_ca_file);
 		a->bc.sp_ca_file = a->ca_abs;
 	}
+	return 0;
+}
+
+/* The admin's business_continuity file: read, and checked against the command
+ * line (a key in both is an error) and for controller and sni. 0, or 2. */
+static int read_admin_bc(struct import_args *a, struct arena *ar)
+{
+	static const char *const cli_keys[] = { "domain", "controller", "sni", "sni_new_user",
+						"sp_url", "sp_ca_file" };
+	struct zpa_bc_opts *bc = &a->bc;
+	const char *cli[] = { bc->domain, bc->ncontrollers ? "" : NULL, bc->sni, bc->sni_new_user,
+			      bc->sp_url, bc->sp_ca_file };
+	struct diags d;
+	diags_init(&d, ar);
+	if (zpa_admin_bc(a->admin_bc, ar, &d, bc)) {
+		diags_print(&d, stderr);
+		return 2;
+	}
+	int ctrl = bc->ncontrollers > 0, sni = bc->sni != NULL;
+	for (size_t i = 0; i < bc->nadmin; i++) {
+		for (size_t k = 0; k < sizeof cli_keys / sizeof *cli_keys; k++)
+			if (cli[k] && !strcmp(bc->admin[i].key, cli_keys[k]))
+				return usage_error("import", "'%s' is given both on the command line and "
+						   "in %.200s: keep one", cli_keys[k], a->admin_bc);
+		ctrl |= !strcmp(bc->admin[i].key, "controller");
+		sni |= !strcmp(bc->admin[i].key, "sni");
+	}
+	if (!ctrl || !sni)
+		return usage_error("import", "business_continuity needs a controller and an sni: "
+				   "%.200s and the command line give no %s", a->admin_bc,
+				   ctrl ? "sni" : "controller");
 	return 0;
 }
 
@@ -158,15 +200,21 @@ int cmd_import(int argc, char **argv)
 		return usage_error("import", "%s", argc < 2 ? "say what to import from: zpa" :
 				   "the only source is 'zpa'");
 	}
+	struct arena ar;
+	arena_init(&ar, NULL);
 	rc = read_import_options(argc, argv, &a);
 	if (!rc)
 		rc = check_import_options(&a);
+	if (!rc && a.admin_bc)
+		rc = read_admin_bc(&a, &ar);
 	if (rc) {
 		free(a.paths);
+		arena_free(&ar);
 		return rc;
 	}
 	rc = zpa_import(a.paths, a.n, &a.bc, &text, &len, &report, &e);
 	free(a.paths);
+	arena_free(&ar);
 	if (rc == 2) {
 		fprintf(stderr, "bcpc import zpa: %s\n", e.msg);
 		return 2;

@@ -155,7 +155,7 @@ static const struct command commands[] = {
 	  "device (absolute); nothing is read here.\n"
 	  "Exit status: 0 printed; 2 usage error (a bad path, thumbprint or format).\n" },
 	{ "import", cmd_import,
-	  "bcpc import zpa DIR|FILE... -o POLICY.bcl [--report REPORT.json]\n"
+	  "bcpc import zpa DIR|FILE... [BC.bcl] -o POLICY.bcl [--report REPORT.json]\n"
 	  "       [--controller HOST[:PORT]... --sni NAME [--sni-new-user NAME] [--domain NAME]\n"
 	  "        [--sp-url URL] [--sp-ca-file PEM]]",
 	  "Translates a ZPA tenant, exported as management-API responses (one response\n"
@@ -166,8 +166,10 @@ static const struct command commands[] = {
 	  "left out of allow rules and taken as holding in deny rules (never more\n"
 	  "permissive than ZPA), and listed in the report. The policy is checked before\n"
 	  "it is written. docs/IMPORT.md has the mapping.\n"
-	  "business_continuity is written when --controller and --sni are given: the domain\n"
-	  "and timers come from a BC settings export (or --domain), the rest from here.\n"
+	  "business_continuity is written when controllers and sni are given, on the\n"
+	  "command line or in BC.bcl (a file holding only a business_continuity block, its\n"
+	  "lines kept as written): the domain and timers come from a BC settings export\n"
+	  "unless one of these gives them (the report lists each replacement).\n"
 	  "Exit status: 0 imported, nothing left out; 1 imported, items in the report;\n"
 	  "2 usage error, unreadable or refused input (nothing written).\n" },
 };

@@ -162,11 +162,29 @@ json_t *zpa_report(const struct zpa_out *o, int exit_status);
 /* What the exports do not hold of business_continuity, from the command line. With
  * at least a controller and sni, the block is written (the BC settings export gives
  * domain and timers; domain here overrides it). */
+struct zpa_bc_line {
+	const char *key;          /* e.g. "controller" */
+	const char *text;         /* its values as written, e.g. "pcc.example:8443" */
+};
 struct zpa_bc_opts {
 	const char *domain, *sni, *sni_new_user, *sp_url, *sp_ca_file;
 	const char *controllers[256];
 	size_t ncontrollers;
+	/* The lines of an admin-written business_continuity block (zpa_admin_bc). A key
+	 * given there replaces the export's, and may not also be on the command line. */
+	const struct zpa_bc_line *admin;
+	size_t nadmin;
+	const char *admin_path;
+	char admin_sha256[65];    /* of the admin's file, listed with the inputs */
 };
+/* zpa_read.c: the SHA-256 of data as 64 lower-case hex digits. */
+void zpa_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* zpa_admin_bc.c: reads the .bcl at path, which must hold one business_continuity
+ * block and nothing else, into bc->admin (in arena a). 0, or -1 with the problem in d. */
+struct arena;
+struct diags;
+int zpa_admin_bc(const char *path, struct arena *a, struct diags *d, struct zpa_bc_opts *bc);
 int zpa_import(char *const *paths, int n, const struct zpa_bc_opts *bc, char **text,
 	       size_t *len, json_t **report, struct zpa_err *e);
 #endif

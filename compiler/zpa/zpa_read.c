@@ -50,7 +50,7 @@ void zpa_tenant_free(struct zpa_tenant *t)
 	memset(t, 0, sizeof *t);
 }
 
-static void sha256_hex(const void *data, size_t len, char out[65])
+void zpa_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];
 	unsigned int mdlen = 0;
@@ -85,7 +85,7 @@ int zpa_read_buffer(struct zpa_tenant *t, const char *name, const void *data, si
 		snprintf(e->msg, sizeof e->msg, "out of memory");
 		return -1;
 	}
-	sha256_hex(data, len, f->sha256);
+	zpa_sha256_hex(data, len, f->sha256);
 	/* Integers stay exact (json_int_t is 64 bits); one too large for that is an
 	 * error here rather than a double (W6). Duplicate keys keep the last value. */
 	f->doc = json_loadb(data, len, 0, &je);

@@ -98,6 +98,47 @@ check "--domain gives it" \
 check "--controller without --sni is a usage error" \
 	"'$BCPC' import zpa tests/golden/zpa/example -o '$tmp/u.bcl' --controller p.example >/dev/null 2>&1; [ \$? -eq 2 ]"
 
+# business_continuity merged from an admin-written .bcl given next to the export:
+# its lines as written (sp_ca_file made absolute), replacing the export's timers,
+# listed with the inputs; the result checks.
+mkdir -p "$tmp/admin"
+cp examples/acme/bc-sp-ca.pem "$tmp/admin/ca.pem"
+cat >"$tmp/admin/bc.bcl" <<'EOF_BC'
+business_continuity {
+    controller "pcc1.acme.example", "pcc2.acme.example:8443";
+    sni "c2.acme.example";
+    sni_new_user "c2site.acme.example";
+    sp_url "https://bcpsp.acme.example/saml";
+    sp_ca_file "ca.pem";
+    enter_after 5m;
+}
+EOF_BC
+"$BCPC" import zpa tests/golden/zpa/tenant "$tmp/admin/bc.bcl" -o "$tmp/abc.bcl" --report "$tmp/abc.json" >/dev/null 2>&1
+rc=$?
+check "admin .bcl: business_continuity merged, and it checks" \
+	"[ $rc -eq 1 ] && grep -q '^    domain \"acme.zpa.zsbcs.net\";' '$tmp/abc.bcl' && grep -q '^    controller \"pcc1.acme.example\", \"pcc2.acme.example:8443\";' '$tmp/abc.bcl' && '$BCPC' check '$tmp/abc.bcl' >/dev/null 2>&1"
+check "admin .bcl: sp_ca_file is made absolute" \
+	"grep -q '^    sp_ca_file \"/.*/admin/ca.pem\";' '$tmp/abc.bcl'"
+check "admin .bcl: its enter_after replaces the export's, and the report says so" \
+	"grep -q '^    enter_after 5m;' '$tmp/abc.bcl' && ! grep -q 'enter_after 2m' '$tmp/abc.bcl' && grep -q 'enter_after 5m from .*replaces the export' '$tmp/abc.json'"
+check "admin .bcl: listed with the inputs and their SHA-256" \
+	"grep -q \"^#   \$(sha256sum '$tmp/admin/bc.bcl' | cut -c1-64)  .*admin/bc.bcl\" '$tmp/abc.bcl'"
+check "admin .bcl: a key also on the command line is a usage error, nothing written" \
+	"'$BCPC' import zpa tests/golden/zpa/tenant '$tmp/admin/bc.bcl' --sni x.example -o '$tmp/ac.bcl' 2>'$tmp/ac.err'; [ \$? -eq 2 ] && grep -q \"'sni' is given both\" '$tmp/ac.err' && [ ! -e '$tmp/ac.bcl' ]"
+printf 'tenant "x";\nbusiness_continuity { sni "a.example"; controller "p.example"; }\n' >"$tmp/admin/other.bcl"
+check "admin .bcl: anything but business_continuity is refused, located" \
+	"'$BCPC' import zpa tests/golden/zpa/tenant '$tmp/admin/other.bcl' -o '$tmp/ao.bcl' 2>'$tmp/ao.err'; [ \$? -eq 2 ] && grep -q 'other.bcl:1:1: error: .* may hold only a business_continuity block' '$tmp/ao.err' && [ ! -e '$tmp/ao.bcl' ]"
+printf 'business_continuity { sni "a.example"; }\n' >"$tmp/admin/nc.bcl"
+check "admin .bcl: no controller anywhere is a usage error" \
+	"'$BCPC' import zpa tests/golden/zpa/tenant '$tmp/admin/nc.bcl' -o '$tmp/an.bcl' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/an.bcl' ]"
+printf 'business_continuity { sni "a.example" controller; }\n' >"$tmp/admin/syn.bcl"
+check "admin .bcl: a syntax error is shown with its place" \
+	"'$BCPC' import zpa tests/golden/zpa/tenant '$tmp/admin/syn.bcl' -o '$tmp/as.bcl' 2>'$tmp/as.err'; [ \$? -eq 2 ] && grep -q 'syn.bcl:1:' '$tmp/as.err' && [ ! -e '$tmp/as.bcl' ]"
+check "admin .bcl: a missing file is an error" \
+	"'$BCPC' import zpa tests/golden/zpa/tenant '$tmp/admin/none.bcl' -o '$tmp/am.bcl' 2>'$tmp/am.err'; [ \$? -eq 2 ] && grep -q 'cannot read' '$tmp/am.err'"
+check "admin .bcl: two of them is a usage error" \
+	"'$BCPC' import zpa tests/golden/zpa/tenant '$tmp/admin/bc.bcl' '$tmp/admin/nc.bcl' -o '$tmp/a2.bcl' >/dev/null 2>&1; [ \$? -eq 2 ]"
+
 # Refusals.
 printf '{"list":[{"id":"1","name":"A","domainNames":["a.example"],"tcpPortRanges":["443","443"],"tcpPortRange":[{"from":"80","to":"80"}]}]}' > "$tmp/ports.json"
 check "refuses an export whose two port forms disagree" \
