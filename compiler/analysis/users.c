@@ -416,9 +416,15 @@ enum us_result uquery_solve(struct uquery *q, uint64_t budget)
 		const struct ugroup *g = &q->s->groups[k];
 		if (!g->exactly_one || !g->n)
 			continue;
+		/* The fallback last: the solver tries the last word of a clause first, so
+		 * a witness is a plain user (zapp) when it can be. */
+		uint32_t fb = var_find(q->s, k, NULL, bcpf_attr(k)->fallback);
 		size_t b = q->nlits;
 		for (uint32_t i = 0; i < g->n; i++)
-			push_lit(q, g->vars[i] << 1);
+			if (g->vars[i] != fb)
+				push_lit(q, g->vars[i] << 1);
+		if (fb != STRMAP_NONE)
+			push_lit(q, fb << 1);
 		end_clause(q, b);
 	}
 	if (q->failed)

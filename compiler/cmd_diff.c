@@ -1,0 +1,620 @@
+/* cmd_diff.c - `bcpc diff OLD NEW`: what changes between two blobs or policies.
+ * Reads each side (a blob verified against --thumbprint/--pubkey, read back with
+ * blob_model; or policy sources, checked, compiled in memory with a throwaway key),
+ * runs the structural and semantic diff (analysis/diff.h), decides every witness
+ * through both blobs with libbcp and stops with exit 2 if one does not reproduce,
+ * then prints for people or as JSON. Exit 0 no decision changes, 1 changes (or
+ * classes not decided), 2 usage, unreadable or unverified input, internal error. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include "bcp_format.h"
+#include "blob.h"
+#include "blob_model.h"
+#include "cli.h"
+#include "file.h"
+#include "frontend.h"
+#include "keys.h"
+#include "analysis/diff.h"
+
+#define MAX_BLOB (1u << 30)
+
+struct dside {
+	const char *label;        /* "old" or "new" */
+	int is_blob;
+	char **files;
+	int nfiles;
+	struct model *m;
+	uint8_t *bytes;           /* the blob (read, or built in memory) */
+	size_t len;
+	bcp_blob *b;
+	struct bcp_info info;
+	char sha256[65];
+};
+
+/* ---- arguments ---- */
+
+struct dargs {
+	struct trust_args t;
+	struct dside side[2];
+	int json;
+	uint64_t budget;
+};
+
+/* --old-source / --new-source: the files that follow, up to the next option. */
+static int take_sources(int argc, char **argv, int *i, struct dside *sd)
+{
+	if (sd->nfiles)
+		return usage_error("diff", "%s given twice", argv[*i]);
+	sd->files = &argv[*i + 1];
+	while (*i + 1 < argc && argv[*i + 1][0] != '-')
+		sd->nfiles++, ++*i;
+	if (!sd->nfiles)
+		return usage_error("diff", "%s needs the policy files", argv[*i]);
+	return 0;
+}
+
+static int take_blob(char **argv, int i, struct dargs *d)
+{
+	int k = d->side[0].nfiles ? 1 : 0;
+	if (d->side[k].nfiles)
+		k = 1;
+	if (d->side[k].nfiles) {
+		size_t n = strlen(argv[i]);
+		if (n > 4 && !strcmp(argv[i] + n - 4, ".bcl"))
+			return usage_error("diff", "'%.200s' is a policy source: give it after "
+					   "--old-source or --new-source", argv[i]);
+		return usage_error("diff", "unexpected argument '%.200s'", argv[i]);
+	}
+	d->side[k].is_blob = 1;
+	d->side[k].files = &argv[i];
+	d->side[k].nfiles = 1;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct dargs *d)
+{
+	int r;
+	for (int i = 1; i < argc; i++) {
+		if ((r = trust_arg("diff", argc, argv, &i, &d->t)) < 0)
+			return 2;
+		if (r)
+			continue;
+		if (!strcmp(argv[i], "--json"))
+			d->json = 1;
+		else if (!strcmp(argv[i], "--old-source") || !strcmp(argv[i], "--new-source")) {
+			if (take_sources(argc, argv, &i, &d->side[argv[i][2] == 'n']))
+				return 2;
+		} else if (!strcmp(argv[i], "--budget") && i + 1 < argc) {
+			if (parse_u64(argv[++i], &d->budget) || !d->budget)
+				return usage_error("diff", "--budget takes a positive number of solver steps");
+		} else if (argv[i][0] == '-' && argv[i][1])
+			return usage_error("diff", "unknown option '%.200s'", argv[i]);
+		else if (take_blob(argv, i, d))
+			return 2;
+	}
+	if (!d->side[0].nfiles || !d->side[1].nfiles)
+		return usage_error("diff", "give OLD and NEW: two blobs, or --old-source / --new-source "
+				   "FILE.bcl...");
+	if ((d->side[0].is_blob || d->side[1].is_blob) && !d->t.nthumbprints && !d->t.pubkey_pem)
+		return usage_error("diff", "a blob needs --thumbprint B64 or --pubkey PUB.pem");
+	return 0;
+}
+
+/* ---- reading the sides ---- */
+
+static void sha256_hex(const uint8_t *p, size_t n, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	out[0] = '\0';
+	if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1)
+		return;
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* Verified (the signature and structure, against the trust anchor), then opened
+ * again at its own not_before: the diff is about the policy, not today's date. */
+static int open_blob(struct dside *sd, const struct trust_args *t)
+{
+	struct bcp_error e;
+	struct bcp_open_opts o = { t->thumbprints, t->nthumbprints, t->pubkey_pem, 0, 0,
+				   BCP_OPEN_EXPIRED_DENIES | BCP_OPEN_NOT_YET_VALID_DENIES };
+	if (bcp_open_buffer(sd->bytes, sd->len, &o, &sd->b, &e) != BCP_OK) {
+		fprintf(stderr, "bcpc diff: %s: REFUSED: %s\n", sd->files[0], e.message);
+		return -1;
+	}
+	bcp_info(sd->b, &sd->info);
+	bcp_close(sd->b);
+	o.flags = 0;
+	o.now = sd->info.not_before;
+	if (bcp_open_buffer(sd->bytes, sd->len, &o, &sd->b, &e) != BCP_OK) {
+		fprintf(stderr, "bcpc diff: %s: REFUSED: %s\n", sd->files[0], e.message);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_blob(struct dside *sd, const struct trust_args *t, struct arena *a)
+{
+	char err[256];
+	sd->bytes = (uint8_t *)read_file_malloc(sd->files[0], MAX_BLOB, &sd->len);
+	if (!sd->bytes) {
+		fprintf(stderr, "bcpc diff: cannot read %s\n", sd->files[0]);
+		return -1;
+	}
+	if (open_blob(sd, t))
+		return -1;
+	sha256_hex(sd->bytes, sd->len, sd->sha256);
+	sd->m = arena_alloc(a, sizeof *sd->m);
+	if (!sd->m || blob_model(sd->bytes, sd->len, a, sd->m, err, sizeof err)) {
+		fprintf(stderr, "bcpc diff: %s: %s\n", sd->files[0], sd->m ? err : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The policy, and its blob built in memory with a throwaway key (as bcpc test). */
+static int load_source(struct dside *sd, struct arena *a)
+{
+	struct diags d;
+	char err[600], tp[45];
+	uint8_t pub[32];
+	diags_init(&d, a);
+	sd->m = load_policy(sd->files, sd->nfiles, a, &d);
+	diags_print(&d, stderr);
+	if (!sd->m)
+		return -1;
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct blob_opts o = { .serial = 1, .not_before = 0, .not_after = 4102444800ll };
+	int rc = -1;
+	if (!key || key_raw_public(key, pub) || key_thumbprint(pub, tp))
+		snprintf(err, sizeof err, "cannot make a key");
+	else if (blob_build(sd->m, key, &o, &sd->bytes, &sd->len, err, sizeof err) == 0)
+		rc = 0;
+	EVP_PKEY_free(key);
+	const char *tps[1] = { tp };
+	struct bcp_open_opts oo = { .thumbprints = tps, .nthumbprints = 1, .now = 1000 };
+	struct bcp_error e;
+	if (rc == 0 && bcp_open_buffer(sd->bytes, sd->len, &oo, &sd->b, &e) != BCP_OK)
+		rc = -1, snprintf(err, sizeof err, "%s", e.message);
+	if (rc)
+		fprintf(stderr, "bcpc diff: %s policy: %s\n", sd->label, err);
+	return rc;
+}
+
+/* ---- witnesses ---- */
+
+static int same_name(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static const char *seg_name(const struct model *m, int32_t s)
+{
+	return s >= 0 ? m->segments[s].name : NULL;
+}
+
+static const char *rule_name(const struct model *m, int32_t r)
+{
+	return r >= 0 ? m->rules[r].name : NULL;
+}
+
+/* The host of a request for the class: [v6] in brackets. */
+static void witness_host(const struct df_result *r, const struct df_class *c, char *out, size_t n)
+{
+	const char *rep = r->set.pats[c->pattern].rep;
+	snprintf(out, n, strchr(rep, ':') ? "[%s]" : "%s", rep);
+}
+
+/* Decides the witness through side k's blob: it must be the class's decision. */
+static int reproduces(const struct dside *sd, const char *host, const struct df_class *c,
+		      const struct df_outcome *want)
+{
+	bcp_user *u = NULL;
+	struct bcp_error e;
+	struct bcp_decision d;
+	if (bcp_bind(sd->b, &c->witness, &u, &e) != BCP_OK)
+		return 0;
+	int ok = bcp_decide_host(u, host, strlen(host), c->lo, c->proto, &d) == BCP_OK &&
+		 d.verdict == want->verdict && same_name(d.segment, seg_name(sd->m, want->segment)) &&
+		 same_name(d.rule, rule_name(sd->m, want->rule));
+	bcp_user_free(u);
+	return ok;
+}
+
+static int check_witnesses(const struct dside *sd, const struct df_result *r)
+{
+	char host[NET_HOST_MAX + 3];
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct df_class *c = &r->c[i];
+		if (c->undecided)
+			continue;
+		witness_host(r, c, host, sizeof host);
+		if (!reproduces(&sd[0], host, c, &c->old) || !reproduces(&sd[1], host, c, &c->nw)) {
+			fprintf(stderr, "bcpc diff: internal error: the witness %s:%u/%s does not "
+				"reproduce its class through the blobs; nothing printed\n", host, c->lo,
+				c->proto == BCP_UDP ? "udp" : "tcp");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+struct user_json {
+	json_t *obj;
+	const struct bcpf_attr *row;
+};
+
+static int put_value(void *ctx, const char *name, const char *value)
+{
+	struct user_json *uj = ctx;
+	json_t *slot = json_object_get(uj->obj, uj->row->json_key);
+	if (uj->row->shape == BCPF_ONE) {
+		json_object_set_new(uj->obj, uj->row->json_key, json_string(value));
+		return 0;
+	}
+	if (!slot) {
+		slot = uj->row->shape == BCPF_MAP ? json_object() : json_array();
+		json_object_set_new(uj->obj, uj->row->json_key, slot);
+	}
+	if (uj->row->shape == BCPF_MAP) {
+		json_t *list = json_object_get(slot, name);
+		if (!list)
+			json_object_set_new(slot, name, list = json_array());
+		slot = list;
+	}
+	json_array_append_new(slot, json_string(value));
+	return 0;
+}
+
+/* A user as the JSON object `bcpc query --user` reads (the fallback client type
+ * is left out: it is what an absent one means). */
+static json_t *user_json(const struct bcp_user_info *u)
+{
+	struct user_json uj = { json_object(), NULL };
+	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
+		uj.row = bcpf_attr(k);
+		if (!uj.row->fallback)
+			bcpf_user_each(u, k, put_value, &uj);
+		else if (u->client_type && strcmp(u->client_type, uj.row->fallback))
+			json_object_set_new(uj.obj, uj.row->json_key, json_string(u->client_type));
+	}
+	return uj.obj;
+}
+
+static json_t *time_json(const struct dside *sd, int64_t t)
+{
+	char buf[32];
+	return sd->is_blob ? json_string(format_time(t, buf)) : json_null();
+}
+
+static json_t *side_json(const struct dside *sd)
+{
+	json_t *o = json_object(), *files = json_array();
+	for (int i = 0; i < sd->nfiles; i++)
+		json_array_append_new(files, json_string(sd->files[i]));
+	json_object_set_new(o, "kind", json_string(sd->is_blob ? "blob" : "source"));
+	json_object_set_new(o, "files", files);
+	json_object_set_new(o, "tenant", sd->m->tenant ? json_string(sd->m->tenant) : json_null());
+	json_object_set_new(o, "serial", sd->is_blob ? json_integer((json_int_t)sd->info.serial) :
+			    json_null());
+	json_object_set_new(o, "sha256", sd->is_blob ? json_string(sd->sha256) : json_null());
+	json_object_set_new(o, "not_before", time_json(sd, sd->info.not_before));
+	json_object_set_new(o, "not_after", time_json(sd, sd->info.not_after));
+	json_object_set_new(o, "signer", sd->is_blob ? json_string(sd->info.thumbprint) : json_null());
+	return o;
+}
+
+/* serial, validity and signer: a "blob" record when a side is a blob and they differ. */
+static void blob_record(json_t *structural, const struct dside *sd)
+{
+	if (!sd[0].is_blob && !sd[1].is_blob)
+		return;
+	json_t *a = side_json(&sd[0]), *b = side_json(&sd[1]), *fields = json_array();
+	static const char *const keys[] = { "serial", "not_before", "not_after", "signer" };
+	for (unsigned i = 0; i < 4; i++) {
+		json_t *x = json_object_get(a, keys[i]), *y = json_object_get(b, keys[i]);
+		if (json_equal(x, y))
+			continue;
+		json_t *f = json_object();
+		json_object_set_new(f, "field", json_string(keys[i]));
+		json_object_set(f, "old", x);
+		json_object_set(f, "new", y);
+		json_array_append_new(fields, f);
+	}
+	if (json_array_size(fields)) {
+		json_t *r = json_pack("{s:s,s:s,s:n}", "object", "blob", "change", "changed", "name");
+		json_object_set_new(r, "fields", fields);
+		json_array_insert_new(structural, 0, r);
+	} else {
+		json_decref(fields);
+	}
+	json_decref(a);
+	json_decref(b);
+}
+
+static json_t *outcome_json(const struct model *m, const struct df_outcome *o)
+{
+	const char *s = seg_name(m, o->segment), *r = rule_name(m, o->rule);
+	return json_pack("{s:s,s:o,s:o}", "verdict", bcp_verdict_str(o->verdict),
+			 "segment", s ? json_string(s) : json_null(), "rule",
+			 r ? json_string(r) : json_null());
+}
+
+static void ports_text(const struct df_class *c, char *buf, size_t n)
+{
+	if (c->lo == c->hi)
+		snprintf(buf, n, "%u", c->lo);
+	else
+		snprintf(buf, n, "%u-%u", c->lo, c->hi);
+}
+
+static json_t *class_json(const struct dside *sd, const struct df_result *r,
+			  const struct df_class *c)
+{
+	char pat[300], ports[16], host[NET_HOST_MAX + 3], req[NET_HOST_MAX + 20];
+	const char *proto = c->proto == BCP_UDP ? "udp" : "tcp";
+	ports_text(c, ports, sizeof ports);
+	json_t *o = json_pack("{s:s,s:s,s:s}", "pattern",
+			      cl_pattern_text(&r->set.pats[c->pattern], pat, sizeof pat), "proto", proto,
+			      "ports", ports);
+	json_object_set_new(o, "user", json_string(c->user));
+	json_object_set_new(o, "old", outcome_json(sd[0].m, &c->old));
+	json_object_set_new(o, "new", outcome_json(sd[1].m, &c->nw));
+	if (c->undecided) {
+		json_object_set_new(o, "why", json_string("the user condition is over the solver's "
+							  "budget (raise it with --budget)"));
+		return o;
+	}
+	witness_host(r, c, host, sizeof host);
+	snprintf(req, sizeof req, "%s:%u/%s", host, c->lo, proto);
+	json_object_set_new(o, "witness", json_pack("{s:s,s:o}", "request", req, "user",
+						    user_json(&c->witness)));
+	return o;
+}
+
+/* ---- grouping: by segment, then by the pair of rules ---- */
+
+struct sorter {
+	const struct dside *sd;
+	const struct df_result *r;
+};
+static struct sorter sorting;
+
+static const char *group_segment(const struct df_class *c)
+{
+	const char *s = seg_name(sorting.sd[0].m, c->old.segment);
+	return s ? s : seg_name(sorting.sd[1].m, c->nw.segment);
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	return !a || !b ? (a != NULL) - (b != NULL) : strcmp(a, b);
+}
+
+static int cmp_class(const void *x, const void *y)
+{
+	const struct df_class *a = x, *b = y;
+	int c = cmp_str(group_segment(a), group_segment(b));
+	if (!c)
+		c = cmp_str(rule_name(sorting.sd[0].m, a->old.rule), rule_name(sorting.sd[0].m, b->old.rule));
+	if (!c)
+		c = cmp_str(rule_name(sorting.sd[1].m, a->nw.rule), rule_name(sorting.sd[1].m, b->nw.rule));
+	if (!c)
+		c = (int)a->old.verdict - (int)b->old.verdict;
+	if (!c)
+		c = (int)a->nw.verdict - (int)b->nw.verdict;
+	if (!c)
+		c = a->pattern < b->pattern ? -1 : a->pattern > b->pattern;
+	if (!c)
+		c = (int)a->proto - (int)b->proto;
+	return c ? c : (int)a->lo - (int)b->lo;
+}
+
+static json_t *result_json(const struct dside *sd, json_t *structural, const struct df_result *r)
+{
+	json_t *root = json_object(), *classes = json_array(), *undecided = json_array();
+	json_object_set_new(root, "old", side_json(&sd[0]));
+	json_object_set_new(root, "new", side_json(&sd[1]));
+	json_object_set(root, "structural", structural);
+	uint32_t changes = 0;
+	for (uint32_t i = 0; i < r->n; i++) {
+		json_t *c = class_json(sd, r, &r->c[i]);
+		if (r->c[i].undecided) {
+			json_array_append_new(undecided, c);
+		} else {
+			json_array_append_new(classes, c);
+			changes++;
+		}
+	}
+	json_object_set_new(root, "decision_changes", json_integer(changes));
+	json_object_set_new(root, "classes", classes);
+	json_object_set_new(root, "undecided", undecided);
+	return root;
+}
+
+/* ---- text ---- */
+
+static void print_value(FILE *out, json_t *v)
+{
+	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	fputs(s ? s : "?", out);
+	free(s);
+}
+
+static void print_structural(FILE *out, json_t *structural)
+{
+	size_t i, j;
+	json_t *rec, *f;
+	if (!json_array_size(structural)) {
+		fprintf(out, "no structural changes\n");
+		return;
+	}
+	fprintf(out, "structural changes:\n");
+	json_array_foreach(structural, i, rec) {
+		json_t *name = json_object_get(rec, "name"), *old = json_object_get(rec, "old_name");
+		fprintf(out, "  %s", json_string_value(json_object_get(rec, "object")));
+		if (json_is_string(name))
+			fprintf(out, " \"%s\"", json_string_value(name));
+		fprintf(out, " %s", json_string_value(json_object_get(rec, "change")));
+		if (old)
+			fprintf(out, " (was \"%s\")", json_string_value(old));
+		fputc('\n', out);
+		json_array_foreach(json_object_get(rec, "fields"), j, f) {
+			fprintf(out, "    %s: ", json_string_value(json_object_get(f, "field")));
+			print_value(out, json_object_get(f, "old"));
+			fputs(" -> ", out);
+			print_value(out, json_object_get(f, "new"));
+			fputc('\n', out);
+		}
+	}
+}
+
+static void print_outcome(FILE *out, const struct model *m, const struct df_outcome *o)
+{
+	const char *r = rule_name(m, o->rule);
+	fputs(bcp_verdict_str(o->verdict), out);
+	if (r)
+		fprintf(out, " by rule \"%s\"", r);
+	else if (o->verdict == BCP_DENY)
+		fputs(" (no rule)", out);
+}
+
+static void print_class(FILE *out, json_t *c)
+{
+	json_t *w = json_object_get(c, "witness");
+	fprintf(out, "    %s %s %s, %s\n", json_string_value(json_object_get(c, "pattern")),
+		json_string_value(json_object_get(c, "proto")),
+		json_string_value(json_object_get(c, "ports")),
+		json_string_value(json_object_get(c, "user")));
+	if (w) {
+		fprintf(out, "      e.g. %s as ", json_string_value(json_object_get(w, "request")));
+		print_value(out, json_object_get(w, "user"));
+		fputc('\n', out);
+	} else {
+		fprintf(out, "      not decided: %s\n", json_string_value(json_object_get(c, "why")));
+	}
+}
+
+static void print_classes(FILE *out, const struct dside *sd, const struct df_result *r,
+			  json_t *root)
+{
+	const char *seg = NULL;
+	const struct df_class *prev = NULL;
+	size_t kc = 0, ku = 0;
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct df_class *c = &r->c[i];
+		const char *s = group_segment(c);
+		if (!i || cmp_str(s, seg)) {
+			fprintf(out, s ? "segment \"%s\":\n" : "no segment:\n", s);
+			prev = NULL;
+		}
+		if (!prev || memcmp(&prev->old, &c->old, sizeof c->old) ||
+		    memcmp(&prev->nw, &c->nw, sizeof c->nw)) {
+			fputs("  ", out);
+			print_outcome(out, sd[0].m, &c->old);
+			fputs(" -> ", out);
+			print_outcome(out, sd[1].m, &c->nw);
+			const char *ns = seg_name(sd[1].m, c->nw.segment);
+			if (c->nw.segment >= 0 && cmp_str(ns, s))
+				fprintf(out, " in segment \"%s\"", ns);
+			fputs(":\n", out);
+		}
+		json_t *list = json_object_get(root, c->undecided ? "undecided" : "classes");
+		print_class(out, json_array_get(list, c->undecided ? ku++ : kc++));
+		seg = s, prev = c;
+	}
+}
+
+static void print_text(FILE *out, const struct dside *sd, json_t *structural,
+		       const struct df_result *r, json_t *root)
+{
+	for (int k = 0; k < 2; k++) {
+		fprintf(out, "%s: ", sd[k].label);
+		for (int i = 0; i < sd[k].nfiles; i++)
+			fprintf(out, "%s%s", i ? " " : "", sd[k].files[i]);
+		if (sd[k].is_blob)
+			fprintf(out, " (blob, serial %llu, sha256 %s)",
+				(unsigned long long)sd[k].info.serial, sd[k].sha256);
+		fputc('\n', out);
+	}
+	print_structural(out, structural);
+	print_classes(out, sd, r, root);
+	long long n = json_integer_value(json_object_get(root, "decision_changes"));
+	if (n)
+		fprintf(out, "%lld class%s of requests change decision\n", n, n == 1 ? "" : "es");
+	else
+		fprintf(out, "no decision changes\n");
+	if (r->nundecided)
+		fprintf(out, "%u class%s not decided\n", r->nundecided, r->nundecided == 1 ? "" : "es");
+}
+
+/* ---- the command ---- */
+
+static int load_side(struct dside *sd, const struct trust_args *t, struct arena *a)
+{
+	return sd->is_blob ? load_blob(sd, t, a) : load_source(sd, a);
+}
+
+static int run_diff(struct dargs *d, struct arena *a)
+{
+	struct dside *sd = d->side;
+	struct df_maps maps;
+	struct df_result r;
+	if (load_side(&sd[0], &d->t, a) || load_side(&sd[1], &d->t, a))
+		return 2;
+	json_t *structural = NULL;
+	if (diff_maps(sd[0].m, sd[1].m, a, &maps) || !(structural = diff_structural(sd[0].m, sd[1].m, &maps)) ||
+	    diff_semantic(sd[0].m, sd[1].m, &maps, d->budget, a, &r)) {
+		fprintf(stderr, "bcpc diff: out of memory\n");
+		json_decref(structural);
+		return 2;
+	}
+	int rc = 2;
+	blob_record(structural, sd);
+	if (check_witnesses(sd, &r) == 0) {
+		sorting = (struct sorter){ sd, &r };
+		qsort(r.c, r.n, sizeof *r.c, cmp_class);
+		json_t *root = result_json(sd, structural, &r);
+		if (d->json) {
+			json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			putchar('\n');
+		} else {
+			print_text(stdout, sd, structural, &r, root);
+		}
+		rc = r.n ? 1 : 0;
+		json_decref(root);
+	}
+	json_decref(structural);
+	diff_free(&r);
+	return rc;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct dargs d;
+	memset(&d, 0, sizeof d);
+	d.side[0].label = "old";
+	d.side[1].label = "new";
+	int rc = parse_args(argc, argv, &d);
+	if (rc == 0) {
+		struct arena a;
+		arena_init(&a, NULL);
+		rc = run_diff(&d, &a);
+		arena_free(&a);
+	}
+	for (int k = 0; k < 2; k++) {
+		bcp_close(d.side[k].b);
+		free(d.side[k].bytes);
+	}
+	trust_free(&d.t);
+	if (fflush(stdout) != 0)
+		rc = 2;
+	return rc;
+}
