@@ -14,7 +14,7 @@
 #include "users.h"
 #include "diff_int.h"
 
-#define DEFAULT_BUDGET 2000000ull
+#define DEFAULT_BUDGET 20000000ull   /* as lint's */
 
 /* ---- the rules that apply to each segment, per model ---- */
 
