@@ -210,38 +210,63 @@ static void witness_host(const struct df_result *r, const struct df_class *c, ch
 	snprintf(out, n, strchr(rep, ':') ? "[%s]" : "%s", rep);
 }
 
-/* Decides the witness through side k's blob: it must be the class's decision. */
-static int reproduces(const struct dside *sd, const char *host, const struct df_class *c,
-		      const struct df_outcome *want)
+/* The witness user bound to both blobs; classes of one condition share it, and the
+ * classes come sorted so that they follow each other: one bind per condition. */
+struct bound {
+	uint32_t id;
+	bcp_user *u[2];
+};
+
+static void unbind(struct bound *bu)
 {
-	bcp_user *u = NULL;
+	bcp_user_free(bu->u[0]);
+	bcp_user_free(bu->u[1]);
+	bu->u[0] = bu->u[1] = NULL;
+}
+
+static int rebind(const struct dside *sd, struct bound *bu, const struct df_class *c)
+{
 	struct bcp_error e;
-	struct bcp_decision d;
-	if (bcp_bind(sd->b, &c->witness, &u, &e) != BCP_OK)
+	if (bu->u[0] && bu->id == c->user_id)
 		return 0;
-	int ok = bcp_decide_host(u, host, strlen(host), c->lo, c->proto, &d) == BCP_OK &&
-		 d.verdict == want->verdict && same_name(d.segment, seg_name(sd->m, want->segment)) &&
-		 same_name(d.rule, rule_name(sd->m, want->rule));
-	bcp_user_free(u);
-	return ok;
+	unbind(bu);
+	bu->id = c->user_id;
+	for (int k = 0; k < 2; k++)
+		if (bcp_bind(sd[k].b, &c->witness, &bu->u[k], &e) != BCP_OK)
+			return -1;
+	return 0;
+}
+
+/* Decides the witness through side k's blob: it must be the class's decision. */
+static int reproduces(const struct dside *sd, bcp_user *u, const char *host,
+		      const struct df_class *c, const struct df_outcome *want)
+{
+	struct bcp_decision d;
+	return bcp_decide_host(u, host, strlen(host), c->lo, c->proto, &d) == BCP_OK &&
+	       d.verdict == want->verdict && same_name(d.segment, seg_name(sd->m, want->segment)) &&
+	       same_name(d.rule, rule_name(sd->m, want->rule));
 }
 
 static int check_witnesses(const struct dside *sd, const struct df_result *r)
 {
 	char host[NET_HOST_MAX + 3];
-	for (uint32_t i = 0; i < r->n; i++) {
+	struct bound bu = { 0 };
+	int rc = 0;
+	for (uint32_t i = 0; i < r->n && !rc; i++) {
 		const struct df_class *c = &r->c[i];
 		if (c->undecided)
 			continue;
 		witness_host(r, c, host, sizeof host);
-		if (!reproduces(&sd[0], host, c, &c->old) || !reproduces(&sd[1], host, c, &c->nw)) {
+		if (rebind(sd, &bu, c) || !reproduces(&sd[0], bu.u[0], host, c, &c->old) ||
+		    !reproduces(&sd[1], bu.u[1], host, c, &c->nw)) {
 			fprintf(stderr, "bcpc diff: internal error: the witness %s:%u/%s does not "
 				"reproduce its class through the blobs; nothing printed\n", host, c->lo,
 				c->proto == BCP_UDP ? "udp" : "tcp");
-			return -1;
+			rc = -1;
 		}
 	}
-	return 0;
+	unbind(&bu);
+	return rc;
 }
 
 /* ---- JSON ---- */
@@ -311,10 +336,11 @@ static json_t *side_json(const struct dside *sd)
 	return o;
 }
 
-/* serial, validity and signer: a "blob" record when a side is a blob and they differ. */
+/* serial, validity and signer: a "blob" record when both sides are blobs and they
+ * differ (a policy source has none of them). */
 static void blob_record(json_t *structural, const struct dside *sd)
 {
-	if (!sd[0].is_blob && !sd[1].is_blob)
+	if (!sd[0].is_blob || !sd[1].is_blob)
 		return;
 	json_t *a = side_json(&sd[0]), *b = side_json(&sd[1]), *fields = json_array();
 	static const char *const keys[] = { "serial", "not_before", "not_after", "signer" };
@@ -411,32 +437,57 @@ static int cmp_class(const void *x, const void *y)
 	if (!c)
 		c = (int)a->nw.verdict - (int)b->nw.verdict;
 	if (!c)
+		c = a->user_id < b->user_id ? -1 : a->user_id > b->user_id;
+	if (!c)
 		c = a->pattern < b->pattern ? -1 : a->pattern > b->pattern;
 	if (!c)
 		c = (int)a->proto - (int)b->proto;
 	return c ? c : (int)a->lo - (int)b->lo;
 }
 
-static json_t *result_json(const struct dside *sd, json_t *structural, const struct df_result *r)
+static void dump_compact(FILE *out, json_t *v)
 {
-	json_t *root = json_object(), *classes = json_array(), *undecided = json_array();
-	json_object_set_new(root, "old", side_json(&sd[0]));
-	json_object_set_new(root, "new", side_json(&sd[1]));
-	json_object_set(root, "structural", structural);
-	uint32_t changes = 0;
+	json_dumpf(v, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	json_decref(v);
+}
+
+/* The classes (undecided 0) or those not decided (1), one object a line. */
+static void print_class_list(FILE *out, const struct dside *sd, const struct df_result *r,
+			     int undecided)
+{
+	int first = 1;
+	fputs("[", out);
 	for (uint32_t i = 0; i < r->n; i++) {
-		json_t *c = class_json(sd, r, &r->c[i]);
-		if (r->c[i].undecided) {
-			json_array_append_new(undecided, c);
-		} else {
-			json_array_append_new(classes, c);
-			changes++;
-		}
+		if (r->c[i].undecided != undecided)
+			continue;
+		fputs(first ? "\n    " : ",\n    ", out);
+		dump_compact(out, class_json(sd, r, &r->c[i]));
+		first = 0;
 	}
-	json_object_set_new(root, "decision_changes", json_integer(changes));
-	json_object_set_new(root, "classes", classes);
-	json_object_set_new(root, "undecided", undecided);
-	return root;
+	fputs(first ? "]" : "\n  ]", out);
+}
+
+/* The JSON of docs/bcpc.1, written as it goes (a large diff has many classes). */
+static void print_json(FILE *out, const struct dside *sd, json_t *structural,
+		       const struct df_result *r)
+{
+	size_t i;
+	json_t *rec;
+	fputs("{\n  \"old\": ", out);
+	dump_compact(out, side_json(&sd[0]));
+	fputs(",\n  \"new\": ", out);
+	dump_compact(out, side_json(&sd[1]));
+	fputs(",\n  \"structural\": [", out);
+	json_array_foreach(structural, i, rec) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		dump_compact(out, json_incref(rec));
+	}
+	fputs(json_array_size(structural) ? "\n  ],\n" : "],\n", out);
+	fprintf(out, "  \"decision_changes\": %u,\n  \"classes\": ", r->n - r->nundecided);
+	print_class_list(out, sd, r, 0);
+	fputs(",\n  \"undecided\": ", out);
+	print_class_list(out, sd, r, 1);
+	fputs("\n}\n", out);
 }
 
 /* ---- text ---- */
@@ -486,28 +537,50 @@ static void print_outcome(FILE *out, const struct model *m, const struct df_outc
 		fputs(" (no rule)", out);
 }
 
-static void print_class(FILE *out, json_t *c)
+static void print_witness_user(FILE *out, const struct df_class *c)
 {
-	json_t *w = json_object_get(c, "witness");
-	fprintf(out, "    %s %s %s, %s\n", json_string_value(json_object_get(c, "pattern")),
-		json_string_value(json_object_get(c, "proto")),
-		json_string_value(json_object_get(c, "ports")),
-		json_string_value(json_object_get(c, "user")));
-	if (w) {
-		fprintf(out, "      e.g. %s as ", json_string_value(json_object_get(w, "request")));
-		print_value(out, json_object_get(w, "user"));
-		fputc('\n', out);
-	} else {
-		fprintf(out, "      not decided: %s\n", json_string_value(json_object_get(c, "why")));
-	}
+	json_t *u = user_json(&c->witness);
+	fputs("      e.g. user ", out);
+	print_value(out, u);
+	fputc('\n', out);
+	json_decref(u);
 }
 
-static void print_classes(FILE *out, const struct dside *sd, const struct df_result *r,
-			  json_t *root)
+/* One line per class: pattern, protocol, ports, and the witness request. */
+static void print_class(FILE *out, const struct df_result *r, const struct df_class *c)
+{
+	char pat[300], ports[16], host[NET_HOST_MAX + 3];
+	const char *proto = c->proto == BCP_UDP ? "udp" : "tcp";
+	ports_text(c, ports, sizeof ports);
+	fprintf(out, "        %s %s %s", cl_pattern_text(&r->set.pats[c->pattern], pat, sizeof pat),
+		proto, ports);
+	if (c->undecided) {
+		fputs(": not decided (over the solver's budget; raise it with --budget)\n", out);
+		return;
+	}
+	witness_host(r, c, host, sizeof host);
+	fprintf(out, ", e.g. %s:%u/%s\n", host, c->lo, proto);
+}
+
+static void print_decisions(FILE *out, const struct dside *sd, const struct df_class *c,
+			    const char *seg)
+{
+	fputs("  ", out);
+	print_outcome(out, sd[0].m, &c->old);
+	fputs(" -> ", out);
+	print_outcome(out, sd[1].m, &c->nw);
+	const char *ns = seg_name(sd[1].m, c->nw.segment);
+	if (c->nw.segment >= 0 && cmp_str(ns, seg))
+		fprintf(out, " in segment \"%s\"", ns);
+	fputs(":\n", out);
+}
+
+/* By segment, then by the pair of decisions, then by user condition (printed once,
+ * with its witness user), then the classes. */
+static void print_classes(FILE *out, const struct dside *sd, const struct df_result *r)
 {
 	const char *seg = NULL;
 	const struct df_class *prev = NULL;
-	size_t kc = 0, ku = 0;
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct df_class *c = &r->c[i];
 		const char *s = group_segment(c);
@@ -515,25 +588,22 @@ static void print_classes(FILE *out, const struct dside *sd, const struct df_res
 			fprintf(out, s ? "segment \"%s\":\n" : "no segment:\n", s);
 			prev = NULL;
 		}
-		if (!prev || memcmp(&prev->old, &c->old, sizeof c->old) ||
-		    memcmp(&prev->nw, &c->nw, sizeof c->nw)) {
-			fputs("  ", out);
-			print_outcome(out, sd[0].m, &c->old);
-			fputs(" -> ", out);
-			print_outcome(out, sd[1].m, &c->nw);
-			const char *ns = seg_name(sd[1].m, c->nw.segment);
-			if (c->nw.segment >= 0 && cmp_str(ns, s))
-				fprintf(out, " in segment \"%s\"", ns);
-			fputs(":\n", out);
+		int same_pair = prev && !memcmp(&prev->old, &c->old, sizeof c->old) &&
+				!memcmp(&prev->nw, &c->nw, sizeof c->nw);
+		if (!same_pair)
+			print_decisions(out, sd, c, s);
+		if (!same_pair || prev->user_id != c->user_id || prev->undecided != c->undecided) {
+			fprintf(out, "    users: %s\n", c->user);
+			if (!c->undecided)
+				print_witness_user(out, c);
 		}
-		json_t *list = json_object_get(root, c->undecided ? "undecided" : "classes");
-		print_class(out, json_array_get(list, c->undecided ? ku++ : kc++));
+		print_class(out, r, c);
 		seg = s, prev = c;
 	}
 }
 
 static void print_text(FILE *out, const struct dside *sd, json_t *structural,
-		       const struct df_result *r, json_t *root)
+		       const struct df_result *r)
 {
 	for (int k = 0; k < 2; k++) {
 		fprintf(out, "%s: ", sd[k].label);
@@ -545,10 +615,10 @@ static void print_text(FILE *out, const struct dside *sd, json_t *structural,
 		fputc('\n', out);
 	}
 	print_structural(out, structural);
-	print_classes(out, sd, r, root);
-	long long n = json_integer_value(json_object_get(root, "decision_changes"));
+	print_classes(out, sd, r);
+	uint32_t n = r->n - r->nundecided;
 	if (n)
-		fprintf(out, "%lld class%s of requests change decision\n", n, n == 1 ? "" : "es");
+		fprintf(out, "%u class%s of requests change decision\n", n, n == 1 ? "" : "es");
 	else
 		fprintf(out, "no decision changes\n");
 	if (r->nundecided)
@@ -578,18 +648,15 @@ static int run_diff(struct dargs *d, struct arena *a)
 	}
 	int rc = 2;
 	blob_record(structural, sd);
+	sorting = (struct sorter){ sd, &r };
+	qsort(r.c, r.n, sizeof *r.c, cmp_class);
 	if (check_witnesses(sd, &r) == 0) {
-		sorting = (struct sorter){ sd, &r };
-		qsort(r.c, r.n, sizeof *r.c, cmp_class);
-		json_t *root = result_json(sd, structural, &r);
 		if (d->json) {
-			json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			putchar('\n');
+			print_json(stdout, sd, structural, &r);
 		} else {
-			print_text(stdout, sd, structural, &r, root);
+			print_text(stdout, sd, structural, &r);
 		}
 		rc = r.n ? 1 : 0;
-		json_decref(root);
 	}
 	json_decref(structural);
 	diff_free(&r);

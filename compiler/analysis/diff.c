@@ -49,6 +49,22 @@ static int build_seg_rules(const struct model *m, struct arena *a, struct seg_ru
 
 /* ---- the state of one diff ---- */
 
+struct found;
+
+struct centry {
+	uint64_t hash;
+	uint32_t *key;            /* matched, nS, S... of each side */
+	uint32_t nkey;
+	struct found *f;
+	uint32_t n;
+};
+
+struct cache {
+	struct centry *e;
+	uint32_t cap, n;
+};
+
+
 struct differ {
 	const struct model *m[2];
 	const struct df_maps *mp;
@@ -65,6 +81,8 @@ struct differ {
 	uint32_t prev_begin, prev_end;   /* the classes of the previous interval */
 	uint32_t prev_pattern, prev_hi;
 	enum bcp_proto prev_proto;
+	struct cache cache;
+	uint32_t nfound;
 };
 
 static int rule_users_equal(const struct model *o, const struct m_rule *a,
@@ -466,32 +484,67 @@ static struct df_class *continues(struct differ *D, const struct cl_class *c,
 		struct df_class *p = &D->r->c[i];
 		if (p->undecided == x->undecided && !memcmp(&p->old, &x->old, sizeof p->old) &&
 		    !memcmp(&p->nw, &x->nw, sizeof p->nw) &&
-		    (p->user == x->user || (p->user && x->user && !strcmp(p->user, x->user))))
+		    p->user_id == x->user_id)
 			return p;
 	}
 	return NULL;
 }
 
-static int report(struct differ *D, const struct cl_class *c, const struct side *sd,
-		  const struct option *a, const struct option *b, enum us_result res)
+/* One pair of options some user takes, as found for a pair of selections: kept in
+ * the cache and emitted for every class of that pair. */
+struct found {
+	struct df_outcome old, nw;
+	const char *user;
+	uint32_t id;
+	struct bcp_user_info witness;
+	int undecided;
+};
+
+struct found_list {
+	struct found *f;
+	uint32_t n, cap;
+};
+
+static int found_add(struct differ *D, struct found_list *fl, const struct side *sd,
+		     const struct option *a, const struct option *b, enum us_result res)
 {
-	struct df_class x = { .pattern = c->pattern, .proto = c->proto, .lo = c->lo, .hi = c->hi,
-			      .old = a->out, .nw = b->out, .undecided = res == US_UNKNOWN };
-	x.user = user_text(D, sd, a, b);
-	if (!x.user)
-		return -1;
-	struct df_class *p = continues(D, c, &x);
-	if (p) {
-		p->hi = c->hi;
-		return 0;
+	if (fl->n == fl->cap) {
+		uint32_t cap = fl->cap ? fl->cap * 2 : 8;
+		struct found *f = realloc(fl->f, cap * sizeof *f);
+		if (!f)
+			return -1;
+		fl->f = f, fl->cap = cap;
 	}
-	if (res == US_SAT && uquery_user(D->q, D->a, &x.witness))
+	struct found *f = &fl->f[fl->n];
+	memset(f, 0, sizeof *f);
+	f->old = a->out, f->nw = b->out, f->undecided = res == US_UNKNOWN;
+	f->id = D->nfound++;
+	f->user = user_text(D, sd, a, b);
+	if (!f->user || (res == US_SAT && uquery_user(D->q, D->a, &f->witness)))
 		return -1;
-	struct df_class *slot = new_class(D->r);
-	if (!slot)
-		return -1;
-	*slot = x;
-	D->r->nundecided += x.undecided;
+	fl->n++;
+	return 0;
+}
+
+/* A class for each pair found, or the previous interval's class made longer. */
+static int emit(struct differ *D, const struct cl_class *c, const struct found *f, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		struct df_class x = { .pattern = c->pattern, .proto = c->proto, .lo = c->lo,
+				      .hi = c->hi, .old = f[i].old, .nw = f[i].nw, .user = f[i].user,
+				      .user_id = f[i].id,
+				      .witness = f[i].witness, .undecided = f[i].undecided };
+		struct df_class *p = continues(D, c, &x);
+		if (p) {
+			p->hi = c->hi;
+			continue;
+		}
+		struct df_class *slot = new_class(D->r);
+		if (!slot)
+			return -1;
+		*slot = x;
+		D->r->nundecided += x.undecided;
+	}
 	return 0;
 }
 
@@ -518,7 +571,7 @@ static int sides_same(const struct differ *D, const struct side *sd)
 	return 1;
 }
 
-static int pairs(struct differ *D, const struct cl_class *c, const struct side *sd)
+static int pairs(struct differ *D, const struct side *sd, struct found_list *fl)
 {
 	for (uint32_t i = 0; i < sd[0].nopt; i++)
 		for (uint32_t j = 0; j < sd[1].nopt; j++) {
@@ -529,10 +582,101 @@ static int pairs(struct differ *D, const struct cl_class *c, const struct side *
 			    plainly_apart(D, sd, a, b, 0) || plainly_apart(D, sd, b, a, 1))
 				continue;
 			enum us_result res = solve_pair(D, sd, a, b);
-			if (res != US_UNSAT && report(D, c, sd, a, b, res))
+			if (res != US_UNSAT && found_add(D, fl, sd, a, b, res))
 				return -1;
 		}
 	return 0;
+}
+
+/* ---- the cache: the pairs found for one pair of selections ---- */
+
+static uint32_t class_key(const struct cl_class *c, uint32_t *key)
+{
+	uint32_t n = 0;
+	for (int k = 0; k < 2; k++) {
+		key[n++] = (uint32_t)c->side[k].matched;
+		key[n++] = c->side[k].nS;
+		memcpy(&key[n], c->side[k].S, c->side[k].nS * sizeof *key);
+		n += c->side[k].nS;
+	}
+	return n;
+}
+
+static uint64_t hash_key(const uint32_t *key, uint32_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (uint32_t i = 0; i < n; i++)
+		h = (h ^ key[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static struct centry *cache_slot(struct cache *C, uint64_t h, const uint32_t *key, uint32_t n)
+{
+	for (uint32_t i = (uint32_t)h & (C->cap - 1);; i = (i + 1) & (C->cap - 1)) {
+		struct centry *e = &C->e[i];
+		if (!e->key || (e->hash == h && e->nkey == n && !memcmp(e->key, key, n * sizeof *key)))
+			return e;
+	}
+}
+
+static int cache_grow(struct cache *C)
+{
+	struct cache bigger = { calloc(C->cap ? C->cap * 2 : 1024, sizeof *C->e),
+				C->cap ? C->cap * 2 : 1024, C->n };
+	if (!bigger.e)
+		return -1;
+	for (uint32_t i = 0; i < C->cap; i++)
+		if (C->e[i].key)
+			*cache_slot(&bigger, C->e[i].hash, C->e[i].key, C->e[i].nkey) = C->e[i];
+	free(C->e);
+	*C = bigger;
+	return 0;
+}
+
+/* The pairs of options the class's two selections offer, solved once. */
+static int analyze(struct differ *D, const struct cl_class *c, struct found_list *fl)
+{
+	struct side sd[2];
+	D->r->stats.analyzed++;
+	int bad = side_options(D, 0, &c->side[0], &sd[0]) || side_options(D, 1, &c->side[1], &sd[1]);
+	if (!bad && !sides_same(D, sd)) {
+		set_pos(D, sd, 1);
+		bad = pairs(D, sd, fl);
+		set_pos(D, sd, 0);
+	}
+	side_free(&sd[0]);
+	side_free(&sd[1]);
+	return bad ? -1 : 0;
+}
+
+static struct centry *lookup(struct differ *D, const struct cl_class *c)
+{
+	uint32_t key[2 * (REF_MAX_SELECTED + 2)];
+	uint32_t n = class_key(c, key);
+	uint64_t h = hash_key(key, n);
+	if (2 * (D->cache.n + 1) > D->cache.cap && cache_grow(&D->cache))
+		return NULL;
+	struct centry *e = cache_slot(&D->cache, h, key, n);
+	if (e->key)
+		return e;
+	struct found_list fl = { 0 };
+	uint32_t *copy = arena_array(D->a, n, sizeof *copy);
+	if (!copy || analyze(D, c, &fl)) {
+		free(fl.f);
+		return NULL;
+	}
+	memcpy(copy, key, n * sizeof *key);
+	struct found *keep = fl.n ? arena_array(D->a, fl.n, sizeof *keep) : NULL;
+	if (fl.n && !keep) {
+		free(fl.f);
+		return NULL;
+	}
+	if (fl.n)
+		memcpy(keep, fl.f, fl.n * sizeof *keep);
+	free(fl.f);
+	*e = (struct centry){ h, copy, n, keep, fl.n };
+	D->cache.n++;
+	return e;
 }
 
 static int visit(void *ctx, const struct cl_set *s, const struct cl_class *c)
@@ -542,18 +686,8 @@ static int visit(void *ctx, const struct cl_set *s, const struct cl_class *c)
 	D->r->stats.classes++;
 	uint32_t begin = D->r->n;
 	if (!class_unchanged(D, c)) {
-		struct side sd[2];
-		D->r->stats.analyzed++;
-		int bad = side_options(D, 0, &c->side[0], &sd[0]) ||
-			  side_options(D, 1, &c->side[1], &sd[1]);
-		if (!bad && !sides_same(D, sd)) {
-			set_pos(D, sd, 1);
-			bad = pairs(D, c, sd);
-			set_pos(D, sd, 0);
-		}
-		side_free(&sd[0]);
-		side_free(&sd[1]);
-		if (bad)
+		struct centry *e = lookup(D, c);
+		if (!e || emit(D, c, e->f, e->n))
 			return -1;
 	}
 	if (D->r->n > begin || D->prev_pattern != c->pattern || D->prev_proto != c->proto) {
@@ -577,6 +711,7 @@ int diff_semantic(const struct model *o, const struct model *n, const struct df_
 	D.us = uspace_new_models(ms, 2);
 	D.q = D.us ? uquery_new(D.us) : NULL;
 	int rc = D.q ? cl_each(&r->set, visit, &D) : -1;
+	free(D.cache.e);
 	uquery_free(D.q);
 	uspace_free(D.us);
 	return rc ? -1 : 0;

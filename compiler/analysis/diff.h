@@ -51,6 +51,7 @@ struct df_class {
 	uint16_t lo, hi;           /* ports */
 	struct df_outcome old, nw;
 	const char *user;          /* the user condition, in the policy's words */
+	uint32_t user_id;          /* classes of the same condition and witness share it */
 	struct bcp_user_info witness;   /* a user of it (arrays in the arena) */
 	int undecided;             /* over the budget: old, nw, witness are not set */
 };
