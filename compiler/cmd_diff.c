@@ -59,15 +59,12 @@ static int take_sources(int argc, char **argv, int *i, struct dside *sd)
 static int take_blob(char **argv, int i, struct dargs *d)
 {
 	int k = d->side[0].nfiles ? 1 : 0;
+	size_t n = strlen(argv[i]);
+	if (n > 4 && !strcmp(argv[i] + n - 4, ".bcl"))
+		return usage_error("diff", "'%.200s' is a policy source: give it after "
+				   "--old-source or --new-source", argv[i]);
 	if (d->side[k].nfiles)
-		k = 1;
-	if (d->side[k].nfiles) {
-		size_t n = strlen(argv[i]);
-		if (n > 4 && !strcmp(argv[i] + n - 4, ".bcl"))
-			return usage_error("diff", "'%.200s' is a policy source: give it after "
-					   "--old-source or --new-source", argv[i]);
 		return usage_error("diff", "unexpected argument '%.200s'", argv[i]);
-	}
 	d->side[k].is_blob = 1;
 	d->side[k].files = &argv[i];
 	d->side[k].nfiles = 1;
