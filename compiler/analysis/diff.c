@@ -401,7 +401,7 @@ static void part_fails(struct parts *ps, const struct model *m, const struct m_r
 	if (dt_nuser(r->clauses, r->nclauses) == 1) {
 		for (uint32_t i = 0; i < r->nclauses; i++)
 			if (!r->clauses[i].app)
-				dt_clause(&t, m, &r->clauses[i], 1);
+				dt_clause_in(&t, m, &r->clauses[i], 1, 1);
 	} else {
 		dt_put(&t, "not (");
 		dt_user_clauses(&t, m, r->clauses, r->nclauses);
@@ -417,7 +417,7 @@ static void part_holds(struct parts *ps, const struct model *m, const struct m_r
 			continue;
 		struct dtext t = { 0 };
 		dt_put(&t, "");
-		dt_clause(&t, m, &r->clauses[i], 0);
+		dt_clause_in(&t, m, &r->clauses[i], 0, 1);
 		part_add(ps, &t);
 	}
 }

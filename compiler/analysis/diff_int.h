@@ -14,7 +14,11 @@ struct dtext {
 void dt_put(struct dtext *t, const char *s);
 /* One clause as the language writes it; flip: its negation. */
 void dt_clause(struct dtext *t, const struct model *m, const struct m_clause *c, int flip);
-/* The user clauses of a list, joined by " and ". */
+/* The same inside a conjunction (in_and): a clause of several conditions in
+ * parentheses, "not" or not. */
+void dt_clause_in(struct dtext *t, const struct model *m, const struct m_clause *c, int flip,
+		  int in_and);
+/* The user clauses of a list, joined by " and ", each as in a conjunction. */
 void dt_user_clauses(struct dtext *t, const struct model *m, const struct m_clause *c,
 		     uint32_t n);
 /* How many user clauses a list has. */

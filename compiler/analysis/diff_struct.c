@@ -70,16 +70,23 @@ static void put_atom(struct dtext *t, const struct model *m, const struct m_atom
 
 void dt_clause(struct dtext *t, const struct model *m, const struct m_clause *c, int flip)
 {
-	if (c->negated != flip)
+	dt_clause_in(t, m, c, flip, 0);
+}
+
+void dt_clause_in(struct dtext *t, const struct model *m, const struct m_clause *c, int flip,
+		  int in_and)
+{
+	int neg = c->negated != flip, paren = c->natoms > 1 && (neg || in_and);
+	if (neg)
 		put(t, "not ");
-	if (c->natoms > 1 && c->negated != flip)
+	if (paren)
 		put(t, "(");
 	for (uint32_t i = 0; i < c->natoms; i++) {
 		if (i)
 			put(t, " or ");
 		put_atom(t, m, &c->atoms[i]);
 	}
-	if (c->natoms > 1 && c->negated != flip)
+	if (paren)
 		put(t, ")");
 }
 
@@ -102,7 +109,15 @@ static void put_clauses(struct dtext *t, const struct model *m, const struct m_c
 void dt_user_clauses(struct dtext *t, const struct model *m, const struct m_clause *c,
 		     uint32_t n)
 {
-	put_clauses(t, m, c, n, 1, " and ");
+	int first = 1;
+	for (uint32_t i = 0; i < n; i++) {
+		if (c[i].app)
+			continue;
+		if (!first)
+			put(t, " and ");
+		first = 0;
+		dt_clause_in(t, m, &c[i], 0, 1);
+	}
 }
 
 uint32_t dt_nuser(const struct m_clause *c, uint32_t n)
