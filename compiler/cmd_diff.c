@@ -442,9 +442,12 @@ static int cmp_class(const void *x, const void *y)
 	return c ? c : (int)a->lo - (int)b->lo;
 }
 
+/* Through a string: jansson writes to a FILE in many small pieces. */
 static void dump_compact(FILE *out, json_t *v)
 {
-	json_dumpf(v, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	fputs(s ? s : "null", out);
+	free(s);
 	json_decref(v);
 }
 
