@@ -378,28 +378,57 @@ static void ports_text(const struct df_class *c, char *buf, size_t n)
 		snprintf(buf, n, "%u-%u", c->lo, c->hi);
 }
 
-static json_t *class_json(const struct dside *sd, const struct df_result *r,
-			  const struct df_class *c)
+/* The parts of a class's JSON that its condition decides, written once for the
+ * classes of one condition (they follow each other): the condition and the witness
+ * user, escaped. */
+struct user_cache {
+	uint32_t id;
+	int undecided;
+	char *user, *witness;
+};
+
+static char *dumps_new(json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	json_decref(v);
+	return s;
+}
+
+static void cache_user(struct user_cache *uc, const struct df_class *c)
+{
+	if (uc->user && uc->id == c->user_id && uc->undecided == c->undecided)
+		return;
+	free(uc->user);
+	free(uc->witness);
+	uc->id = c->user_id, uc->undecided = c->undecided;
+	uc->user = dumps_new(json_string(c->user));
+	uc->witness = c->undecided ? NULL : dumps_new(user_json(&c->witness));
+}
+
+/* One class as one JSON object, in the order of docs/bcpc.1. */
+static void print_class_json(FILE *out, const struct dside *sd, const struct df_result *r,
+			     const struct df_class *c, struct user_cache *uc)
 {
 	char pat[300], ports[16], host[NET_HOST_MAX + 3], req[NET_HOST_MAX + 20];
 	const char *proto = c->proto == BCP_UDP ? "udp" : "tcp";
+	cache_user(uc, c);
 	ports_text(c, ports, sizeof ports);
-	json_t *o = json_pack("{s:s,s:s,s:s}", "pattern",
-			      cl_pattern_text(&r->set.pats[c->pattern], pat, sizeof pat), "proto", proto,
-			      "ports", ports);
-	json_object_set_new(o, "user", json_string(c->user));
-	json_object_set_new(o, "old", outcome_json(sd[0].m, &c->old));
-	json_object_set_new(o, "new", outcome_json(sd[1].m, &c->nw));
+	char *p = dumps_new(json_string(cl_pattern_text(&r->set.pats[c->pattern], pat, sizeof pat)));
+	char *o = dumps_new(outcome_json(sd[0].m, &c->old)), *n = dumps_new(outcome_json(sd[1].m, &c->nw));
+	fprintf(out, "{\"pattern\":%s,\"proto\":\"%s\",\"ports\":\"%s\",\"user\":%s,\"old\":%s,\"new\":%s,",
+		p ? p : "null", proto, ports, uc->user ? uc->user : "null", o ? o : "null", n ? n : "null");
+	free(p), free(o), free(n);
 	if (c->undecided) {
-		json_object_set_new(o, "why", json_string("the user condition is over the solver's "
-							  "budget (raise it with --budget)"));
-		return o;
+		fputs("\"why\":\"the user condition is over the solver's budget (raise it with "
+		      "--budget)\"}", out);
+		return;
 	}
 	witness_host(r, c, host, sizeof host);
 	snprintf(req, sizeof req, "%s:%u/%s", host, c->lo, proto);
-	json_object_set_new(o, "witness", json_pack("{s:s,s:o}", "request", req, "user",
-						    user_json(&c->witness)));
-	return o;
+	char *rq = dumps_new(json_string(req));
+	fprintf(out, "\"witness\":{\"request\":%s,\"user\":%s}}", rq ? rq : "null",
+		uc->witness ? uc->witness : "null");
+	free(rq);
 }
 
 /* ---- grouping: by segment, then by the pair of rules ---- */
@@ -456,15 +485,18 @@ static void print_class_list(FILE *out, const struct dside *sd, const struct df_
 			     int undecided)
 {
 	int first = 1;
+	struct user_cache uc = { 0 };
 	fputs("[", out);
 	for (uint32_t i = 0; i < r->n; i++) {
 		if (r->c[i].undecided != undecided)
 			continue;
 		fputs(first ? "\n    " : ",\n    ", out);
-		dump_compact(out, class_json(sd, r, &r->c[i]));
+		print_class_json(out, sd, r, &r->c[i], &uc);
 		first = 0;
 	}
 	fputs(first ? "]" : "\n  ]", out);
+	free(uc.user);
+	free(uc.witness);
 }
 
 /* The JSON of docs/bcpc.1, written as it goes (a large diff has many classes). */
