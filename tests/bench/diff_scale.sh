@@ -28,11 +28,12 @@ echo "== bcpc diff old.bcp new.bcp --thumbprint ..."
 /usr/bin/time -f 'diff: %e s, %M KiB peak' "$BCPC" diff "$dir/old.bcp" "$dir/new.bcp" --thumbprint "$tp" \
 	>"$dir/diff.out" 2>"$dir/diff.err" || [ $? -eq 1 ]
 grep '^diff:' "$dir/diff.err"
-grep -v '^diff:' "$dir/diff.err" || true
-tail -n 2 "$dir/diff.out"
-echo "structural records: $(sed -n '/^structural changes:/,/^segment /p' "$dir/diff.out" | grep -c '^  [a-z]')"
+grep -v '^diff:\|^Command exited' "$dir/diff.err" || true
+tail -n 1 "$dir/diff.out"
+awk '/^structural changes:/ { on = 1; next } on && /^[^ ]/ { exit } on && /^  [a-z]/ { n[$1 " " $NF]++ }
+	END { for (k in n) printf "structural: %d %s\n", n[k], k }' "$dir/diff.out" | sort
 echo "== bcpc diff old.bcp new.bcp --thumbprint ... --json"
 /usr/bin/time -f 'diff --json: %e s, %M KiB peak' "$BCPC" diff "$dir/old.bcp" "$dir/new.bcp" --thumbprint "$tp" \
 	--json >"$dir/diff.json" 2>"$dir/diff.err" || [ $? -eq 1 ]
-grep '^diff' "$dir/diff.err"
+grep '^diff' "$dir/diff.err" | grep -v '^Command exited'
 echo "classes: $(jq '.decision_changes' "$dir/diff.json"), not decided: $(jq '.undecided | length' "$dir/diff.json")"
