@@ -361,24 +361,6 @@ static void pack_settings(struct mp *w, const struct model *m)
 	}
 }
 
-/* The model's setting kinds are the language's; their names in the blob are the format's. */
-static enum bcp_setting_type setting_type(enum setting_kind k)
-{
-	switch (k) {
-	case SET_STRING:
-		return BCP_SET_STRING;
-	case SET_INT:
-		return BCP_SET_INT;
-	case SET_BOOL:
-		return BCP_SET_BOOL;
-	case SET_DURATION:
-		return BCP_SET_DURATION;
-	case SET_LIST:
-		break;
-	}
-	return BCP_SET_LIST;
-}
-
 static void pack_profile_settings(struct mp *w, const struct model *m)
 {
 	mp_array(w, m->nprofiles);
@@ -389,7 +371,7 @@ static void pack_profile_settings(struct mp *w, const struct model *m)
 			const struct m_setting *s = &p->settings[j];
 			mp_array(w, 3);
 			mp_str(w, s->key);
-			mp_str(w, bcpf_setting_type_text(setting_type(s->kind)));
+			mp_str(w, bcpf_setting_type_text(setting_bcp_type(s->kind)));
 			switch (s->kind) {
 			case SET_STRING:
 				mp_str(w, s->s ? s->s : "");

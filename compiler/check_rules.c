@@ -289,6 +289,7 @@ static int check_setting(struct checker *c, const struct setting *st, struct m_s
 	memset(ms, 0, sizeof *ms);
 	const struct value *v = st->value;
 	ms->key = st->key;
+	ms->loc = st->loc;
 	switch (v->kind) {
 	case VAL_STRING:
 		ms->kind = SET_STRING;

@@ -1,12 +1,15 @@
-/* cmd_explain.c - `bcpc explain`: why a request is decided as it is. With
- * --reference the policy sources are explained step by step (explain.c); with a
- * blob, libbcp decides as a client does and the answer and its reason are shown
- * (a blob keeps no source lines to explain from). Text, or --json as data. */
+/* cmd_explain.c - `bcpc explain`: why a request is decided as it is, step by step
+ * (explain.c). With --reference the model comes from the policy sources; with a
+ * blob, from the verified blob read back (blob_model.c), and libbcp decides too: the
+ * trace is printed only when it ends where libbcp does. Text, or --json as data. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "blob_model.h"
 #include "cli.h"
+#include "file.h"
 #include "explain.h"
 #include "frontend.h"
 #include "request.h"
@@ -111,9 +114,11 @@ static json_t *rules_json(const struct model *m, const struct explanation *x,
 		const struct xp_rule *xr = &x->rules[i];
 		const struct m_rule *r = &m->rules[xr->rule];
 		json_t *o = json_object();
-		where(&r->loc, at, sizeof at);
 		json_object_set_new(o, "rule", json_string(r->name));
-		json_object_set_new(o, "at", json_string(at));
+		if (r->loc.src) {   /* a model read from a blob has no locations */
+			where(&r->loc, at, sizeof at);
+			json_object_set_new(o, "at", json_string(at));
+		}
 		json_object_set_new(o, "action", json_string(r->allow ? "allow" : "deny"));
 		json_object_set_new(o, "outcome", json_string(xr->why == XR_DECIDED ? "decided" :
 			xr->why == XR_USER_CLAUSE ? "user_clause_failed" : "not_for_segments"));
@@ -228,14 +233,10 @@ static void print_failed(FILE *out, json_t *clause)
 	}
 }
 
-static void print_text(FILE *out, json_t *o)
+static void print_patterns(FILE *out, json_t *o)
 {
-	json_t *req = json_object_get(o, "request"), *v;
+	json_t *v;
 	size_t i;
-	fprintf(out, "request: %s:%lld/%s (%s)\n", json_string_value(json_object_get(req, "host")),
-		json_integer_value(json_object_get(req, "port")),
-		json_string_value(json_object_get(req, "proto")),
-		json_string_value(json_object_get(req, "kind")));
 	if (json_array_size(json_object_get(o, "patterns")))
 		fputs("patterns that matched, most specific first:\n", out);
 	json_array_foreach(json_object_get(o, "patterns"), i, v) {
@@ -259,10 +260,17 @@ static void print_text(FILE *out, json_t *o)
 		print_strings(out, json_object_get(o, "selected_segments"));
 		fputc('\n', out);
 	}
+}
+
+static void print_rules(FILE *out, json_t *o)
+{
+	json_t *v;
+	size_t i;
 	json_array_foreach(json_object_get(o, "rules"), i, v) {
 		const char *outcome = json_string_value(json_object_get(v, "outcome"));
-		fprintf(out, "%s: rule \"%s\" (%s): ", json_string_value(json_object_get(v, "at")),
-			json_string_value(json_object_get(v, "rule")),
+		if (json_object_get(v, "at"))
+			fprintf(out, "%s: ", json_string_value(json_object_get(v, "at")));
+		fprintf(out, "rule \"%s\" (%s): ", json_string_value(json_object_get(v, "rule")),
 			json_string_value(json_object_get(v, "action")));
 		if (!strcmp(outcome, "decided")) {
 			fprintf(out, "decides, for segment \"%s\"\n",
@@ -275,6 +283,12 @@ static void print_text(FILE *out, json_t *o)
 		print_failed(out, json_object_get(v, "failed"));
 		fputc('\n', out);
 	}
+}
+
+static void print_profiles(FILE *out, json_t *o)
+{
+	json_t *v;
+	size_t i;
 	json_array_foreach(json_object_get(o, "profiles"), i, v) {
 		fprintf(out, "app profile \"%s\": ", json_string_value(json_object_get(v, "profile")));
 		if (json_is_true(json_object_get(v, "chosen"))) {
@@ -285,9 +299,21 @@ static void print_text(FILE *out, json_t *o)
 		print_failed(out, json_object_get(v, "failed"));
 		fputc('\n', out);
 	}
-	fprintf(out, "decision: %s", json_string_value(json_object_get(o, "decision")));
+}
+
+static void print_text(FILE *out, json_t *o)
+{
 	static const char *const keys[] = { "segment", "rule", "profile" };
-	for (i = 0; i < 3; i++) {
+	json_t *req = json_object_get(o, "request");
+	fprintf(out, "request: %s:%lld/%s (%s)\n", json_string_value(json_object_get(req, "host")),
+		json_integer_value(json_object_get(req, "port")),
+		json_string_value(json_object_get(req, "proto")),
+		json_string_value(json_object_get(req, "kind")));
+	print_patterns(out, o);
+	print_rules(out, o);
+	print_profiles(out, o);
+	fprintf(out, "decision: %s", json_string_value(json_object_get(o, "decision")));
+	for (size_t i = 0; i < 3; i++) {
 		json_t *s = json_object_get(o, keys[i]);
 		fprintf(out, " %s %s%s%s", keys[i], json_is_string(s) ? "\"" : "",
 			json_is_string(s) ? json_string_value(s) : "none", json_is_string(s) ? "\"" : "");
@@ -367,51 +393,122 @@ static int explain_reference(const struct explain_args *q, const struct request 
 	return rc;
 }
 
-/* From a blob: the runtime's answer and its reason; a blob has no sources to trace. */
-static int explain_blob(const struct explain_args *q, const struct request *req)
+/* ---- from a blob ---- */
+
+/* What libbcp answers on the verified blob, as a client would. */
+struct runtime_answer {
+	struct bcp_decision d;
+	int32_t profile;             /* bcp_user_profile_index */
+	uint64_t serial;
+};
+
+/* Reads the blob and opens it with libbcp against the trust options: its bytes in
+ * *data (malloc'd), the open handle in *b. 0, or 1 with the reason printed. */
+static int open_blob(const struct explain_args *q, uint8_t **data, size_t *len, bcp_blob **b)
 {
 	struct bcp_open_opts o = { q->t.thumbprints, q->t.nthumbprints, q->t.pubkey_pem, 0, 0, 0 };
 	struct bcp_error err;
-	struct bcp_decision d;
-	bcp_blob *b = NULL;
-	bcp_user *u = NULL;
-	int bad, rc = 1;
+	int bad;
 	o.now = now_or(q->now_arg, &bad);
 	if (bad)
 		return usage_error("explain", "%s", "--now: not a time");
-	if (bcp_open_file(q->blob_path, &o, &b, &err) != BCP_OK) {
+	*data = (uint8_t *)read_file_malloc(q->blob_path, BCPF_MAX_BLOB, len);
+	if (!*data) {
+		fprintf(stderr, "bcpc explain: cannot read %s: %s\n", q->blob_path, strerror(errno));
+		return 1;
+	}
+	if (bcp_open_buffer(*data, *len, &o, b, &err) != BCP_OK) {
 		fprintf(stderr, "bcpc explain: %s: %s\n", q->blob_path, err.message);
 		return 1;
 	}
+	return 0;
+}
+
+static int runtime_answer(bcp_blob *b, const struct request *req, struct runtime_answer *ra)
+{
+	struct bcp_error err;
+	struct bcp_info info;
+	bcp_user *u = NULL;
 	if (bcp_bind(b, &req->user, &u, &err) != BCP_OK) {
 		fprintf(stderr, "bcpc explain: user: %s\n", err.message);
-		goto out;
+		return 1;
 	}
-	if (bcp_decide_host(u, req->host, req->hostlen, req->port, req->proto, &d) != BCP_OK)
-		d.reason = BCP_REASON_BAD_HOST;   /* d already says deny */
-	json_t *j = json_object();
-	json_object_set_new(j, "request", json_pack("{s:s,s:i,s:s}", "host", req->host, "port",
-						    (int)req->port, "proto", proto_name(req->proto)));
-	json_object_set_new(j, "decision", json_string(bcp_verdict_str(d.verdict)));
-	json_object_set_new(j, "segment", str_or_null(d.segment));
-	json_object_set_new(j, "rule", str_or_null(d.rule));
-	json_object_set_new(j, "profile", str_or_null(bcp_user_profile(u)));
-	json_object_set_new(j, "reason", json_string(bcp_reason_str(d.reason)));
+	if (bcp_decide_host(u, req->host, req->hostlen, req->port, req->proto, &ra->d) != BCP_OK)
+		ra->d.reason = BCP_REASON_BAD_HOST;   /* d already says deny */
+	ra->profile = bcp_user_profile_index(u);
+	bcp_info(b, &info);
+	ra->serial = info.serial;
+	bcp_user_free(u);
+	return 0;
+}
+
+/* The trace of the blob's model ends where libbcp does: verdict, segment, rule and
+ * profile (the model keeps the blob's order, so its indices are the blob's). */
+static int trace_agrees(const struct explanation *x, const struct runtime_answer *ra)
+{
+	return x->verdict == ra->d.verdict && x->segment == ra->d.segment_index &&
+	       x->rule == ra->d.rule_index && x->profile == ra->profile &&
+	       x->bad_host == (ra->d.reason == BCP_REASON_BAD_HOST);
+}
+
+static void print_blob(const struct explain_args *q, const struct model *m,
+		       const struct explanation *x, const struct request *req,
+		       const struct runtime_answer *ra)
+{
+	json_t *o = explanation_json(m, x, &req->user);
+	json_object_set_new(o, "reason", json_string(bcp_reason_str(ra->d.reason)));
+	json_object_set_new(o, "serial", json_integer((json_int_t)ra->serial));
 	if (q->json) {
-		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	} else {
-		printf("request: %s:%u/%s\ndecision: %s segment %s rule %s profile %s\nreason: %s "
-		       "(libbcp on the verified blob; give --reference FILE.bcl... for every step)\n",
-		       req->host, req->port, proto_name(req->proto), bcp_verdict_str(d.verdict),
-		       d.segment ? d.segment : "none", d.rule ? d.rule : "none",
-		       bcp_user_profile(u) ? bcp_user_profile(u) : "none", bcp_reason_str(d.reason));
+		printf("blob: %s, serial %llu, verified; libbcp decides as this trace does "
+		       "(reason %s)\n", q->blob_path, (unsigned long long)ra->serial,
+		       bcp_reason_str(ra->d.reason));
+		print_text(stdout, o);
 	}
-	json_decref(j);
-	rc = 0;
-out:
-	bcp_user_free(u);
+	json_decref(o);
+}
+
+/* From a blob: libbcp decides as a client does; the blob read back into a model
+ * (blob_model.c) is explained step by step, and the trace is printed only when it
+ * ends where libbcp does (else an internal error, exit 2). */
+static int explain_blob(const struct explain_args *q, const struct request *req)
+{
+	struct runtime_answer ra;
+	struct explanation x;
+	struct model m;
+	struct arena a;
+	bcp_blob *b = NULL;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char err[300];
+	int rc = open_blob(q, &data, &len, &b);
+	if (rc == 0)
+		rc = runtime_answer(b, req, &ra);
+	arena_init(&a, NULL);
+	if (rc == 0 && blob_model(data, len, &a, &m, err, sizeof err) != 0) {
+		fprintf(stderr, "bcpc explain: %s: internal error: the verified blob does not read "
+			"back: %s\n", q->blob_path, err);
+		rc = 2;
+	}
+	if (rc == 0 && explain(&m, &req->user, req->host, req->port, req->proto, &x) != 0) {
+		fprintf(stderr, "bcpc explain: out of memory\n");
+		rc = 1;
+	} else if (rc == 0) {
+		if (trace_agrees(&x, &ra)) {
+			print_blob(q, &m, &x, req, &ra);
+		} else {
+			fprintf(stderr, "bcpc explain: internal error: the trace of %s ends in %s, "
+				"libbcp decides %s; no trace printed\n", q->blob_path,
+				bcp_verdict_str(x.verdict), bcp_verdict_str(ra.d.verdict));
+			rc = 2;
+		}
+		explain_free(&x);
+	}
+	arena_free(&a);
 	bcp_close(b);
+	free(data);
 	return rc;
 }
 

@@ -94,83 +94,116 @@ static json_t *witnesses_json(const struct model *m, const struct lint_result *r
 	return a;
 }
 
-int cmd_lint(int argc, char **argv)
+struct lint_args {
+	char **files;
+	int nfiles, json;
+	int fail_on;                 /* 0 warning, 1 note, 2 never */
+	struct lint_opts o;
+};
+
+static int lint_args(int argc, char **argv, struct lint_args *q)
 {
-	char **files = calloc((size_t)argc, sizeof *files);
-	int nfiles = 0, json = 0, fail_on = 0, rc = 0;   /* fail_on: 0 warning, 1 note, 2 never */
-	struct lint_opts o = { 0 };
-	if (!files)
-		return 1;
-	for (int i = 1; i < argc && rc == 0; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!strcmp(argv[i], "--fail-on") && i + 1 < argc) {
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			q->json = 1;
+		} else if (!strcmp(argv[i], "--fail-on") && i + 1 < argc) {
 			const char *v = argv[++i];
-			fail_on = !strcmp(v, "warning") ? 0 : !strcmp(v, "note") ? 1 :
-				  !strcmp(v, "never") ? 2 : -1;
-			if (fail_on < 0)
-				rc = usage_error("lint", "--fail-on takes warning, note or never");
+			q->fail_on = !strcmp(v, "warning") ? 0 : !strcmp(v, "note") ? 1 :
+				     !strcmp(v, "never") ? 2 : -1;
+			if (q->fail_on < 0)
+				return usage_error("lint", "--fail-on takes warning, note or never");
 		} else if (!strcmp(argv[i], "--budget") && i + 1 < argc) {
-			if (parse_u64(argv[++i], &o.budget) || !o.budget)
-				rc = usage_error("lint", "--budget takes a positive number of solver steps");
-		} else if (argv[i][0] == '-' && argv[i][1])
-			rc = usage_error("lint", "unknown option '%.200s'", argv[i]);
-		else
-			files[nfiles++] = argv[i];
+			if (parse_u64(argv[++i], &q->o.budget) || !q->o.budget)
+				return usage_error("lint", "--budget takes a positive number of solver steps");
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return usage_error("lint", "unknown option '%.200s'", argv[i]);
+		} else {
+			q->files[q->nfiles++] = argv[i];
+		}
 	}
-	if (rc == 0 && nfiles == 0)
-		rc = usage_error("lint", "give the policy files");
-	if (rc) {
-		free(files);
-		return rc;
+	return q->nfiles ? 0 : usage_error("lint", "give the policy files");
+}
+
+struct counts {
+	unsigned warnings, notes;
+};
+
+static struct counts count(const struct lint_result *res)
+{
+	struct counts n = { 0, 0 };
+	for (uint32_t i = 0; i < res->n; i++) {
+		int note = lint_kind_severity(res->f[i].kind);
+		n.warnings += !note;
+		n.notes += note;
 	}
+	return n;
+}
+
+/* The findings as diagnostics (file:line:col, the line, a caret, the hint), then
+ * the counts. */
+static void print_text(const struct lint_result *res, struct counts n, struct arena *a)
+{
+	struct diags out;
+	diags_init(&out, a);
+	for (uint32_t i = 0; i < res->n; i++) {
+		const struct lint_finding *f = &res->f[i];
+		diag_add(&out, lint_kind_severity(f->kind) ? SEV_NOTE : SEV_WARNING, f->loc, f->hint,
+			 "%s [%s]", f->message, lint_kind_name(f->kind));
+	}
+	diags_print(&out, stdout);
+	printf("%u warning%s, %u note%s\n", n.warnings, n.warnings == 1 ? "" : "s", n.notes,
+	       n.notes == 1 ? "" : "s");
+}
+
+static void print_json(const struct model *m, const struct lint_result *res, struct counts n)
+{
+	json_t *root = json_object(), *all = json_array();
+	for (uint32_t i = 0; i < res->n; i++)
+		json_array_append_new(all, finding_json(m, &res->f[i]));
+	json_object_set_new(root, "findings", all);
+	json_object_set_new(root, "warnings", json_integer(n.warnings));
+	json_object_set_new(root, "notes", json_integer(n.notes));
+	json_object_set_new(root, "live_rules", witnesses_json(m, res));
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(root);
+}
+
+/* Reads, lints and prints; the exit status by --fail-on. */
+static int lint_files(const struct lint_args *q)
+{
 	struct arena a;
-	struct diags d, out;
+	struct diags d;
 	struct lint_result res;
+	int rc = 1;
 	arena_init(&a, NULL);
 	diags_init(&d, &a);
-	diags_init(&out, &a);
-	struct model *m = load_policy(files, nfiles, &a, &d);
+	struct model *m = load_policy(q->files, q->nfiles, &a, &d);
 	diags_print(&d, stderr);
-	if (!m || lint_policy(m, &o, &a, &res) != 0) {
-		if (m)
-			fprintf(stderr, "bcpc lint: out of memory\n");
-		rc = 1;
-		goto done;
-	}
-	unsigned nwarn = 0, nnote = 0;
-	json_t *all = json_array();
-	for (uint32_t i = 0; i < res.n; i++) {
-		const struct lint_finding *f = &res.f[i];
-		int sev = lint_kind_severity(f->kind);
-		nwarn += sev == 0;
-		nnote += sev == 1;
-		if (json)
-			json_array_append_new(all, finding_json(m, f));
+	if (m && lint_policy(m, &q->o, &a, &res) == 0) {
+		struct counts n = count(&res);
+		if (q->json)
+			print_json(m, &res, n);
 		else
-			diag_add(&out, sev ? SEV_NOTE : SEV_WARNING, f->loc, f->hint, "%s [%s]", f->message,
-				 lint_kind_name(f->kind));
+			print_text(&res, n, &a);
+		rc = (q->fail_on == 0 && n.warnings) || (q->fail_on == 1 && (n.warnings || n.notes));
+	} else if (m) {
+		fprintf(stderr, "bcpc lint: out of memory\n");
 	}
-	if (json) {
-		json_t *root = json_object();
-		json_object_set_new(root, "findings", all);
-		json_object_set_new(root, "warnings", json_integer(nwarn));
-		json_object_set_new(root, "notes", json_integer(nnote));
-		json_object_set_new(root, "live_rules", witnesses_json(m, &res));
-		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(root);
-	} else {
-		json_decref(all);
-		diags_print(&out, stdout);
-		printf("%u warning%s, %u note%s\n", nwarn, nwarn == 1 ? "" : "s", nnote,
-		       nnote == 1 ? "" : "s");
-	}
-	rc = (fail_on == 0 && nwarn) || (fail_on == 1 && (nwarn || nnote)) ? 1 : 0;
-done:
-	if (fflush(stdout) != 0)
-		rc = 1;
 	arena_free(&a);
-	free(files);
+	return rc;
+}
+
+int cmd_lint(int argc, char **argv)
+{
+	struct lint_args q = { .files = calloc((size_t)argc, sizeof *q.files) };
+	if (!q.files)
+		return 1;
+	int rc = lint_args(argc, argv, &q);
+	if (rc == 0)
+		rc = lint_files(&q);
+	if (rc != 2 && fflush(stdout) != 0)
+		rc = 1;
+	free(q.files);
 	return rc;
 }

@@ -3,17 +3,18 @@
  * candidate patterns, the segments they select, every rule tried up to the one that
  * decided and the clause that failed each, the app profiles tried).
  *
- * It follows the reference evaluator's reading of the semantics step by step and
- * is tested against it and against the runtime (tests/unit/test_diff.c): the
- * verdict, segment, rule and profile it reports equal bcpc query's. Printing lives
- * in cmd_explain.c; nothing here prints. */
+ * It is the reference evaluator's walk, traced (reference.h, struct ref_trace): the
+ * verdict, segment, rule and profile it reports are the reference's, and
+ * tests/unit/test_diff.c holds them equal to the runtime's (bcpc query's). Printing
+ * lives in cmd_explain.c; nothing here prints. */
 #ifndef BCPC_EXPLAIN_H
 #define BCPC_EXPLAIN_H
 #include <stdint.h>
 #include "model.h"
 #include "../runtime/bcp.h"
+#include "reference.h"
 
-#define XP_MAX_PATTERNS 256   /* as the reference: 127 labels and "*", or 129 prefixes */
+#define XP_MAX_PATTERNS REF_MAX_CANDIDATES
 
 /* One candidate pattern, in the order the walk met it (most specific first). */
 struct xp_pattern {
@@ -74,6 +75,4 @@ int explain(const struct model *m, const struct bcp_user_info *u, const char *ho
 	    uint16_t port, enum bcp_proto proto, struct explanation *x);
 void explain_free(struct explanation *x);
 
-/* Does clause c hold for u? (app clauses: 1). The evaluation explain uses. */
-int xp_clause_holds(const struct m_clause *c, const struct bcp_user_info *u);
 #endif

@@ -98,8 +98,12 @@ static const struct command commands[] = {
 	  "or the reverse, conditions no user satisfies together, a rule naming only\n"
 	  "disabled or 'bypass always' segments, an allow rule that needs SCIM data (new\n"
 	  "users in an outage have none), an app profile never chosen, a policy without\n"
-	  "rules; notes: a segment every user is denied. When the solver's budget is\n"
-	  "exceeded the finding says \"not decided\". docs/LANGUAGE.md 9 lists them all.\n"
+	  "rules, a rule only for users on a trusted network whose segments bypass them\n"
+	  "(on_net), a rule naming a segment_group without segments, an app-profile\n"
+	  "setting no client reads (\"did you mean\") or of another type than clients\n"
+	  "read; notes: a segment every user is denied, a segment named in a clause that\n"
+	  "names its group too. When the solver's budget is exceeded the finding says\n"
+	  "\"not decided\". docs/LANGUAGE.md 9 lists them all.\n"
 	  "Exit status: 0 clean; 1 findings at or above --fail-on (default warning);\n"
 	  "2 usage error.\n" },
 	{ "diff", cmd_diff,
@@ -127,11 +131,14 @@ static const struct command commands[] = {
 	  "each rule in order up to the one that decided, and for each that did not, the\n"
 	  "first clause that failed with the user's values; the default deny; the app\n"
 	  "profiles tried and the one chosen. Its decision, segment, rule and profile are\n"
-	  "those of 'bcpc query' (tested on the differential corpus). With a blob, libbcp\n"
-	  "decides as a client does and the answer and its reason are shown (a blob holds\n"
-	  "no sources to trace). --json prints the same as one JSON object.\n"
+	  "those of 'bcpc query' (tested on the differential corpus). With a blob, it is\n"
+	  "verified, libbcp decides as a client does, and the same steps are shown from\n"
+	  "the blob read back (no source lines or disabled segments; a rule's app clauses\n"
+	  "as the segments it applies to), only when they end where libbcp does. --json\n"
+	  "prints the same as one JSON object (with a blob, also libbcp's reason and the\n"
+	  "serial).\n"
 	  "Exit status: 0 explained; 1 the policy, blob, user or target was refused;\n"
-	  "2 usage error.\n" },
+	  "2 usage error, or the blob's steps disagree with libbcp (an internal error).\n" },
 	{ "install", cmd_install,
 	  "bcpc install BLOB --thumbprint B64 [--thumbprint B64...] --state-dir DIR\n"
 	  "       [--now TIME]",

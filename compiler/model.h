@@ -115,7 +115,27 @@ struct m_setting {
 	uint64_t n;              /* SET_INT, SET_BOOL (0/1), SET_DURATION (seconds) */
 	const char **list;       /* SET_LIST */
 	uint32_t nlist;
+	struct loc loc;          /* the key */
 };
+
+/* The model's setting kinds are the language's; the format's and the API's types
+ * (bcp.h) are the same five. */
+static inline enum bcp_setting_type setting_bcp_type(enum setting_kind k)
+{
+	switch (k) {
+	case SET_STRING:
+		return BCP_SET_STRING;
+	case SET_INT:
+		return BCP_SET_INT;
+	case SET_BOOL:
+		return BCP_SET_BOOL;
+	case SET_DURATION:
+		return BCP_SET_DURATION;
+	case SET_LIST:
+		break;
+	}
+	return BCP_SET_LIST;
+}
 
 struct m_profile {
 	const char *name;

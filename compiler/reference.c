@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* At most 127 labels in a 253-byte name, plus "*"; at most 129 prefix lengths. */
-#define MAX_CANDIDATES 256
+#define MAX_CANDIDATES REF_MAX_CANDIDATES
 
 /* ---- user clauses ---- */
 
@@ -188,31 +187,86 @@ static int serves(const struct m_segment *s, enum bcp_proto proto, uint16_t port
 	return 0;
 }
 
-int ref_select(const struct model *m, const uint32_t *pats, uint32_t npats, uint16_t port,
-	       enum bcp_proto proto, uint32_t S[REF_MAX_SELECTED], uint32_t *nS)
+/* The trace's calls; nothing when there is no trace (plain decisions). */
+static void trace_pattern(const struct ref_trace *t, uint32_t p, int enabled, int32_t added,
+			  int stops)
+{
+	if (t)
+		t->pattern(t->ctx, p, enabled, added, stops);
+}
+
+static void trace_rule(const struct ref_trace *t, uint32_t r, int32_t segment)
+{
+	if (t)
+		t->rule(t->ctx, r, segment);
+}
+
+/* Step 2: walk the candidates, most specific first; each adds to S the first
+ * enabled segment of it that serves the port, and an exclusive one stops the walk.
+ * Returns whether some candidate had an enabled segment at all. */
+static int walk_patterns(const struct model *m, const struct candidates *c, uint16_t port,
+			 enum bcp_proto proto, const struct ref_trace *t, uint32_t *S, uint32_t *nS)
 {
 	int matched = 0;
-	*nS = 0;
-	/* Step 2: walk the patterns; each adds the segment that serves the port. */
-	for (uint32_t i = 0; i < npats; i++) {
-		const struct m_pattern *pat = &m->patterns[pats[i]];
+	for (uint32_t i = 0; i < c->n; i++) {
+		const struct m_pattern *pat = &m->patterns[c->pat[i]];
 		int enabled = 0;
+		int32_t added = -1;
 		for (uint32_t j = 0; j < pat->nsegs; j++)
 			enabled |= m->segments[pat->segs[j]].enabled;
-		if (!enabled)
+		if (!enabled) {
+			trace_pattern(t, c->pat[i], 0, -1, 0);
 			continue;   /* disabled segments are not part of the policy */
+		}
 		matched = 1;
 		for (uint32_t j = 0; j < pat->nsegs; j++) {
 			const struct m_segment *s = &m->segments[pat->segs[j]];
-			if (s->enabled && serves(s, proto, port) && *nS < REF_MAX_SELECTED) {
+			if (s->enabled && serves(s, proto, port)) {
 				S[(*nS)++] = pat->segs[j];
+				added = (int32_t)pat->segs[j];
 				break;
 			}
 		}
+		trace_pattern(t, c->pat[i], 1, added, pat->match == MATCH_EXCLUSIVE);
 		if (pat->match == MATCH_EXCLUSIVE)
 			break;
 	}
 	return matched;
+}
+
+/* Step 4: the first rule that applies to some segment of S and whose user clauses
+ * hold; its segment is the first of S it applies to. Returns whether one did. */
+static int first_rule(const struct model *m, const struct bcp_user_info *u, const uint32_t *S,
+		      uint32_t nS, const struct ref_trace *t, struct ref_result *out)
+{
+	for (uint32_t r = 0; r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		if (!user_clauses_hold(rule->clauses, rule->nclauses, u)) {
+			trace_rule(t, r, -1);
+			continue;
+		}
+		for (uint32_t i = 0; i < nS; i++)
+			if (rule_applies(m, rule, S[i])) {
+				trace_rule(t, r, (int32_t)S[i]);
+				out->verdict = rule->allow ? BCP_ALLOW : BCP_DENY;
+				out->segment = (int32_t)S[i];
+				out->rule = (int32_t)r;
+				return 1;
+			}
+		trace_rule(t, r, -1);
+	}
+	return 0;
+}
+
+int ref_select(const struct model *m, const uint32_t *pats, uint32_t npats, uint16_t port,
+	       enum bcp_proto proto, uint32_t S[REF_MAX_SELECTED], uint32_t *nS)
+{
+	struct candidates c;
+	_Static_assert(REF_MAX_SELECTED >= MAX_CANDIDATES, "S holds a segment per candidate");
+	c.n = npats < MAX_CANDIDATES ? npats : MAX_CANDIDATES;
+	memcpy(c.pat, pats, c.n * sizeof *pats);
+	*nS = 0;
+	return walk_patterns(m, &c, port, proto, NULL, S, nS);
 }
 
 int ref_rule_applies(const struct model *m, uint32_t rule, uint32_t s)
@@ -222,10 +276,10 @@ int ref_rule_applies(const struct model *m, uint32_t rule, uint32_t s)
 
 static void decide(const struct model *m, const struct bcp_user_info *u,
 		   const struct candidates *c, uint16_t port, enum bcp_proto proto,
-		   struct ref_result *out)
+		   const struct ref_trace *t, struct ref_result *out)
 {
-	uint32_t S[REF_MAX_SELECTED], nS = 0;
-	int matched = ref_select(m, c->pat, c->n, port, proto, S, &nS);
+	uint32_t S[MAX_CANDIDATES], nS = 0;
+	int matched = walk_patterns(m, c, port, proto, t, S, &nS);
 
 	/* Step 3. */
 	out->segment = out->rule = -1;
@@ -246,21 +300,9 @@ static void decide(const struct model *m, const struct bcp_user_info *u,
 		}
 	}
 
-	/* Step 4: the first rule that applies to some segment of S and whose user
-	 * clauses hold; its segment is the first of S it applies to. */
-	for (uint32_t r = 0; r < m->nrules; r++) {
-		const struct m_rule *rule = &m->rules[r];
-		if (!user_clauses_hold(rule->clauses, rule->nclauses, u))
-			continue;
-		for (uint32_t i = 0; i < nS; i++)
-			if (rule_applies(m, rule, S[i])) {
-				out->verdict = rule->allow ? BCP_ALLOW : BCP_DENY;
-				out->segment = (int32_t)S[i];
-				out->rule = (int32_t)r;
-				return;
-			}
-	}
-	out->verdict = BCP_DENY;
+	if (first_rule(m, u, S, nS, t, out))
+		return;
+	out->verdict = BCP_DENY;   /* default deny */
 	out->segment = (int32_t)S[0];
 }
 
@@ -268,6 +310,13 @@ static const struct bcp_user_info no_user;
 
 int ref_decide(const struct model *m, const struct bcp_user_info *u, const char *host,
 	       uint16_t port, enum bcp_proto proto, struct ref_result *out)
+{
+	return ref_decide_traced(m, u, host, port, proto, NULL, out);
+}
+
+int ref_decide_traced(const struct model *m, const struct bcp_user_info *u, const char *host,
+		      uint16_t port, enum bcp_proto proto, const struct ref_trace *t,
+		      struct ref_result *out)
 {
 	struct candidates c;
 	struct prefix a;
@@ -278,24 +327,58 @@ int ref_decide(const struct model *m, const struct bcp_user_info *u, const char 
 	if (!u)
 		u = &no_user;
 	if (addr_parse_host(host, n, &a) == 0) {
+		if (t)
+			t->request(t->ctx, NULL, &a);
 		addr_candidates(m, &a, &c);
 	} else if (host_normalize(host, n, name, NULL) == HOST_OK && !strchr(name, '*')) {
+		if (t)
+			t->request(t->ctx, name, NULL);
 		host_candidates(m, name, &c);
 	} else {
 		out->verdict = BCP_DENY;
 		out->segment = out->rule = -1;
 		return -1;
 	}
-	decide(m, u, &c, port, proto, out);
+	decide(m, u, &c, port, proto, t, out);
 	return 0;
 }
 
 int32_t ref_profile(const struct model *m, const struct bcp_user_info *u)
 {
+	return ref_profile_traced(m, u, NULL);
+}
+
+int32_t ref_profile_traced(const struct model *m, const struct bcp_user_info *u,
+			   const struct ref_trace *t)
+{
 	if (!u)
 		u = &no_user;
-	for (uint32_t p = 0; p < m->nprofiles; p++)
-		if (user_clauses_hold(m->profiles[p].when, m->profiles[p].nwhen, u))
+	for (uint32_t p = 0; p < m->nprofiles; p++) {
+		int holds = user_clauses_hold(m->profiles[p].when, m->profiles[p].nwhen, u);
+		if (t)
+			t->profile(t->ctx, p, holds);
+		if (holds)
 			return (int32_t)p;
+	}
+	return -1;
+}
+
+/* ---- for a trace: which clause failed ---- */
+
+int32_t ref_failing_clause(const struct m_clause *cl, uint32_t n, const struct bcp_user_info *u)
+{
+	if (!u)
+		u = &no_user;
+	for (uint32_t i = 0; i < n; i++)
+		if (!cl[i].app && !clause_holds(&cl[i], u))
+			return (int32_t)i;
+	return -1;
+}
+
+int32_t ref_unnaming_clause(const struct model *m, const struct m_rule *r, uint32_t s)
+{
+	for (uint32_t i = 0; i < r->nclauses; i++)
+		if (r->clauses[i].app && !clause_names(m, &r->clauses[i], s))
+			return (int32_t)i;
 	return -1;
 }

@@ -326,6 +326,22 @@ BCP_API void bcp_settings_get(const bcp_blob *b, struct bcp_settings *out);
 /* App profiles and their settings. */
 enum bcp_setting_type { BCP_SET_STRING, BCP_SET_INT, BCP_SET_BOOL, BCP_SET_DURATION,
 			BCP_SET_LIST };
+/* The app-profile settings a client reads, one row each: X(name, type, meaning).
+ * A policy may set other names (bcpc check accepts any word, so that a policy can
+ * carry a setting for a newer client); `bcpc lint` warns about a name not listed
+ * here ("did you mean ...") and about a listed name set with another type. A client
+ * should look settings up by these names and ignore names it does not know. */
+#define BCP_PROFILE_SETTINGS(X) \
+	X("reauth_timeout", BCP_SET_DURATION, \
+	  "how long a sign-in lasts before the client asks the user to sign in again") \
+	X("allowed_dns_suffixes", BCP_SET_LIST, \
+	  "the DNS suffixes whose names the client sends to private apps") \
+	X("enforce_firewall", BCP_SET_BOOL, \
+	  "whether the client keeps the device firewall on while the profile applies") \
+	X("log_level", BCP_SET_STRING, \
+	  "how much the client logs (for example \"warn\" or \"info\")") \
+	X("max_tunnels", BCP_SET_INT, \
+	  "the most tunnels the client keeps open at once")
 struct bcp_setting {
 	const char *key;
 	enum bcp_setting_type type;

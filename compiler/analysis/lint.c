@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "explain.h"
+#include "reference.h"
+#include "suggest.h"
 #include "users.h"
 
 #define DEFAULT_BUDGET 20000000ull
@@ -229,13 +230,10 @@ static int try_witness(const struct model *m, uint32_t rule, uint32_t s,
 		for (int proto = 0; proto < PROTO_COUNT; proto++) {
 			const struct port_set *ps = &seg->ports[proto];
 			for (uint32_t k = 0; k < ps->n && k < 2; k++) {
-				struct explanation x;
+				struct ref_result x;
 				enum bcp_proto bp = proto == PROTO_UDP ? BCP_UDP : BCP_TCP;
-				if (explain(m, u, host, ps->r[k].lo, bp, &x) != 0)
-					return 0;
-				int reached = !x.bad_host && x.rule == (int32_t)rule;
-				explain_free(&x);
-				if (reached) {
+				if (ref_decide(m, u, host, ps->r[k].lo, bp, &x) == 0 &&
+				    x.rule == (int32_t)rule) {
 					w->found = 1;
 					snprintf(w->host, sizeof w->host, "%s", host);
 					w->port = ps->r[k].lo;
@@ -331,102 +329,148 @@ static void name_earlier(struct lint *L, const struct classes *c, struct lint_fi
 	free(seen);
 }
 
-static void lint_rules(struct lint *L, const struct applies *ap, const struct classes *c)
+/* Does every user the rule matches have a trusted network? It does when a user
+ * clause of trusted_network conditions only fails for a user on no trusted network:
+ * that clause reads nothing else of the user, so it then fails for every such user.
+ * (The reference evaluator decides the clause, whatever its negations.) */
+static int needs_trusted_network(const struct m_rule *rule)
+{
+	for (uint32_t c = 0; c < rule->nclauses; c++) {
+		const struct m_clause *cl = &rule->clauses[c];
+		int only = !cl->app && cl->natoms > 0;
+		for (uint32_t i = 0; only && i < cl->natoms; i++)
+			only = cl->atoms[i].kind == A_TRUSTED_NETWORK;
+		if (only && ref_failing_clause(cl, 1, NULL) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* What the segments a rule applies to prove without asking about users: it
+ * applies to none, to disabled ones only, or to 'bypass always' ones only. The
+ * finding, or NULL. */
+static struct lint_finding *segments_finding(struct lint *L, uint32_t r)
 {
 	const struct model *m = L->m;
-	for (uint32_t r = 0; r < m->nrules; r++) {
-		const struct m_rule *rule = &m->rules[r];
-		uint32_t nseg = 0, nenabled = 0, ndecidable = 0;
-		for (uint32_t s = 0; s < m->nsegments; s++)
-			if (has(ap, r, s)) {
-				nseg++;
-				nenabled += m->segments[s].enabled;
-				ndecidable += decidable(&m->segments[s]);
-			}
-		struct lint_finding *f = NULL;
-		if (nseg == 0)
-			f = add(L->r, LINT_NO_SEGMENT, rule->loc, "its app conditions exclude each other",
-				"rule \"%s\" applies to no segment", rule->name);
-		else if (nenabled == 0)
-			f = add(L->r, LINT_DISABLED_ONLY, rule->loc, NULL,
-				"rule \"%s\" names only disabled segments: it never decides", rule->name);
-		else if (ndecidable == 0)
-			f = add(L->r, LINT_BYPASS_ONLY, rule->loc, "bypass is decided before any rule",
-				"rule \"%s\" names only 'bypass always' segments: it never decides",
-				rule->name);
-		if (f) {
-			f->rule = (int32_t)r;
-			L->r->dead[r] = 1;
+	const struct m_rule *rule = &m->rules[r];
+	uint32_t nseg = 0, nenabled = 0, ndecidable = 0, nnever = 0;
+	for (uint32_t s = 0; s < m->nsegments; s++)
+		if (has(L->ap, r, s)) {
+			nseg++;
+			nenabled += m->segments[s].enabled;
+			ndecidable += decidable(&m->segments[s]);
+			nnever += m->segments[s].enabled && m->segments[s].bypass == BYPASS_NEVER;
+		}
+	if (nseg == 0)
+		return add(L->r, LINT_NO_SEGMENT, rule->loc, "no segment is named by each of its app clauses",
+			   "rule \"%s\" applies to no segment", rule->name);
+	if (nenabled == 0)
+		return add(L->r, LINT_DISABLED_ONLY, rule->loc, NULL,
+			   "rule \"%s\" names only disabled segments: it never decides", rule->name);
+	if (ndecidable == 0)
+		return add(L->r, LINT_BYPASS_ONLY, rule->loc, "bypass is decided before any rule",
+			   "rule \"%s\" names only 'bypass always' segments: it never decides",
+			   rule->name);
+	if (nnever == 0 && needs_trusted_network(rule))
+		return add(L->r, LINT_BYPASS_ON_NET, rule->loc,
+			   "bypass on_net is decided before any rule, for every user on a trusted network",
+			   "rule \"%s\" matches only users on a trusted network, and every segment it "
+			   "applies to is bypassed for them ('bypass on_net' or 'always'): it never decides",
+			   rule->name);
+	return NULL;
+}
+
+/* Can rule r decide at all: in some class, a user it matches that no earlier rule
+ * there matches? US_SAT (a witness is recorded), US_UNSAT, or US_UNKNOWN when some
+ * question ran over the budget and none was US_SAT. */
+static enum us_result rule_live(struct lint *L, const struct classes *c, uint32_t r,
+				enum us_result any)
+{
+	int unknown = any == US_UNKNOWN;
+	for (uint32_t k = 0; k < c->n; k++) {
+		if (!has(L->ap, r, c->rep[k]))
 			continue;
-		}
-		enum us_result any = rule_matches_anyone(L, r);
-		if (any == US_UNSAT) {
-			f = add(L->r, LINT_CONTRADICTION, rule->loc,
-				"a single-valued attribute (platform, client_type, country, idp, machine_group) "
-				"has one value, and a value cannot be both required and excluded",
-				"rule \"%s\": no user satisfies its conditions together", rule->name);
-			f->rule = (int32_t)r;
-			L->r->dead[r] = 1;
+		enum us_result x = live_in_class(L, c, k, r, -1);
+		unknown |= x == US_UNKNOWN;
+		if (x != US_SAT)
 			continue;
-		}
-		/* Live if in some class it matches a user no earlier rule there matches. */
-		enum us_result live = US_UNSAT;
-		int unknown = any == US_UNKNOWN;
-		for (uint32_t k = 0; k < c->n && live != US_SAT; k++) {
-			int applies = has(ap, r, c->rep[k]);
-			if (!applies)
-				continue;
-			enum us_result x = live_in_class(L, c, k, r, -1);
-			if (x == US_UNKNOWN)
-				unknown = 1;
-			if (x == US_SAT) {
-				live = US_SAT;
-				struct bcp_user_info u;
-				if (uquery_user(L->q, L->r->a, &u) == 0) {
-					/* A witness: a segment of this class, the user found. */
-					try_witness(m, r, c->rep[k], &u, &L->r->witness[r]);
-				}
-			}
-		}
-		if (live == US_SAT)
-			continue;
-		if (unknown) {
-			f = add(L->r, LINT_UNDECIDED, rule->loc, "raise the budget with --budget",
-				"rule \"%s\": whether it can decide was not decided (over the solver's budget)",
-				rule->name);
-			f->rule = (int32_t)r;
-			continue;
-		}
-		char names[600];
-		L->r->dead[r] = 1;
-		/* Shadowed by rules of the other action alone? */
-		int other = !rule->allow;
-		int by_opposite = 1;
-		for (uint32_t k = 0; k < c->n && by_opposite; k++) {
-			int applies = has(ap, r, c->rep[k]);
-			if (applies && live_in_class(L, c, k, r, other) != US_UNSAT)
-				by_opposite = 0;
-		}
-		if (by_opposite) {
-			f = add(L->r, LINT_SHADOWED_OPPOSITE, rule->loc, NULL, "x");
-			name_earlier(L, c, f, r, other, names, sizeof names);
-			f->message = arena_strdup(L->r->a, "");
-			char msg[1024];
-			snprintf(msg, sizeof msg, "%s rule \"%s\" never decides, and the earlier %s rules "
-				 "alone match every user it matches on every segment it applies to: %s",
-				 rule->allow ? "allow" : "deny", rule->name, other ? "allow" : "deny", names);
-			f->message = arena_strdup(L->r->a, msg);
-		} else {
-			f = add(L->r, LINT_NEVER_DECIDES, rule->loc, NULL, "x");
-			name_earlier(L, c, f, r, -1, names, sizeof names);
-			char msg[1024];
-			snprintf(msg, sizeof msg, "rule \"%s\" never decides: for every segment it applies "
-				 "to and every user it matches, an earlier rule decides first: %s",
-				 rule->name, names);
-			f->message = arena_strdup(L->r->a, msg);
-		}
-		f->rule = (int32_t)r;
+		struct bcp_user_info u;
+		if (uquery_user(L->q, L->r->a, &u) == 0)   /* a segment of this class, the user found */
+			try_witness(L->m, r, c->rep[k], &u, &L->r->witness[r]);
+		return US_SAT;
 	}
+	return unknown ? US_UNKNOWN : US_UNSAT;
+}
+
+/* Are all of dead rule r's users matched first by earlier rules of the other
+ * action alone, on every segment it applies to? */
+static int shadowed_by_opposite(struct lint *L, const struct classes *c, uint32_t r)
+{
+	int other = !L->m->rules[r].allow;
+	for (uint32_t k = 0; k < c->n; k++)
+		if (has(L->ap, r, c->rep[k]) && live_in_class(L, c, k, r, other) != US_UNSAT)
+			return 0;
+	return 1;
+}
+
+/* Rule r never decides: the finding, naming the earlier rules that decide first. */
+static struct lint_finding *dead_finding(struct lint *L, const struct classes *c, uint32_t r)
+{
+	const struct m_rule *rule = &L->m->rules[r];
+	char names[600], msg[1024];
+	int other = !rule->allow;
+	struct lint_finding *f;
+	if (shadowed_by_opposite(L, c, r)) {
+		f = add(L->r, LINT_SHADOWED_OPPOSITE, rule->loc, NULL, "x");
+		if (f)
+			name_earlier(L, c, f, r, other, names, sizeof names);
+		snprintf(msg, sizeof msg, "%s rule \"%s\" never decides, and the earlier %s rules "
+			 "alone match every user it matches on every segment it applies to: %s",
+			 rule->allow ? "allow" : "deny", rule->name, other ? "allow" : "deny", names);
+	} else {
+		f = add(L->r, LINT_NEVER_DECIDES, rule->loc, NULL, "x");
+		if (f)
+			name_earlier(L, c, f, r, -1, names, sizeof names);
+		snprintf(msg, sizeof msg, "rule \"%s\" never decides: for every segment it applies "
+			 "to and every user it matches, an earlier rule decides first: %s",
+			 rule->name, names);
+	}
+	if (f)
+		f->message = arena_strdup(L->r->a, msg);
+	return f;
+}
+
+/* One rule: what its segments prove, else whether any user satisfies it, else
+ * whether it can decide anywhere. */
+static void lint_rule(struct lint *L, const struct classes *c, uint32_t r)
+{
+	const struct m_rule *rule = &L->m->rules[r];
+	struct lint_finding *f = segments_finding(L, r);
+	enum us_result any = f ? US_UNSAT : rule_matches_anyone(L, r);
+	if (!f && any == US_UNSAT)
+		f = add(L->r, LINT_CONTRADICTION, rule->loc,
+			"a single-valued attribute (platform, client_type, country, idp, machine_group) "
+			"has one value, and a value cannot be both required and excluded",
+			"rule \"%s\": no user satisfies its conditions together", rule->name);
+	if (!f) {
+		enum us_result live = rule_live(L, c, r, any);
+		if (live == US_SAT)
+			return;
+		f = live == US_UNSAT ? dead_finding(L, c, r) :
+			add(L->r, LINT_UNDECIDED, rule->loc, "raise the budget with --budget",
+			    "rule \"%s\": whether it can decide was not decided (over the solver's "
+			    "budget)", rule->name);
+	}
+	if (!f)
+		return;   /* out of memory: lint_policy fails */
+	f->rule = (int32_t)r;
+	L->r->dead[r] = f->kind != LINT_UNDECIDED;
+}
+
+static void lint_rules(struct lint *L, const struct classes *c)
+{
+	for (uint32_t r = 0; r < L->m->nrules; r++)
+		lint_rule(L, c, r);
 }
 
 /* A positive clause whose conditions are all SCIM ones: users without SCIM data
@@ -511,6 +555,141 @@ static void lint_profiles(struct lint *L)
 	}
 }
 
+/* A segment_group no segment belongs to, named by a rule: that condition names
+ * no segment. Once per rule and group. */
+static void lint_empty_groups(struct lint *L)
+{
+	const struct model *m = L->m;
+	uint32_t *members = calloc(m->ngroups + 1, sizeof *members);
+	uint32_t *seen = calloc(m->ngroups + 1, sizeof *seen);   /* rule + 1 that named it */
+	for (uint32_t s = 0; members && s < m->nsegments; s++)
+		members[m->segments[s].group]++;
+	for (uint32_t r = 0; members && seen && r < m->nrules; r++) {
+		const struct m_rule *rule = &m->rules[r];
+		for (uint32_t c = 0; c < rule->nclauses; c++)
+			for (uint32_t i = 0; i < rule->clauses[c].natoms; i++) {
+				const struct m_atom *at = &rule->clauses[c].atoms[i];
+				for (uint32_t v = 0; at->kind == A_SEGMENT_GROUP && v < at->nvalues; v++) {
+					uint32_t g = at->ids[v];
+					if (members[g] || seen[g] == r + 1)
+						continue;
+					seen[g] = r + 1;
+					struct lint_finding *f = add(L->r, LINT_EMPTY_GROUP, rule->loc,
+						"add 'group' to the segments meant, or drop the group from the rule",
+						"rule \"%s\" names segment_group \"%s\", which has no segment: "
+						"that condition holds for no request", rule->name, m->groups[g].name);
+					if (f)
+						f->rule = (int32_t)r;
+				}
+			}
+	}
+	if (!members || !seen)
+		L->r->a->failed = 1;
+	free(members);
+	free(seen);
+}
+
+static int clause_names_group(const struct m_clause *cl, uint32_t g)
+{
+	for (uint32_t i = 0; i < cl->natoms; i++)
+		for (uint32_t v = 0; cl->atoms[i].kind == A_SEGMENT_GROUP && v < cl->atoms[i].nvalues; v++)
+			if (cl->atoms[i].ids[v] == g)
+				return 1;
+	return 0;
+}
+
+/* A clause naming a segment both by itself and through its group: the segment
+ * atom adds nothing (a clause holds when any of its atoms does). Between two
+ * clauses it would be a narrowing, and is not reported. */
+static void lint_named_twice(struct lint *L)
+{
+	const struct model *m = L->m;
+	for (uint32_t r = 0; r < m->nrules; r++)
+		for (uint32_t c = 0; c < m->rules[r].nclauses; c++) {
+			const struct m_clause *cl = &m->rules[r].clauses[c];
+			for (uint32_t i = 0; i < cl->natoms; i++)
+				for (uint32_t v = 0; cl->atoms[i].kind == A_SEGMENT && v < cl->atoms[i].nvalues; v++) {
+					const struct m_segment *s = &m->segments[cl->atoms[i].ids[v]];
+					if (!clause_names_group(cl, s->group))
+						continue;
+					struct lint_finding *f = add(L->r, LINT_NAMED_TWICE, m->rules[r].loc,
+						"the clause means the same without the segment; if only the "
+						"segment was meant, the group names more",
+						"rule \"%s\" names segment \"%s\" and its segment_group \"%s\" in "
+						"clause %u: the segment adds nothing", m->rules[r].name, s->name,
+						m->groups[s->group].name, c + 1);
+					if (f)
+						f->rule = (int32_t)r;
+				}
+		}
+}
+
+/* ---- app-profile settings against the names clients read (bcp.h) ---- */
+
+static const struct known_setting {
+	const char *name;
+	enum bcp_setting_type type;
+} known_settings[] = {
+#define KNOWN_SETTING_(name, type, meaning) { name, type },
+	BCP_PROFILE_SETTINGS(KNOWN_SETTING_)
+#undef KNOWN_SETTING_
+};
+#define NKNOWN (sizeof known_settings / sizeof known_settings[0])
+
+/* How a value of each type is written, by enum bcp_setting_type. */
+static const char *const written_as[] = { "a string", "a number", "true or false",
+					  "a duration", "a list of strings" };
+_Static_assert(sizeof written_as / sizeof *written_as == BCPF_SETTING_TYPE_MAX + 1,
+	       "one way of writing each setting type");
+
+static void unknown_setting(struct lint *L, uint32_t p, const struct m_setting *st)
+{
+	struct suggest sg;
+	char hint[300];
+	size_t o = 0;
+	suggest_init(&sg, st->key);
+	for (size_t i = 0; i < NKNOWN; i++)
+		suggest_add(&sg, known_settings[i].name);
+	if (sg.best) {
+		snprintf(hint, sizeof hint, "did you mean '%s'?", sg.best);
+	} else {
+		o = (size_t)snprintf(hint, sizeof hint, "clients read ");
+		for (size_t i = 0; i < NKNOWN && o < sizeof hint; i++)
+			o += (size_t)snprintf(hint + o, sizeof hint - o, "%s%s", i ? ", " : "",
+					      known_settings[i].name);
+	}
+	struct lint_finding *f = add(L->r, LINT_SETTING_UNKNOWN, st->loc, hint,
+		"app profile \"%s\" sets \"%s\", which no client reads", L->m->profiles[p].name,
+		st->key);
+	if (f)
+		f->profile = (int32_t)p;
+}
+
+static void lint_settings(struct lint *L)
+{
+	const struct model *m = L->m;
+	for (uint32_t p = 0; p < m->nprofiles; p++)
+		for (uint32_t j = 0; j < m->profiles[p].nsettings; j++) {
+			const struct m_setting *st = &m->profiles[p].settings[j];
+			size_t i = 0;
+			while (i < NKNOWN && strcmp(known_settings[i].name, st->key))
+				i++;
+			if (i == NKNOWN) {
+				unknown_setting(L, p, st);
+				continue;
+			}
+			enum bcp_setting_type want = known_settings[i].type;
+			if (setting_bcp_type(st->kind) == want)
+				continue;
+			struct lint_finding *f = add(L->r, LINT_SETTING_TYPE, st->loc, NULL,
+				"app profile \"%s\" sets \"%s\" to %s, but clients read %s",
+				m->profiles[p].name, st->key, written_as[setting_bcp_type(st->kind)],
+				written_as[want]);
+			if (f)
+				f->profile = (int32_t)p;
+		}
+}
+
 /* An enabled segment no allow rule applies to: every user is denied there. */
 static void lint_segments(struct lint *L, const struct applies *ap)
 {
@@ -551,10 +730,13 @@ int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *
 	if (!L.q || build_applies(m, &ap) || build_classes(m, &ap, &c))
 		goto out;
 	L.ap = &ap;
-	lint_rules(&L, &ap, &c);
+	lint_rules(&L, &c);
 	lint_scim(&L);
 	lint_allow_everyone(&L);
 	lint_profiles(&L);
+	lint_settings(&L);
+	lint_empty_groups(&L);
+	lint_named_twice(&L);
 	lint_segments(&L, &ap);
 	rc = a->failed ? -1 : 0;
 out:

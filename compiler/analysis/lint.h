@@ -19,7 +19,12 @@
 	X(LINT_SHADOWED_OPPOSITE, "shadowed_by_opposite", 0) \
 	X(LINT_SCIM_ONLY, "needs_scim", 0) \
 	X(LINT_PROFILE_NEVER, "profile_never_chosen", 0) \
+	X(LINT_BYPASS_ON_NET, "bypassed_on_net", 0) \
+	X(LINT_EMPTY_GROUP, "empty_group", 0) \
+	X(LINT_SETTING_UNKNOWN, "unknown_setting", 0) \
+	X(LINT_SETTING_TYPE, "setting_type", 0) \
 	X(LINT_ALL_DENIED, "segment_all_denied", 1) \
+	X(LINT_NAMED_TWICE, "named_twice", 1) \
 	X(LINT_ALLOW_EVERYONE, "allows_everyone", 1) \
 	X(LINT_UNDECIDED, "not_decided", 1)
 
@@ -43,7 +48,8 @@ struct lint_finding {
 };
 
 /* A rule lint did not report: a request and user that it decides (checked with
- * explain.c, which test_diff holds equal to the runtime), or none found (found 0). */
+ * the reference evaluator, which test_diff holds equal to the runtime), or none found
+ * (found 0). */
 struct lint_witness {
 	int found;
 	char host[NET_HOST_MAX + 3];

@@ -37,6 +37,7 @@
 #include "blob.h"
 #include "diag.h"
 #include "explain.h"
+#include "blob_model.h"
 #include "analysis/lint.h"
 #include "frontend.h"
 #include "model.h"
@@ -249,7 +250,9 @@ static void ex_blob(unsigned idx, const uint8_t *blob, size_t len)
 
 struct stats {
 	unsigned long requests, refused, verdicts[5], with_rule, profiles, users, explained;
+	unsigned long explained_blob;   /* of explained: from the blob's model too */
 	unsigned long lint_dead, lint_dead_checks, lint_witnesses, lint_unwitnessed, lint_findings;
+	unsigned long lint_on_net;   /* of lint_dead: bypassed_on_net */
 	unsigned long segments, disabled, patterns, shared, inclusive, rules, empty_rules;
 };
 
@@ -274,6 +277,7 @@ struct run {
 	const struct sbuf *text;     /* its source */
 	int ok, saved;
 	const uint8_t *dead;         /* per rule: lint proved it never decides */
+	const struct model *from_blob;   /* the blob read back (blob_model.c) */
 };
 
 /* Starts the report of a failure: the header line, and the policy saved once. */
@@ -339,6 +343,23 @@ static int check_request(struct run *run, const struct model *m, const struct us
 		explain_free(&x);
 		st->explained += xsame;
 	}
+	/* bcpc explain on the blob: the trace of the model read back from it ends where
+	 * the runtime does, by index (the model keeps the blob's order). */
+	if (same && xsame) {
+		xsame = explain(run->from_blob, &usr->info, q->host, q->port, q->proto, &x) == 0;
+		if (xsame) {
+			xsame = x.bad_host == (drc == BCP_E_ARG) && x.verdict == dd.verdict &&
+				x.segment == dd.segment_index && x.rule == dd.rule_index &&
+				x.profile == bcp_user_profile_index(bu);
+			explain_free(&x);
+		}
+		st->explained_blob += xsame;
+		if (!xsame) {
+			report(run, "request %u: explain on the blob's model does not end where the "
+			       "runtime does", qi);
+			return 1;
+		}
+	}
 	/* A rule lint proved never decides must not decide here. */
 	if (same && xsame && run->dead && dd.rule) {
 		st->lint_dead_checks++;
@@ -370,7 +391,7 @@ static int check_request(struct run *run, const struct model *m, const struct us
 static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char *thumb,
 		      struct sbuf *text, struct stats *st)
 {
-	struct run run = { idx, text, 1, 0, NULL };
+	struct run run = { idx, text, 1, 0, NULL, NULL };
 	struct gen g;
 	struct arena a;
 	struct diags d;
@@ -415,6 +436,12 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 	}
 	if (getenv("BCP_DIFF_EXPORT"))
 		ex_blob(idx, blob, bloblen);
+	struct model from_blob;
+	if (blob_model(blob, bloblen, &a, &from_blob, err, sizeof err) != 0) {
+		report(&run, "blob_model: %s", err);
+		goto out;
+	}
+	run.from_blob = &from_blob;
 
 	/* bcpc lint: each rule it proves dead never decides below; each witness it
 	 * gives for a live rule reaches that rule through the runtime. */
@@ -425,6 +452,8 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 	}
 	run.dead = lr.dead;
 	st->lint_findings += lr.n;
+	for (uint32_t i = 0; i < lr.n; i++)
+		st->lint_on_net += lr.f[i].kind == LINT_BYPASS_ON_NET;
 	for (uint32_t r = 0; r < m->nrules; r++) {
 		st->lint_dead += lr.dead[r];
 		if (lr.dead[r] || !lr.witness[r].found) {
@@ -562,12 +591,13 @@ int main(int argc, char **argv)
 	       st.refused, st.verdicts[BCP_NONE], st.verdicts[BCP_DROP], st.verdicts[BCP_BYPASS],
 	       st.verdicts[BCP_ALLOW], st.verdicts[BCP_DENY] - st.refused, st.with_rule,
 	       st.profiles, st.users, now_seconds() - t0);
-	printf("lint: %lu findings; %lu rules proved never to decide, none of them deciding in %lu "
-	       "decisions by a rule; %lu witnesses of live rules, each reaching its rule in the "
-	       "runtime; %lu live rules without a witness\n", st.lint_findings, st.lint_dead,
-	       st.lint_dead_checks, st.lint_witnesses, st.lint_unwitnessed);
+	printf("lint: %lu findings; %lu rules proved never to decide (%lu of them bypassed_on_net), "
+	       "none of them deciding in %lu decisions by a rule; %lu witnesses of live rules, each "
+	       "reaching its rule in the runtime; %lu live rules without a witness\n",
+	       st.lint_findings, st.lint_dead, st.lint_on_net, st.lint_dead_checks, st.lint_witnesses, st.lint_unwitnessed);
 	printf("%lu requests explained by bcpc explain's evaluator with the runtime's verdict, "
-	       "segment, rule and profile\n", st.explained);
+	       "segment, rule and profile; %lu of them from the blob read back too\n",
+	       st.explained, st.explained_blob);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
