@@ -43,13 +43,26 @@ struct dargs {
 	uint64_t budget;
 };
 
-/* --old-source / --new-source: the files that follow, up to the next option. */
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n > t && !strcmp(s + n - t, tail);
+}
+
+/* A .bcp file is a blob: it ends a list of sources. */
+static int is_blob_name(const char *s)
+{
+	return ends_with(s, ".bcp");
+}
+
+/* --old-source / --new-source: the files that follow, up to the next option or
+ * blob. */
 static int take_sources(int argc, char **argv, int *i, struct dside *sd)
 {
 	if (sd->nfiles)
-		return usage_error("diff", "%s given twice", argv[*i]);
+		return usage_error("diff", "the %s side is given twice", sd->label);
 	sd->files = &argv[*i + 1];
-	while (*i + 1 < argc && argv[*i + 1][0] != '-')
+	while (*i + 1 < argc && argv[*i + 1][0] != '-' && !is_blob_name(argv[*i + 1]))
 		sd->nfiles++, ++*i;
 	if (!sd->nfiles)
 		return usage_error("diff", "%s needs the policy files", argv[*i]);
@@ -59,8 +72,7 @@ static int take_sources(int argc, char **argv, int *i, struct dside *sd)
 static int take_blob(char **argv, int i, struct dargs *d)
 {
 	int k = d->side[0].nfiles ? 1 : 0;
-	size_t n = strlen(argv[i]);
-	if (n > 4 && !strcmp(argv[i] + n - 4, ".bcl"))
+	if (ends_with(argv[i], ".bcl"))
 		return usage_error("diff", "'%.200s' is a policy source: give it after "
 				   "--old-source or --new-source", argv[i]);
 	if (d->side[k].nfiles)
@@ -651,6 +663,8 @@ static void print_text(FILE *out, const struct dside *sd, json_t *structural,
 	uint32_t n = r->n - r->nundecided;
 	if (n)
 		fprintf(out, "%u class%s of requests change decision\n", n, n == 1 ? "" : "es");
+	else if (r->nundecided)
+		fprintf(out, "no decision change found, but some classes are not decided\n");
 	else
 		fprintf(out, "no decision changes\n");
 	if (r->nundecided)
@@ -672,7 +686,8 @@ static int run_diff(struct dargs *d, struct arena *a)
 	if (load_side(&sd[0], &d->t, a) || load_side(&sd[1], &d->t, a))
 		return 2;
 	json_t *structural = NULL;
-	if (diff_maps(sd[0].m, sd[1].m, a, &maps) || !(structural = diff_structural(sd[0].m, sd[1].m, &maps)) ||
+	if (diff_maps(sd[0].m, sd[1].m, a, &maps) || !(structural = diff_structural(sd[0].m, sd[1].m, &maps,
+							    sd[0].is_blob || sd[1].is_blob)) ||
 	    diff_semantic(sd[0].m, sd[1].m, &maps, d->budget, a, &r)) {
 		fprintf(stderr, "bcpc diff: out of memory\n");
 		json_decref(structural);

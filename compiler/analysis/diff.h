@@ -34,9 +34,12 @@ int diff_maps(const struct model *old, const struct model *nw, struct arena *a,
 	      struct df_maps *out);
 
 /* The structural changes, as an array of records {object, change, name, old_name,
- * fields: [{field, old, new}]}. NULL when out of memory. */
+ * fields: [{field, old, new}]}. by_meaning (a side read from a blob, which keeps
+ * neither disabled segments nor the spelling of app clauses): disabled segments
+ * are left out, and a rule's app clauses compare as the segments they select
+ * (field applies_to) instead of their text (app_clauses). NULL when out of memory. */
 json_t *diff_structural(const struct model *old, const struct model *nw,
-			const struct df_maps *maps);
+			const struct df_maps *maps, int by_meaning);
 
 /* One model's decision: indices into its model, -1 none. */
 struct df_outcome {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "strmap.h"
+#include "reference.h"
 #include "diff_int.h"
 
 /* ---- the policy's words ---- */
@@ -393,12 +394,13 @@ static void segment_fields(json_t *f, const struct model *o, const struct m_segm
 /* One record per object: added, removed, renamed (with its other changes) or
  * changed. kind names the object; fill writes the fields of a pair. */
 static void segments(json_t *out, const struct model *o, const struct model *n,
-		     const struct df_maps *mp)
+		     const struct df_maps *mp, int by_meaning)
 {
 	for (uint32_t i = 0; i < o->nsegments; i++) {
 		int32_t j = mp->seg_new[i];
 		if (j < 0) {
-			record(out, "segment", "removed", o->segments[i].name);
+			if (!by_meaning || o->segments[i].enabled)
+				record(out, "segment", "removed", o->segments[i].name);
 			continue;
 		}
 		json_t *f = json_array();
@@ -414,7 +416,7 @@ static void segments(json_t *out, const struct model *o, const struct model *n,
 		}
 	}
 	for (uint32_t j = 0; j < n->nsegments; j++)
-		if (mp->seg_old[j] < 0)
+		if (mp->seg_old[j] < 0 && (!by_meaning || n->segments[j].enabled))
 			record(out, "segment", "added", n->segments[j].name);
 }
 
@@ -439,13 +441,29 @@ static json_t *text_json(char *t)
 	return j;
 }
 
-static void rule_fields(json_t *f, const struct model *o, const struct m_rule *a,
-			const struct model *n, const struct m_rule *b)
+/* The enabled segments a rule applies to, by name, in model order. */
+static json_t *applies_json(const struct model *m, uint32_t r)
 {
+	json_t *a = json_array();
+	for (uint32_t s = 0; s < m->nsegments; s++)
+		if (m->segments[s].enabled && ref_rule_applies(m, r, s))
+			json_array_append_new(a, json_string(m->segments[s].name));
+	return a;
+}
+
+/* by_meaning: the app clauses as the segments they select (a blob keeps no other
+ * spelling of them). */
+static void rule_fields(json_t *f, const struct model *o, uint32_t ra, const struct model *n,
+			uint32_t rb, int by_meaning)
+{
+	const struct m_rule *a = &o->rules[ra], *b = &n->rules[rb];
 	field(f, "action", json_string(a->allow ? "allow" : "deny"),
 	      json_string(b->allow ? "allow" : "deny"));
-	field(f, "app_clauses", text_json(clauses_text(o, a->clauses, a->nclauses, 2)),
-	      text_json(clauses_text(n, b->clauses, b->nclauses, 2)));
+	if (by_meaning)
+		field(f, "applies_to", applies_json(o, ra), applies_json(n, rb));
+	else
+		field(f, "app_clauses", text_json(clauses_text(o, a->clauses, a->nclauses, 2)),
+		      text_json(clauses_text(n, b->clauses, b->nclauses, 2)));
 	field(f, "user_clauses", text_json(clauses_text(o, a->clauses, a->nclauses, 1)),
 	      text_json(clauses_text(n, b->clauses, b->nclauses, 1)));
 }
@@ -487,7 +505,7 @@ out:
 }
 
 static void rules(json_t *out, const struct model *o, const struct model *n,
-		  const struct df_maps *mp)
+		  const struct df_maps *mp, int by_meaning)
 {
 	uint8_t *moved = moved_rules(o, mp);
 	for (uint32_t i = 0; i < o->nrules; i++) {
@@ -497,7 +515,7 @@ static void rules(json_t *out, const struct model *o, const struct model *n,
 			continue;
 		}
 		json_t *f = json_array();
-		rule_fields(f, o, &o->rules[i], n, &n->rules[j]);
+		rule_fields(f, o, i, n, (uint32_t)j, by_meaning);
 		if (moved && moved[i])
 			field(f, "position", json_integer(i + 1), json_integer(j + 1));
 		const char *change = mp->rule_renamed[i] ? "renamed" : moved && moved[i] ? "moved" :
@@ -622,15 +640,16 @@ static void settings(json_t *out, const struct model *o, const struct model *n)
 	json_decref(b);
 }
 
-json_t *diff_structural(const struct model *o, const struct model *n, const struct df_maps *mp)
+json_t *diff_structural(const struct model *o, const struct model *n, const struct df_maps *mp,
+			int by_meaning)
 {
 	json_t *out = json_array();
 	if (!out)
 		return NULL;
 	settings(out, o, n);
 	groups(out, o, n);
-	segments(out, o, n, mp);
-	rules(out, o, n, mp);
+	segments(out, o, n, mp, by_meaning);
+	rules(out, o, n, mp, by_meaning);
 	profiles(out, o, n, mp);
 	return out;
 }

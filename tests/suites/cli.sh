@@ -160,6 +160,7 @@ check "diff: serial and removed rule are listed" "grep -q 'serial: 100 -> 101' '
 check "diff --json parses, with a witness per class" "jq -e '.decision_changes == 7 and (.classes | length) == 7 and all(.classes[]; .witness.request | test(\"^payroll.acme.example:\")) and .old.kind == \"blob\" and (.new.sha256 | length) == 64' '$tmp/d.json' >/dev/null"
 check "diff: a witness decides as the class says (bcpc query)" "jq -c '.classes[0] | {host: (.witness.request | split(\":\")[0]), port: (.witness.request | split(\":\")[1] | split(\"/\")[0] | tonumber), user: .witness.user}' '$tmp/d.json' | '$BCPC' query '$tmp/c.bcp' --thumbprint '$tp' --now $now --batch - | jq -e --argjson want \"\$(jq '.classes[0].new.verdict' '$tmp/d.json')\" '.decision == \$want' >/dev/null"
 check "diff: a blob against a policy" "'$BCPC' diff '$tmp/a.bcp' --new-source '$tmp/changed.bcl' --thumbprint '$tp' 2>/dev/null | grep -q '^7 classes'"
+check "diff: a policy against its own blob: no change at all, exit 0" "'$BCPC' diff --old-source $acme '$tmp/a.bcp' --thumbprint '$tp' 2>/dev/null >'$tmp/v' && grep -q '^no structural changes' '$tmp/v' && grep -q '^no decision changes' '$tmp/v'"
 check "diff --help" "'$BCPC' diff --help | grep -q 'old-source'"
 # A FIFO where a key or a blob should be is refused at once, never waited on.
 mkfifo "$tmp/fifo"
