@@ -78,9 +78,6 @@ struct differ {
 	uint64_t budget;
 	struct arena *a;
 	struct df_result *r;
-	uint32_t prev_begin, prev_end;   /* the classes of the previous interval */
-	uint32_t prev_pattern, prev_hi;
-	enum bcp_proto prev_proto;
 	struct cache cache;
 	uint32_t nfound;
 };
@@ -473,18 +470,19 @@ static struct df_class *new_class(struct df_result *r)
 	return c;
 }
 
-/* The class of the previous interval of the same region it continues, if any. */
+/* The class x continues: one of the same region, protocol, decisions and condition
+ * that ends just below it. The classes of a region and protocol are the last ones
+ * made (cl_each walks regions, then protocols, then ports in order). */
 static struct df_class *continues(struct differ *D, const struct cl_class *c,
 				  const struct df_class *x)
 {
-	if (D->prev_pattern != c->pattern || D->prev_proto != c->proto ||
-	    (uint32_t)D->prev_hi + 1 != c->lo)
-		return NULL;
-	for (uint32_t i = D->prev_begin; i < D->prev_end; i++) {
+	for (uint32_t i = D->r->n; i-- > 0;) {
 		struct df_class *p = &D->r->c[i];
-		if (p->undecided == x->undecided && !memcmp(&p->old, &x->old, sizeof p->old) &&
-		    !memcmp(&p->nw, &x->nw, sizeof p->nw) &&
-		    p->user_id == x->user_id)
+		if (p->pattern != c->pattern || p->proto != c->proto)
+			return NULL;
+		if ((uint32_t)p->hi + 1 == c->lo && p->undecided == x->undecided &&
+		    p->user_id == x->user_id && !memcmp(&p->old, &x->old, sizeof p->old) &&
+		    !memcmp(&p->nw, &x->nw, sizeof p->nw))
 			return p;
 	}
 	return NULL;
@@ -684,17 +682,11 @@ static int visit(void *ctx, const struct cl_set *s, const struct cl_class *c)
 	struct differ *D = ctx;
 	(void)s;
 	D->r->stats.classes++;
-	uint32_t begin = D->r->n;
 	if (!class_unchanged(D, c)) {
 		struct centry *e = lookup(D, c);
 		if (!e || emit(D, c, e->f, e->n))
 			return -1;
 	}
-	if (D->r->n > begin || D->prev_pattern != c->pattern || D->prev_proto != c->proto) {
-		D->prev_begin = begin;
-		D->prev_end = D->r->n;
-	}
-	D->prev_pattern = c->pattern, D->prev_proto = c->proto, D->prev_hi = c->hi;
 	return 0;
 }
 
@@ -703,7 +695,7 @@ int diff_semantic(const struct model *o, const struct model *n, const struct df_
 {
 	const struct model *ms[2] = { o, n };
 	struct differ D = { .m = { o, n }, .mp = mp, .budget = budget ? budget : DEFAULT_BUDGET,
-			    .a = a, .r = r, .prev_pattern = UINT32_MAX };
+			    .a = a, .r = r };
 	memset(r, 0, sizeof *r);
 	if (cl_build(ms, 2, a, &r->set) || build_seg_rules(o, a, &D.sr[0]) ||
 	    build_seg_rules(n, a, &D.sr[1]) || build_users_same(&D) || build_seg_same(&D))

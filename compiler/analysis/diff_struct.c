@@ -420,18 +420,56 @@ static void segments(json_t *out, const struct model *o, const struct model *n,
 			record(out, "segment", "added", n->segments[j].name);
 }
 
-static void groups(json_t *out, const struct model *o, const struct model *n)
+static int32_t group_named(const struct model *m, const char *name)
 {
-	for (int side = 0; side < 2; side++) {
-		const struct model *x = side ? n : o, *y = side ? o : n;
-		for (uint32_t i = 0; i < x->ngroups; i++) {
-			uint32_t j = 0;
-			while (j < y->ngroups && strcmp(x->groups[i].name, y->groups[j].name))
-				j++;
-			if (j == y->ngroups)
-				record(out, "group", side ? "added" : "removed", x->groups[i].name);
-		}
+	for (uint32_t g = 0; g < m->ngroups; g++)
+		if (!strcmp(m->groups[g].name, name))
+			return (int32_t)g;
+	return -1;
+}
+
+/* Old group g and new group h hold the same segments (paired by the maps), some. */
+static int same_members(const struct model *o, uint32_t g, const struct model *n, uint32_t h,
+			const struct df_maps *mp)
+{
+	uint32_t count = 0;
+	for (uint32_t s = 0; s < o->nsegments; s++) {
+		if (o->segments[s].group != g)
+			continue;
+		int32_t t = mp->seg_new[s];
+		if (t < 0 || n->segments[t].group != h)
+			return 0;
+		count++;
 	}
+	for (uint32_t t = 0; t < n->nsegments; t++)
+		count -= n->segments[t].group == h;
+	return count == 0 && o->nsegments > 0;
+}
+
+/* A group gone and one come with the same segments: a rename. */
+static void groups(json_t *out, const struct model *o, const struct model *n,
+		   const struct df_maps *mp)
+{
+	uint8_t *taken = calloc(n->ngroups + 1, 1);
+	for (uint32_t g = 0; taken && g < o->ngroups; g++) {
+		if (group_named(n, o->groups[g].name) >= 0)
+			continue;
+		uint32_t h = 0;
+		while (h < n->ngroups && (taken[h] || group_named(o, n->groups[h].name) >= 0 ||
+					  !same_members(o, g, n, h, mp)))
+			h++;
+		if (h == n->ngroups) {
+			record(out, "group", "removed", o->groups[g].name);
+			continue;
+		}
+		taken[h] = 1;
+		json_object_set_new(record(out, "group", "renamed", n->groups[h].name), "old_name",
+				    json_string(o->groups[g].name));
+	}
+	for (uint32_t h = 0; taken && h < n->ngroups; h++)
+		if (!taken[h] && group_named(o, n->groups[h].name) < 0)
+			record(out, "group", "added", n->groups[h].name);
+	free(taken);
 }
 
 static json_t *text_json(char *t)
@@ -561,33 +599,68 @@ static json_t *settings_json(const struct m_profile *p)
 	return o;
 }
 
+static void profile_fields(json_t *f, const struct model *o, uint32_t i, const struct model *n,
+			   uint32_t j)
+{
+	const struct m_profile *a = &o->profiles[i], *b = &n->profiles[j];
+	field(f, "when", text_json(clauses_text(o, a->when, a->nwhen, 0)),
+	      text_json(clauses_text(n, b->when, b->nwhen, 0)));
+	field(f, "settings", settings_json(a), settings_json(b));
+	field(f, "position", json_integer(i + 1), json_integer(j + 1));
+}
+
+/* The new profile of old profile i: by name, else one no old profile has by name
+ * whose conditions and settings are the same (a rename, *renamed set). */
+static int32_t profile_pair(const struct model *o, uint32_t i, const struct model *n,
+			    const struct df_maps *mp, const uint8_t *taken, int *renamed)
+{
+	*renamed = 0;
+	if (mp->prof_new[i] >= 0)
+		return mp->prof_new[i];
+	for (uint32_t j = 0; j < n->nprofiles; j++) {
+		json_t *f = json_array();
+		if (!taken[j])
+			profile_fields(f, o, i, n, j);
+		int same = !taken[j] && json_array_size(f) <= 1;   /* the position may differ */
+		json_decref(f);
+		if (same) {
+			*renamed = 1;
+			return (int32_t)j;
+		}
+	}
+	return -1;
+}
+
 static void profiles(json_t *out, const struct model *o, const struct model *n,
 		     const struct df_maps *mp)
 {
-	for (uint32_t i = 0; i < o->nprofiles; i++) {
-		int32_t j = mp->prof_new[i];
+	uint8_t *taken = calloc(n->nprofiles + 1, 1);
+	for (uint32_t i = 0; taken && i < o->nprofiles; i++)
+		if (mp->prof_new[i] >= 0)
+			taken[mp->prof_new[i]] = 1;
+	for (uint32_t i = 0; taken && i < o->nprofiles; i++) {
+		int renamed;
+		int32_t j = profile_pair(o, i, n, mp, taken, &renamed);
 		if (j < 0) {
 			record(out, "profile", "removed", o->profiles[i].name);
 			continue;
 		}
-		const struct m_profile *a = &o->profiles[i], *b = &n->profiles[j];
+		taken[j] = 1;
 		json_t *f = json_array();
-		field(f, "when", text_json(clauses_text(o, a->when, a->nwhen, 0)),
-		      text_json(clauses_text(n, b->when, b->nwhen, 0)));
-		field(f, "settings", settings_json(a), settings_json(b));
-		field(f, "position", json_integer(i + 1), json_integer(j + 1));
-		if (json_array_size(f))
-			json_object_set_new(record(out, "profile", "changed", b->name), "fields", f);
-		else
+		profile_fields(f, o, i, n, (uint32_t)j);
+		if (!renamed && !json_array_size(f)) {
 			json_decref(f);
+			continue;
+		}
+		json_t *r = record(out, "profile", renamed ? "renamed" : "changed", n->profiles[j].name);
+		if (renamed)
+			json_object_set_new(r, "old_name", json_string(o->profiles[i].name));
+		json_object_set_new(r, "fields", f);
 	}
-	for (uint32_t j = 0; j < n->nprofiles; j++) {
-		uint32_t i = 0;
-		while (i < o->nprofiles && mp->prof_new[i] != (int32_t)j)
-			i++;
-		if (i == o->nprofiles)
+	for (uint32_t j = 0; taken && j < n->nprofiles; j++)
+		if (!taken[j])
 			record(out, "profile", "added", n->profiles[j].name);
-	}
+	free(taken);
 }
 
 static json_t *controllers_json(const struct m_bc *bc)
@@ -647,7 +720,7 @@ json_t *diff_structural(const struct model *o, const struct model *n, const stru
 	if (!out)
 		return NULL;
 	settings(out, o, n);
-	groups(out, o, n);
+	groups(out, o, n, mp);
 	segments(out, o, n, mp, by_meaning);
 	rules(out, o, n, mp, by_meaning);
 	profiles(out, o, n, mp);

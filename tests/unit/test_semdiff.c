@@ -7,8 +7,8 @@
  *
  * For each pair both policies are compiled to blobs and:
  *   - every class the semantic diff reports has a witness that, decided through
- *     both blobs by libbcp, gives exactly the class's old and new decisions, and
- *     those differ;
+ *     both blobs by libbcp at the first, the last and a random port of the class,
+ *     gives exactly the class's old and new decisions, and those differ;
  *   - of 1,000 random requests with random users, every one whose decision
  *     (verdict, segment, rule; names followed through the diff's renames) differs
  *     between the blobs falls in a reported class: the same region, protocol and
@@ -463,7 +463,7 @@ static void fail_pair(struct pair *p, const char *fmt, const char *host, unsigne
 	}
 }
 
-static int check_witnesses(struct pair *p, struct counts *c)
+static int check_witnesses(struct pair *p, struct rng *rng, struct counts *c)
 {
 	char host[NET_HOST_MAX + 3];
 	for (uint32_t i = 0; i < p->r.n; i++) {
@@ -480,9 +480,12 @@ static int check_witnesses(struct pair *p, struct counts *c)
 		bcp_user *uo = NULL, *un = NULL;
 		int ok = bcp_bind(p->s[0].b, &k->witness, &uo, &e) == BCP_OK &&
 			 bcp_bind(p->s[1].b, &k->witness, &un, &e) == BCP_OK;
-		if (ok) {
-			decide(uo, host, k->lo, k->proto, p->s[0].m, &o);
-			decide(un, host, k->lo, k->proto, p->s[1].m, &n);
+		/* The witness user shows the class at its first port, its last and one
+		 * between: the whole range changes alike. */
+		uint16_t ports[3] = { k->lo, k->hi, (uint16_t)(k->lo + rn(rng, k->hi - k->lo + 1u)) };
+		for (int j = 0; ok && j < 3; j++) {
+			decide(uo, host, ports[j], k->proto, p->s[0].m, &o);
+			decide(un, host, ports[j], k->proto, p->s[1].m, &n);
 			ok = !memcmp(&o, &k->old, sizeof o) && !memcmp(&n, &k->nw, sizeof n) &&
 			     !diff_same(&p->maps, &o, &n);
 		}
@@ -592,7 +595,7 @@ static int run_pair(unsigned idx, EVP_PKEY *key, const char *thumb, struct count
 		goto out;
 	}
 	c->pairs++;
-	ok = check_witnesses(&p, c) == 0 && check_requests(&p, &g, c) == 0;
+	ok = check_witnesses(&p, &g.r, c) == 0 && check_requests(&p, &g, c) == 0;
 out:
 	diff_free(&p.r);
 	side_free(&p.s[0]);
