@@ -199,12 +199,28 @@ int dt_same_addrs(const struct m_segment *a, const struct m_segment *b)
 	return 1;
 }
 
-/* Same content, names aside (group compared by name). */
+static int has_group(const struct model *m, const char *name)
+{
+	for (uint32_t g = 0; g < m->ngroups; g++)
+		if (!strcmp(m->groups[g].name, name))
+			return 1;
+	return 0;
+}
+
+/* The same group, or two groups each only on its side (renamed, perhaps: groups()
+ * says so when their segments are the same). */
+static int same_group(const struct model *mo, uint32_t a, const struct model *mn, uint32_t b)
+{
+	const char *x = mo->groups[a].name, *y = mn->groups[b].name;
+	return !strcmp(x, y) || (!has_group(mn, x) && !has_group(mo, y));
+}
+
+/* Same content, names aside. */
 static int same_segment(const struct model *mo, const struct m_segment *a, const struct model *mn,
 			const struct m_segment *b)
 {
 	return a->enabled == b->enabled && a->match == b->match && a->bypass == b->bypass &&
-	       !strcmp(mo->groups[a->group].name, mn->groups[b->group].name) &&
+	       same_group(mo, a->group, mn, b->group) &&
 	       same_ports(&a->ports[0], &b->ports[0]) && same_ports(&a->ports[1], &b->ports[1]) &&
 	       dt_same_hosts(a, b) && dt_same_addrs(a, b);
 }

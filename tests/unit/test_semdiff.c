@@ -1,8 +1,8 @@
 /* test_semdiff.c - bcpc diff is exact, checked at random. Each pair of policies is
  * a random policy (randpol.h, the generator of test_diff.c) and a copy changed by
- * random edits of its text: segments added, removed, renamed, their ports,
- * patterns, match style, bypass and enabled changed; rules added, removed, renamed,
- * moved, their action flipped, clauses added or removed. A pair whose second
+ * random edits of its text: groups renamed; segments added, removed, renamed,
+ * their ports, patterns, match style, bypass and enabled changed; rules added,
+ * removed, renamed, moved, their action flipped, clauses added or removed. A pair whose second
  * policy does not load is drawn again (an edit may break a reference).
  *
  * For each pair both policies are compiled to blobs and:
@@ -331,8 +331,31 @@ static void edit_segment_rename(struct rng *r, struct lines *L)
 	}
 }
 
+/* A segment group renamed everywhere ("G3" -> "Team-3"). */
+static void edit_group_rename(struct rng *r, struct lines *L, unsigned ngroups)
+{
+	char old[32], nw[32];
+	unsigned k = rn(r, ngroups);
+	snprintf(old, sizeof old, "\"G%u\"", k);
+	snprintf(nw, sizeof nw, "\"Team-%u\"", k);
+	for (unsigned i = 0; i < L->n; i++) {
+		char *at = strstr(L->l[i], old);
+		if (!at)
+			continue;
+		char buf[1024];
+		snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - L->l[i]), L->l[i], nw, at + strlen(old));
+		free(L->l[i]);
+		L->l[i] = strdup(buf);
+		i--;   /* the line may name it again */
+	}
+}
+
 static void edit(struct gen *g, struct lines *L)
 {
+	if (chance(&g->r, 5)) {
+		edit_group_rename(&g->r, L, g->ngroups);
+		return;
+	}
 	switch (rn(&g->r, 12)) {
 	case 0: edit_rule_action(&g->r, L); break;
 	case 1: edit_rule_remove(&g->r, L); break;
