@@ -2,8 +2,8 @@
  * a random policy (randpol.h, the generator of test_diff.c) and a copy changed by
  * random edits of its text: groups renamed; segments added, removed, renamed,
  * their ports, patterns, match style, bypass and enabled changed; rules added,
- * removed, renamed, moved, their action flipped, clauses added or removed. A pair whose second
- * policy does not load is drawn again (an edit may break a reference).
+ * removed, renamed, moved, their action flipped, clauses added or removed. A pair
+ * whose second policy does not load is drawn again (an edit may break a reference).
  *
  * For each pair both policies are compiled to blobs and:
  *   - every class the semantic diff reports has a witness that, decided through
