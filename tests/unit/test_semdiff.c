@@ -14,6 +14,9 @@
  *     between the blobs falls in a reported class: the same region, protocol and
  *     port range, the same old and the same new decision (or a class reported as
  *     not decided).
+ * And the partition of the old policy alone (classes.h with one model): for 250
+ * random requests the reference evaluator's decision is that of the class the
+ * request falls in (none, drop, or a segment of the class's selection).
  * Usage: test_semdiff [SEED [NPAIRS]]. Prints the counts and "N passed, M failed"
  * (one check per pair). */
 #include <openssl/evp.h>
@@ -27,6 +30,7 @@
 #include "frontend.h"
 #include "keys.h"
 #include "analysis/diff.h"
+#include "reference.h"
 #include "bcp.h"
 #include "randpol.h"
 
@@ -39,6 +43,7 @@ static int passed, failed;
 
 struct counts {
 	unsigned pairs, redraws, requests, differing, classes, witnesses, undecided, edits;
+	unsigned located;   /* requests checked against the one-model partition */
 };
 
 /* ---- the policy text as lines ---- */
@@ -560,6 +565,85 @@ static int check_requests(struct pair *p, struct gen *g, struct counts *c)
 	return 0;
 }
 
+/* ---- the partition of one model (classes.h with nm = 1) ---- */
+
+struct one_class {
+	uint32_t pattern;
+	enum bcp_proto proto;
+	uint16_t lo, hi;
+	int matched;
+	uint32_t nS, *S;
+};
+
+struct one_set {
+	struct one_class *c;
+	uint32_t n;
+};
+
+static int keep_class(void *ctx, const struct cl_set *set, const struct cl_class *c)
+{
+	struct one_set *os = ctx;
+	(void)set;
+	os->c = realloc(os->c, (os->n + 1) * sizeof *os->c);
+	struct one_class *k = &os->c[os->n++];
+	*k = (struct one_class){ c->pattern, c->proto, c->lo, c->hi, c->side[0].matched,
+				 c->side[0].nS, malloc((c->side[0].nS + 1) * sizeof *k->S) };
+	memcpy(k->S, c->side[0].S, c->side[0].nS * sizeof *k->S);
+	return 0;
+}
+
+/* The reference's decision agrees with the class the request falls in: none where
+ * nothing matched, drop where no segment serves, else a segment of S. */
+static int agrees(const struct one_set *os, int32_t region, const struct request *q,
+		  const struct ref_result *rr)
+{
+	if (region == -1)
+		return rr->verdict == BCP_NONE;
+	for (uint32_t i = 0; i < os->n; i++) {
+		const struct one_class *k = &os->c[i];
+		if (k->pattern != (uint32_t)region || k->proto != q->proto || q->port < k->lo ||
+		    q->port > k->hi)
+			continue;
+		if (!k->matched)
+			return rr->verdict == BCP_NONE;
+		if (!k->nS)
+			return rr->verdict == BCP_DROP;
+		for (uint32_t j = 0; j < k->nS; j++)
+			if (rr->segment == (int32_t)k->S[j])
+				return 1;
+		return 0;
+	}
+	return 0;   /* a region's ports are all covered: no class is a bug */
+}
+
+static int check_one_model(struct pair *p, struct gen *g, struct user *users, struct counts *c)
+{
+	struct arena a;
+	struct cl_set set;
+	struct one_set os = { 0 };
+	int ok = 1;
+	arena_init(&a, NULL);
+	if (cl_build(&p->s[0].m, 1, &a, &set) || cl_each(&set, keep_class, &os))
+		ok = 0;
+	for (unsigned i = 0; ok && i < REQUESTS / 4; i++) {
+		struct request q;
+		struct ref_result rr;
+		gen_request(g, &q);
+		if (ref_decide(p->s[0].m, &users[rn(&g->r, USERS)].info, q.host, q.port, q.proto, &rr))
+			continue;   /* no host */
+		c->located++;
+		if (!agrees(&os, cl_locate(&set, q.host), &q, &rr)) {
+			fail_pair(p, "one model: %s:%u is not in the class its decision says", q.host, q.port);
+			ok = 0;
+		}
+	}
+	for (uint32_t i = 0; i < os.n; i++)
+		free(os.c[i].S);
+	free(os.c);
+	arena_free(&a);
+	return ok ? 0 : -1;
+}
+
 /* The new policy: edits of the old text until it loads (at most 50 draws). */
 static const struct model *derive(struct gen *g, const char *old, struct sbuf *out,
 				  const char *path, struct arena *a, struct counts *c)
@@ -618,7 +702,8 @@ static int run_pair(unsigned idx, EVP_PKEY *key, const char *thumb, struct count
 		goto out;
 	}
 	c->pairs++;
-	ok = check_witnesses(&p, &g.r, c) == 0 && check_requests(&p, &g, c) == 0;
+	ok = check_witnesses(&p, &g.r, c) == 0 && check_requests(&p, &g, c) == 0 &&
+	     check_one_model(&p, &g, users, c) == 0;
 out:
 	diff_free(&p.r);
 	side_free(&p.s[0]);
@@ -649,9 +734,10 @@ int main(int argc, char **argv)
 	}
 	EVP_PKEY_free(key);
 	printf("seed 0x%llx: %u pairs (%u edits, %u redrawn), %u requests, %u with a changed "
-	       "decision, %u classes reported (%u not decided), %u witnesses checked\n",
+	       "decision, %u classes reported (%u not decided), %u witnesses checked; %u requests "
+	       "located in the one-model partition\n",
 	       (unsigned long long)run_seed, c.pairs, c.edits, c.redraws, c.requests, c.differing,
-	       c.classes, c.undecided, c.witnesses);
+	       c.classes, c.undecided, c.witnesses, c.located);
 	/* The test must have seen changes to mean anything. */
 	if (c.differing == 0 || c.witnesses == 0)
 		failed++, printf("no changed decision seen: the edits are not exercising the diff\n");
