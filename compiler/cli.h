@@ -18,6 +18,7 @@ void query_help_keys(FILE *out);
 int cmd_explain(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* Runs the test blocks tests against m (cmd_test.c), printing a line per failure,
  * the coverage (opts->coverage), and "N passed, N failed" on out; writes JUnit XML

@@ -106,6 +106,21 @@ static const struct command commands[] = {
 	  "\"not decided\". docs/LANGUAGE.md 9 lists them all.\n"
 	  "Exit status: 0 clean; 1 findings at or above --fail-on (default warning);\n"
 	  "2 usage error.\n" },
+	{ "diff", cmd_diff,
+	  "bcpc diff OLD.bcp NEW.bcp (--thumbprint B64 | --pubkey PUB.pem)... [--json] [--budget N]\n"
+	  "       bcpc diff --old-source OLD.bcl... --new-source NEW.bcl... [--json] [--budget N]",
+	  "Says exactly what changes between two blobs or two policies (a blob and a policy\n"
+	  "mix too: a blob side is a positional file, a policy side --old-source or\n"
+	  "--new-source with its files). First the objects added, removed, renamed (same\n"
+	  "content, other name), moved (rule order) or changed, field by field; then every\n"
+	  "class of requests whose decision changes: pattern, protocol, ports and user\n"
+	  "condition, the old and the new decision (verdict, segment, rule), grouped by\n"
+	  "segment and rule, each with a witness request and user that bcpc has decided\n"
+	  "through both blobs with libbcp. A condition over the solver's budget is\n"
+	  "listed as not decided, never left out. Blobs are verified against the trust\n"
+	  "anchor (their validity window is shown, not enforced).\n"
+	  "Exit status: 0 no decision changes; 1 decisions change (or some not decided);\n"
+	  "2 usage error, unreadable or unverified input, a policy with errors.\n" },
 	{ "explain", cmd_explain,
 	  "bcpc explain (OUT.bcp (--thumbprint B64 | --pubkey PUB.pem) [--now TIME] |\n"
 	  "       --reference FILE.bcl...) --user USER.json HOST:PORT[/udp] [--json]",

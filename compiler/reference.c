@@ -268,6 +268,22 @@ static int first_rule(const struct model *m, const struct bcp_user_info *u, cons
 	return 0;
 }
 
+int ref_select(const struct model *m, const uint32_t *pats, uint32_t npats, uint16_t port,
+	       enum bcp_proto proto, uint32_t S[REF_MAX_SELECTED], uint32_t *nS)
+{
+	struct candidates c;
+	_Static_assert(REF_MAX_SELECTED >= MAX_CANDIDATES, "S holds a segment per candidate");
+	c.n = npats < MAX_CANDIDATES ? npats : MAX_CANDIDATES;
+	memcpy(c.pat, pats, c.n * sizeof *pats);
+	*nS = 0;
+	return walk_patterns(m, &c, port, proto, NULL, S, nS);
+}
+
+int ref_rule_applies(const struct model *m, uint32_t rule, uint32_t s)
+{
+	return rule_applies(m, &m->rules[rule], s);
+}
+
 static void decide(const struct model *m, const struct bcp_user_info *u,
 		   const struct candidates *c, uint16_t port, enum bcp_proto proto,
 		   const struct ref_trace *t, struct ref_result *out)

@@ -40,6 +40,17 @@ struct ref_result {
 int ref_decide(const struct model *m, const struct bcp_user_info *u, const char *host,
 	       uint16_t port, enum bcp_proto proto, struct ref_result *out);
 
+/* The parts of the decision the semantic diff (analysis/classes.c) reasons about
+ * on its own. ref_select is step 2 over the candidate patterns pats (indices into
+ * m->patterns, most specific first, as step 1 finds them): the segments S, in
+ * order, into S; returns 1 when some pattern matched (an enabled segment has it),
+ * else 0 (the decision is none). */
+#define REF_MAX_SELECTED 256
+int ref_select(const struct model *m, const uint32_t *pats, uint32_t npats, uint16_t port,
+	       enum bcp_proto proto, uint32_t S[REF_MAX_SELECTED], uint32_t *nS);
+/* Does rule `rule` apply to segment s (each of its app clauses names s or its group)? */
+int ref_rule_applies(const struct model *m, uint32_t rule, uint32_t s);
+
 /* The user's app profile: the index of the first profile in model order whose
  * `when` clauses all hold, or -1 when none does. u NULL as in ref_decide. */
 int32_t ref_profile(const struct model *m, const struct bcp_user_info *u);

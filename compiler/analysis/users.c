@@ -27,6 +27,8 @@ struct uspace {
 	struct uvar *vars;
 	uint32_t nvars, cap;
 	struct ugroup groups[BCPF_P_MAX + 1];   /* by kind */
+	uint32_t on_net;        /* "on some trusted network" (users.h), the last variable */
+	const char *fresh_net;  /* a trusted network no policy names, for witnesses */
 };
 
 static const char *var_key(struct uspace *s, unsigned kind, const char *attr, const char *v,
@@ -87,19 +89,10 @@ static int add_clauses(struct uspace *s, const struct m_clause *cl, uint32_t n)
 	return 0;
 }
 
-struct uspace *uspace_new(const struct model *m)
+/* Each single-valued variable joins the group of its kind. */
+static int make_groups(struct uspace *s)
 {
-	struct uspace *s = calloc(1, sizeof *s);
-	if (!s)
-		return NULL;
-	arena_init(&s->a, NULL);
-	strmap_init(&s->map, &s->a);
-	int bad = 0;
-	for (uint32_t r = 0; r < m->nrules && !bad; r++)
-		bad = add_clauses(s, m->rules[r].clauses, m->rules[r].nclauses);
-	for (uint32_t p = 0; p < m->nprofiles && !bad; p++)
-		bad = add_clauses(s, m->profiles[p].when, m->profiles[p].nwhen);
-	for (uint32_t v = 0; v < s->nvars && !bad; v++) {
+	for (uint32_t v = 0; v < s->nvars; v++) {
 		unsigned kind = s->vars[v].kind;
 		if (bcpf_attr(kind)->shape != BCPF_ONE)
 			continue;
@@ -110,18 +103,53 @@ struct uspace *uspace_new(const struct model *m)
 				n += s->vars[w].kind == kind;
 			g->vars = arena_array(&s->a, n, sizeof *g->vars);
 			g->exactly_one = bcpf_attr(kind)->fallback != NULL;
-			bad = !g->vars;
+			if (!g->vars)
+				return -1;
 		}
-		if (!bad) {
-			s->vars[v].group = (int32_t)kind;
-			g->vars[g->n++] = v;
-		}
+		s->vars[v].group = (int32_t)kind;
+		g->vars[g->n++] = v;
 	}
-	if (bad || s->a.failed) {
+	return 0;
+}
+
+/* The on-net variable, and a network name no policy uses ("other-network", then
+ * "other-network-2", ...). */
+static int add_on_net(struct uspace *s)
+{
+	char name[64] = "other-network";
+	for (unsigned i = 2; var_find(s, BCPF_P_TRUSTED_NETWORK, NULL, name) != STRMAP_NONE; i++)
+		snprintf(name, sizeof name, "other-network-%u", i);
+	s->fresh_net = arena_strdup(&s->a, name);
+	if (!s->fresh_net || var_add(s, 0, NULL, "\001on-net"))
+		return -1;
+	s->on_net = s->nvars - 1;
+	return 0;
+}
+
+struct uspace *uspace_new_models(const struct model *const *m, unsigned nm)
+{
+	struct uspace *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	arena_init(&s->a, NULL);
+	strmap_init(&s->map, &s->a);
+	int bad = 0;
+	for (unsigned k = 0; k < nm; k++) {
+		for (uint32_t r = 0; r < m[k]->nrules && !bad; r++)
+			bad = add_clauses(s, m[k]->rules[r].clauses, m[k]->rules[r].nclauses);
+		for (uint32_t p = 0; p < m[k]->nprofiles && !bad; p++)
+			bad = add_clauses(s, m[k]->profiles[p].when, m[k]->profiles[p].nwhen);
+	}
+	if (bad || make_groups(s) || add_on_net(s) || s->a.failed) {
 		uspace_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+struct uspace *uspace_new(const struct model *m)
+{
+	return uspace_new_models(&m, 1);
 }
 
 void uspace_free(struct uspace *s)
@@ -342,6 +370,24 @@ int uquery_fails(struct uquery *q, const struct m_clause *c, uint32_t n)
 	return q->failed ? -1 : 0;
 }
 
+int uquery_on_net(struct uquery *q, int on)
+{
+	struct uspace *s = q->s;
+	size_t b = q->nlits;
+	push_lit(q, s->on_net << 1 | (on ? 0u : 1u));
+	end_clause(q, b);
+	/* A named trusted network puts the user on a trusted network. */
+	for (uint32_t v = 0; v < s->nvars; v++) {
+		if (s->vars[v].kind != BCPF_P_TRUSTED_NETWORK)
+			continue;
+		b = q->nlits;
+		push_lit(q, v << 1 | 1);
+		push_lit(q, s->on_net << 1);
+		end_clause(q, b);
+	}
+	return q->failed ? -1 : 0;
+}
+
 /* ---- solving ---- */
 
 static int lit_value(const struct uquery *q, uint32_t lit)
@@ -425,9 +471,15 @@ enum us_result uquery_solve(struct uquery *q, uint64_t budget)
 		const struct ugroup *g = &q->s->groups[k];
 		if (!g->exactly_one || !g->n)
 			continue;
+		/* The fallback last: the solver tries the last word of a clause first, so
+		 * a witness is a plain user (zapp) when it can be. */
+		uint32_t fb = var_find(q->s, k, NULL, bcpf_attr(k)->fallback);
 		size_t b = q->nlits;
 		for (uint32_t i = 0; i < g->n; i++)
-			push_lit(q, g->vars[i] << 1);
+			if (g->vars[i] != fb)
+				push_lit(q, g->vars[i] << 1);
+		if (fb != STRMAP_NONE)
+			push_lit(q, fb << 1);
 		end_clause(q, b);
 	}
 	if (q->failed)
@@ -488,6 +540,7 @@ int uquery_user(struct uquery *q, struct arena *a, struct bcp_user_info *out)
 	if (!extra)
 		return -1;
 	out->attrs = extra;
+	int net_seen = 0;
 	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
 		if (!count[k])
 			continue;
@@ -505,6 +558,8 @@ int uquery_user(struct uquery *q, struct arena *a, struct bcp_user_info *out)
 			map[n] = (struct bcp_attr){ s->vars[v].attr, &list[n], 1 };
 			n++;
 		}
+		if (k == BCPF_P_TRUSTED_NETWORK)
+			net_seen = 1;
 		if (f.map) {
 			*f.map = map;
 			*f.n = n;
@@ -518,6 +573,13 @@ int uquery_user(struct uquery *q, struct arena *a, struct bcp_user_info *out)
 				extra[out->nattrs++] = (struct bcp_user_attr){ row->keyword,
 					row->shape == BCPF_MAP ? map[i].name : NULL, &list[i], 1 };
 		}
+	}
+	if (q->val[s->on_net] == 1 && !net_seen) {   /* on a network no rule names */
+		const char **net = arena_array(a, 1, sizeof *net);
+		if (!net || !(net[0] = arena_strdup(a, s->fresh_net)))
+			return -1;
+		out->trusted_networks = net;
+		out->ntrusted_networks = 1;
 	}
 	return 0;
 }

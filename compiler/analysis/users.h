@@ -18,6 +18,9 @@ struct uspace;   /* the variables of one model */
 
 /* The variables of every user atom of m's rules and profiles. NULL when out of memory. */
 struct uspace *uspace_new(const struct model *m);
+/* The same over several models at once (the semantic diff: old and new): a value
+ * the models share is one variable. */
+struct uspace *uspace_new_models(const struct model *const *m, unsigned nm);
 void uspace_free(struct uspace *s);
 
 enum us_result { US_UNSAT, US_SAT, US_UNKNOWN };
@@ -32,6 +35,10 @@ void uquery_reset(struct uquery *q);
 int uquery_holds(struct uquery *q, const struct m_clause *c, uint32_t n);
 /* The user does not satisfy all of them (an empty list: false). */
 int uquery_fails(struct uquery *q, const struct m_clause *c, uint32_t n);
+/* The user is (on 1) or is not (on 0) on at least one trusted network, named by
+ * the policy or not (bypass on_net, docs/LANGUAGE.md 6.2 step 3). A witness on a
+ * network no rule names gets one of its own ("other-network"). */
+int uquery_on_net(struct uquery *q, int on);
 /* Solves with a budget of steps (propagation work). */
 enum us_result uquery_solve(struct uquery *q, uint64_t budget);
 /* After US_SAT: the user found, built in arena a (strings are the model's). */

@@ -134,11 +134,40 @@ req_line=$(grep -m1 '^{"host":"sap.acme.example"' README.md)
 ans_line=$(grep -m1 '^{"decision":' README.md)
 printf '%s\n' "$req_line" | "$BCPC" query "$tmp/a.bcp" --thumbprint "$tp" --now $now --batch - > "$tmp/x.out"
 check "README's query example gives README's answer" "[ -n '$req_line' ] && [ \"\$(cat '$tmp/x.out')\" = '$ans_line' ]"
+# bcpc diff: usage, trust, identical, changed (a copy of acme with Payroll's 8443
+# gone, "Payroll others" removed and "SAP developers" renamed), JSON.
+cp examples/acme/bc-sp-ca.pem "$tmp/"
+sed -e '/domains "payroll.acme.example";/{n;s/tcp 443, 8443;/tcp 443;/}' \
+    -e 's/rule "SAP developers" allow/rule "SAP devs" allow/' $acme |
+	awk '/rule "Payroll others" deny/ { skip = 3 } skip { skip--; next } { print }' > "$tmp/changed.bcl"
+"$BCPC" compile "$tmp/changed.bcl" --key "$tmp/k.pem" -o "$tmp/c.bcp" --serial 101 >/dev/null 2>&1
+check "diff: no arguments is a usage error" "'$BCPC' diff >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "diff: one side only is a usage error" "'$BCPC' diff '$tmp/a.bcp' --thumbprint '$tp' >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "diff: blobs need a trust anchor" "'$BCPC' diff '$tmp/a.bcp' '$tmp/c.bcp' 2>'$tmp/v' >/dev/null; [ \$? -eq 2 ] && grep -q 'needs --thumbprint' '$tmp/v'"
+check "diff: a .bcl given as a blob says to use --new-source" "'$BCPC' diff '$tmp/a.bcp' '$tmp/changed.bcl' --thumbprint '$tp' 2>'$tmp/v' >/dev/null; [ \$? -eq 2 ] && grep -q 'new-source' '$tmp/v'"
+check "diff: unknown option" "'$BCPC' diff --frobnicate 2>/dev/null; [ \$? -eq 2 ]"
+check "diff: --budget 0 is refused" "'$BCPC' diff --old-source $acme --new-source $acme --budget 0 2>/dev/null; [ \$? -eq 2 ]"
+check "diff: a blob under another key is refused (2)" "'$BCPC' diff '$tmp/a.bcp' '$tmp/c.bcp' --thumbprint '$tpo' 2>'$tmp/v' >/dev/null; [ \$? -eq 2 ] && grep -q 'REFUSED' '$tmp/v'"
+check "diff: a malformed thumbprint is a usage error" "'$BCPC' diff '$tmp/a.bcp' '$tmp/c.bcp' --thumbprint nope 2>/dev/null >/dev/null; [ \$? -eq 2 ]"
+check "diff: a policy with errors is refused (2)" "printf 'segment {' > '$tmp/bad.bcl'; '$BCPC' diff --old-source $acme --new-source '$tmp/bad.bcl' >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "diff: identical blobs, exit 0" "'$BCPC' diff '$tmp/a.bcp' '$tmp/b.bcp' --thumbprint '$tp' >'$tmp/v'; [ \$? -eq 0 ] && grep -q '^no decision changes' '$tmp/v'"
+check "diff: identical sources, exit 0" "'$BCPC' diff --old-source $acme --new-source $acme >/dev/null 2>&1"
+"$BCPC" diff "$tmp/a.bcp" "$tmp/c.bcp" --thumbprint "$tp" > "$tmp/d.txt"; rc=$?
+check "diff: changed blobs, exit 1" "[ $rc -eq 1 ] && grep -q '^7 classes of requests change decision' '$tmp/d.txt'"
+check "diff: the rename is listed" "grep -q 'rule \"SAP devs\" renamed (was \"SAP developers\")' '$tmp/d.txt'"
+check "diff: serial and removed rule are listed" "grep -q 'serial: 100 -> 101' '$tmp/d.txt' && grep -q 'rule \"Payroll others\" removed' '$tmp/d.txt'"
+"$BCPC" diff "$tmp/a.bcp" "$tmp/c.bcp" --thumbprint "$tp" --json > "$tmp/d.json"
+check "diff --json parses, with a witness per class" "jq -e '.decision_changes == 7 and (.classes | length) == 7 and all(.classes[]; .witness.request | test(\"^payroll.acme.example:\")) and .old.kind == \"blob\" and (.new.sha256 | length) == 64' '$tmp/d.json' >/dev/null"
+check "diff: a witness decides as the class says (bcpc query)" "jq -c '.classes[0] | {host: (.witness.request | split(\":\")[0]), port: (.witness.request | split(\":\")[1] | split(\"/\")[0] | tonumber), user: .witness.user}' '$tmp/d.json' | '$BCPC' query '$tmp/c.bcp' --thumbprint '$tp' --now $now --batch - | jq -e --argjson want \"\$(jq '.classes[0].new.verdict' '$tmp/d.json')\" '.decision == \$want' >/dev/null"
+check "diff: a blob against a policy" "'$BCPC' diff '$tmp/a.bcp' --new-source '$tmp/changed.bcl' --thumbprint '$tp' 2>/dev/null | grep -q '^7 classes'"
+check "diff: a policy against its own blob: no change at all, exit 0" "'$BCPC' diff --old-source $acme '$tmp/a.bcp' --thumbprint '$tp' 2>/dev/null >'$tmp/v' && grep -q '^no structural changes' '$tmp/v' && grep -q '^no decision changes' '$tmp/v'"
+check "diff --help" "'$BCPC' diff --help | grep -q 'old-source'"
 # A FIFO where a key or a blob should be is refused at once, never waited on.
 mkfifo "$tmp/fifo"
 check "thumbprint refuses a FIFO" "timeout 10 '$BCPC' thumbprint '$tmp/fifo' >/dev/null 2>&1; [ \$? -eq 1 ]"
 check "compile refuses a FIFO key" "timeout 10 '$BCPC' compile $acme --key '$tmp/fifo' -o '$tmp/f.bcp' >/dev/null 2>&1; [ \$? -eq 1 ] && [ ! -e '$tmp/f.bcp' ]"
 check "verify refuses a FIFO public key" "timeout 10 '$BCPC' verify '$tmp/a.bcp' --pubkey '$tmp/fifo' >/dev/null 2>&1; [ \$? -eq 2 ]"
+check "diff refuses a FIFO blob" "timeout 10 '$BCPC' diff '$tmp/fifo' '$tmp/a.bcp' --thumbprint '$tp' >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "inspect refuses a FIFO" "timeout 10 '$BCPC' inspect '$tmp/fifo' >/dev/null 2>&1; [ \$? -eq 1 ]"
 rm -f "$tmp/fifo"
 echo "$pass passed, $fail failed"
