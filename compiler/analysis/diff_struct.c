@@ -48,6 +48,8 @@ static void put_quoted(struct dtext *t, const char *s)
 static void put_atom(struct dtext *t, const struct model *m, const struct m_atom *at)
 {
 	unsigned kind = atom_pred_kind(at->kind);
+	if (at->negated)
+		put(t, "(not ");
 	put(t, atom_kind_names[at->kind]);
 	put(t, " ");
 	if (kind && bcpf_attr(kind)->shape == BCPF_MAP) {
@@ -67,6 +69,12 @@ static void put_atom(struct dtext *t, const struct model *m, const struct m_atom
 		else
 			put_quoted(t, at->values[i]);
 	}
+	if (at->idp) {
+		put(t, " from idp ");
+		put_quoted(t, at->idp);
+	}
+	if (at->negated)
+		put(t, ")");
 }
 
 void dt_clause(struct dtext *t, const struct model *m, const struct m_clause *c, int flip)
