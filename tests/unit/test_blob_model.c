@@ -3,7 +3,8 @@
  * model again with the same key and header, and the two blobs must be the same
  * bytes (Ed25519 signatures are deterministic). Also: the model read back decides
  * like the original (reference evaluator, a grid of requests), and a blob that
- * does not verify is refused with a message and no model. Run from the repository
+ * does not verify is refused with a message and no model. The policies: examples/acme,
+ * the goldens that load, and 300 random ones (randpol.h, every atom form). Run from the repository
  * root; it ends with one "N passed, M failed" line. */
 #include "blob.h"
 #include "blob_model.h"
@@ -13,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/evp.h>
 #include "bcp.h"
 #include "harness.h"
+#include "randpol.h"
 
 static EVP_PKEY *key;
 static int compared;
@@ -35,25 +38,52 @@ static const char *const HOSTS[] = { "a.example", "x.a.example", "c.a.example", 
 				     "kiosk.example", "admin.example", "hr.acme.example" };
 static const uint16_t PORTS[] = { 22, 53, 443, 500, 3200, 8443 };
 
-/* The original and the read-back model decide a grid of requests the same. */
-static int same_decisions(const struct model *x, const struct model *y)
+/* A host that pattern p of m matches: the name, "w." for a wildcard, the network. */
+static void pattern_host(const struct model *m, uint32_t p, char *out, size_t cap)
+{
+	const struct m_pattern *pat = &m->patterns[p];
+	if (!pat->is_addr)
+		snprintf(out, cap, "%s%s", pat->host[0] == '*' ? "w" : "",
+			 pat->host + (pat->host[0] == '*'));
+	else if (!inet_ntop(pat->prefix.family == 4 ? AF_INET : AF_INET6, pat->prefix.addr, out,
+			    (socklen_t)cap))
+		snprintf(out, cap, "0.0.0.0");
+}
+
+/* The two models decide host the same at every port of the grid, for two users. */
+static int same_at(const struct model *x, const struct model *y, const char *host)
 {
 	const char *vals[] = { "x" };
 	struct bcp_user_attr at = { "saml", "dept", vals, 1 };
 	struct bcp_user_info u = { .platform = "linux", .attrs = &at, .nattrs = 1 };
-	for (size_t h = 0; h < sizeof HOSTS / sizeof *HOSTS; h++)
-		for (size_t p = 0; p < sizeof PORTS / sizeof *PORTS; p++)
-			for (int proto = 0; proto < 2; proto++)
-				for (int who = 0; who < 2; who++) {
-					struct ref_result a, b;
-					const struct bcp_user_info *uu = who ? &u : NULL;
-					ref_decide(x, uu, HOSTS[h], PORTS[p], proto, &a);
-					ref_decide(y, uu, HOSTS[h], PORTS[p], proto, &b);
-					if (a.verdict != b.verdict || a.rule != b.rule ||
-					    (a.segment < 0) != (b.segment < 0))
-						return 0;
-				}
+	for (size_t p = 0; p < sizeof PORTS / sizeof *PORTS; p++)
+		for (int proto = 0; proto < 2; proto++)
+			for (int who = 0; who < 2; who++) {
+				struct ref_result a, b;
+				const struct bcp_user_info *uu = who ? &u : NULL;
+				ref_decide(x, uu, host, PORTS[p], proto, &a);
+				ref_decide(y, uu, host, PORTS[p], proto, &b);
+				if (a.verdict != b.verdict || a.rule != b.rule ||
+				    (a.segment < 0) != (b.segment < 0))
+					return 0;
+			}
 	return ref_profile(x, &u) == ref_profile(y, &u);
+}
+
+/* The original and the read-back model decide the same: fixed hosts, and a host of
+ * every pattern of the original. */
+static int same_decisions(const struct model *x, const struct model *y)
+{
+	char host[300];
+	for (size_t h = 0; h < sizeof HOSTS / sizeof *HOSTS; h++)
+		if (!same_at(x, y, HOSTS[h]))
+			return 0;
+	for (uint32_t p = 0; p < x->npatterns; p++) {
+		pattern_host(x, p, host, sizeof host);
+		if (!same_at(x, y, host))
+			return 0;
+	}
+	return 1;
 }
 
 /* Compiles path, reads the blob back, compiles that again: the same bytes. Policies
@@ -102,6 +132,30 @@ static void round_trip_dir(const char *dir)
 		closedir(dp);
 }
 
+/* Random policies of test_diff's generator, through the same round trip. */
+static void round_trip_random(unsigned n)
+{
+	char path[128];
+	struct sbuf b = { 0 };
+	snprintf(path, sizeof path, "/tmp/bcp-blob-model-%d.bcl", (int)getpid());
+	run_seed = 0xB10B;
+	for (unsigned i = 0; i < n; i++) {
+		struct gen g;
+		memset(&g, 0, sizeof g);
+		g.r.s = run_seed ^ (0x9E3779B97F4A7C15ull * (i + 1));
+		later.s = g.r.s ^ 0x6A09E667F3BCC909ull;
+		gen_policy(&g, &b);
+		FILE *f = fopen(path, "w");
+		if (!CHECK(f != NULL))
+			break;
+		fwrite(b.p, 1, b.n, f);
+		fclose(f);
+		round_trip(path);
+	}
+	remove(path);
+	free(b.p);
+}
+
 /* A blob that does not verify gives an error and no model. */
 static void test_refused(void)
 {
@@ -136,8 +190,10 @@ int main(void)
 	round_trip_dir("tests/golden/errors");
 	round_trip_dir("tests/golden/tests");
 	round_trip_dir("tests/golden/zpa");
-	printf("%d policies read back\n", compared);
-	CHECK(compared >= 20);
+	int fixed = compared;
+	round_trip_random(300);
+	printf("%d policies read back (%d random)\n", compared, compared - fixed);
+	CHECK(fixed >= 20 && compared - fixed >= 250);
 	test_refused();
 	EVP_PKEY_free(key);
 	return harness_summary();
