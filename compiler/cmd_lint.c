@@ -10,32 +10,6 @@
 #include "frontend.h"
 #include "analysis/lint.h"
 
-static json_t *finding_json(const struct model *m, const struct lint_finding *f)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "kind", json_string(lint_kind_name(f->kind)));
-	json_object_set_new(o, "severity", json_string(lint_kind_severity(f->kind) ? "note" : "warning"));
-	json_object_set_new(o, "file", f->loc.src ? json_string(f->loc.src->path) : json_null());
-	json_object_set_new(o, "line", json_integer(f->loc.line));
-	json_object_set_new(o, "col", json_integer(f->loc.col));
-	json_object_set_new(o, "message", json_string(f->message));
-	if (f->hint)
-		json_object_set_new(o, "hint", json_string(f->hint));
-	if (f->rule >= 0)
-		json_object_set_new(o, "rule", json_string(m->rules[f->rule].name));
-	if (f->segment >= 0)
-		json_object_set_new(o, "segment", json_string(m->segments[f->segment].name));
-	if (f->profile >= 0)
-		json_object_set_new(o, "profile", json_string(m->profiles[f->profile].name));
-	if (f->nothers) {
-		json_t *a = json_array();
-		for (uint32_t i = 0; i < f->nothers; i++)
-			json_array_append_new(a, json_string(m->rules[f->others[i]].name));
-		json_object_set_new(o, "earlier_rules", a);
-	}
-	return o;
-}
-
 struct user_json {
 	json_t *obj;
 	const struct bcpf_attr *row;
@@ -146,10 +120,13 @@ int cmd_lint(int argc, char **argv)
 		nwarn += sev == 0;
 		nnote += sev == 1;
 		if (json)
-			json_array_append_new(all, finding_json(m, f));
-		else
-			diag_add(&out, sev ? SEV_NOTE : SEV_WARNING, f->loc, f->hint, "%s [%s]", f->message,
-				 lint_kind_name(f->kind));
+			json_array_append_new(all, lint_finding_json(m, f));
+		else {
+			char *text = lint_finding_text(f);
+			diag_add(&out, sev ? SEV_NOTE : SEV_WARNING, f->loc, f->hint, "%s",
+				 text ? text : "out of memory");
+			free(text);
+		}
 	}
 	if (json) {
 		json_t *root = json_object();
