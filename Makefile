@@ -20,8 +20,9 @@ B = $(BUILDDIR)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 # faketime: tests/suites/docs.sh runs the documents' examples at the time they show.
+# chromium: tests/suites/report.sh opens the report of `bcpc report` in a real browser.
 DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev \
-	clang libclang-rt-14-dev valgrind faketime libidn2-dev
+	clang libclang-rt-14-dev valgrind faketime libidn2-dev chromium
 
 # support/: what both grammar/ and compiler/ stand on; it includes nothing else of the tree.
 SUPPORT_SRC = support/arena.c support/diag.c support/errmsg.c support/file.c \

@@ -129,7 +129,7 @@ static const char style[] =
 	"overflow-wrap:break-word}\n"
 	".muted{color:var(--muted)}.allow{color:var(--allow);font-weight:600}"
 	".deny{color:var(--deny);font-weight:600}.warning{color:var(--warn);font-weight:600}\n"
-	".pass{color:var(--allow);font-weight:600}.fail{color:var(--deny);font-weight:600}\n"
+	".note{color:var(--muted);font-weight:600}.pass{color:var(--allow);font-weight:600}.fail{color:var(--deny);font-weight:600}\n"
 	".banner{border:1px solid var(--line);border-left:5px solid var(--warn);background:#fff8c5;"
 	"padding:.5em .8em;margin:.6em 0}.banner.bad{border-left-color:var(--deny);background:#ffebe9}\n"
 	".banner.good{border-left-color:var(--allow);background:#dafbe1}\n"
@@ -153,8 +153,9 @@ static const char error_capture[] =
 	"var p=document.getElementById('js-errors');if(p){p.hidden=false;"
 	"p.textContent=window.bcpcErrors.join('\\n');}return false;};\n";
 
-/* Search and sort for each table[data-sortable]; #ID=TEXT in the address filters
- * table ID on load (a link can carry a search). The last line marks success. */
+/* Search and sort for each table[data-sortable]. In the address, #ID=TEXT filters
+ * table ID on load and #ID-sort=N sorts it by its column N (from 0), so a link can
+ * carry a search, and a test can drive both. The last line marks success. */
 static const char script[] =
 	"(function(){\n"
 	"function cellKey(td){var v=td.getAttribute('data-key');return v!==null?v:td.textContent;}\n"
@@ -175,13 +176,14 @@ static const char script[] =
 	"var c=cmp(cellKey(a.cells[i]),cellKey(b.cells[i]));return dir==='asc'?c:-c;})"
 	".forEach(function(r){body.appendChild(r);});}\n"
 	"th.addEventListener('click',go);th.addEventListener('keydown',function(e){"
-	"if(e.key==='Enter'||e.key===' '){e.preventDefault();go();}});});\n"
-	"t.bcpcFilter=filter;filter('');}\n"
+	"if(e.key==='Enter'||e.key===' '){e.preventDefault();go();}});\n"
+	"th.bcpcSort=go;});\nt.bcpcFilter=filter;filter('');}\n"
 	"Array.prototype.forEach.call(document.querySelectorAll('table[data-sortable]'),setup);\n"
 	"location.hash.replace(/^#/,'').split('&').forEach(function(kv){var i=kv.indexOf('=');"
-	"if(i<0)return;var t=document.getElementById(kv.slice(0,i)),q=decodeURIComponent(kv.slice(i+1));"
-	"if(t&&t.bcpcFilter){t.bcpcFilter(q);var b=document.getElementById(t.id+'-search');"
-	"if(b)b.value=q;}});\n"
+	"if(i<0)return;var k=kv.slice(0,i),q=decodeURIComponent(kv.slice(i+1)),"
+	"s=/-sort$/.test(k),t=document.getElementById(s?k.slice(0,-5):k);if(!t||!t.bcpcFilter)return;"
+	"if(s){var th=t.tHead.rows[0].cells[parseInt(q,10)];if(th)th.bcpcSort();return;}"
+	"t.bcpcFilter(q);var b=document.getElementById(t.id+'-search');if(b)b.value=q;});\n"
 	"document.body.setAttribute('data-ok','1');\n"
 	"})();\n";
 
