@@ -191,28 +191,34 @@ static int write_report(const struct report_args *a, const struct report_input *
 		fprintf(stderr, "bcpc report: out of memory; %s not written\n", a->out);
 		rc = 1;
 	} else if (write_file_atomic(a->out, (const uint8_t *)h.s, h.len, err, sizeof err) != 0) {
-		fprintf(stderr, "bcpc report: %s\n", err);
+		fprintf(stderr, "bcpc report: cannot write %s: %s\n", a->out, err);
 		rc = 1;
 	}
 	hb_free(&h);
 	return rc;
 }
 
+/* What was written, one fact a line (the SHA-256 alone on its line, for scripts). */
 static void print_summary(const struct report_args *a, const struct report_input *in,
 			  int failures)
 {
-	printf("wrote %s: ", a->out);
-	if (in->blob)
-		printf("blob %s, serial %llu, sha256 %s, %s; ", in->blob->path,
-		       (unsigned long long)in->blob->serial, in->blob->sha256,
-		       in->blob->matches_sources ? "matches the sources" :
-		       "DOES NOT MATCH the sources");
-	else
-		printf("sources only (no blob: no serial, signer or SHA-256); ");
+	const struct report_blob *b = in->blob;
+	char t1[32], t2[32];
+	printf("wrote %s\n", a->out);
+	if (b) {
+		printf("blob %s: serial %llu, valid %s .. %s, signed by %s\nsha256 %s\n%s\n",
+		       b->path, (unsigned long long)b->serial, format_time(b->not_before, t1),
+		       format_time(b->not_after, t2), b->thumbprint, b->sha256,
+		       b->matches_sources ? "the blob is these sources compiled" :
+		       "the blob is NOT these sources compiled");
+	} else {
+		printf("no blob given: no serial, signer or SHA-256 (the sources were compiled "
+		       "in memory)\n");
+	}
 	printf("%u segments, %u rules, %u lint findings", in->m->nsegments, in->m->nrules,
 	       in->lint->n);
 	if (in->tests)
-		printf(", tests %u passed, %d failed", in->tests->n - (unsigned)failures, failures);
+		printf("; tests: %u passed, %d failed", in->tests->n - (unsigned)failures, failures);
 	printf("\n");
 }
 
@@ -241,7 +247,8 @@ static int report_model(const struct report_args *a, struct report_input *in,
 		goto done;
 	print_summary(a, in, failures);
 	if (b->path && !b->matches_sources)
-		fprintf(stderr, "bcpc report: %s is not these sources compiled\n", b->path);
+		fprintf(stderr, "bcpc report: %s is not these sources compiled: do not approve it\n",
+			b->path);
 	rc = failures || (b->path && !b->matches_sources);
 done:
 	free(o);
