@@ -67,9 +67,11 @@ static int report_args(int argc, char **argv, struct report_args *a)
 		}
 		if (!strcmp(argv[i], "--tests")) {
 			in_tests = ntests_flag = 1;
-		} else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--now")) && i + 1 < argc) {
-			*(argv[i][1] == 'o' ? &a->out : &a->now_arg) = argv[i + 1];
-			i++;
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			a->out = argv[++i];
+			in_tests = 0;
+		} else if (!strcmp(argv[i], "--now") && i + 1 < argc) {
+			a->now_arg = argv[++i];
 			in_tests = 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return usage_error("report", "unknown option or missing value '%.200s'", argv[i]);

@@ -387,7 +387,7 @@ void report_html(struct hbuf *h, const struct report_input *in)
 	section_segments(h, in->m);
 	section_rules(h, in->m);
 	section_profiles(h, in->m);
-	report_lint(h, in->m, in->lint);
+	report_lint(h, in->lint);
 	if (in->tests)
 		report_tests(h, in->tests, in->outcomes);
 	html_page_end(h);

@@ -38,7 +38,7 @@ struct report_input {
 void report_html(struct hbuf *h, const struct report_input *in);
 
 /* The sections of report_checks.c: lint findings, and test results. */
-void report_lint(struct hbuf *h, const struct model *m, const struct lint_result *r);
+void report_lint(struct hbuf *h, const struct lint_result *r);
 void report_tests(struct hbuf *h, const struct ptest_suite *s, const struct ptest_outcome *o);
 
 /* The diff section (report_diff.c) from the JSON of `bcpc diff --json` (its shape is

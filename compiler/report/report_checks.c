@@ -24,10 +24,9 @@ static void finding_row(struct hbuf *h, const struct lint_finding *f)
 	hb_raw(h, "</td></tr>\n");
 }
 
-void report_lint(struct hbuf *h, const struct model *m, const struct lint_result *r)
+void report_lint(struct hbuf *h, const struct lint_result *r)
 {
 	unsigned nwarn = 0, nnote = 0;
-	(void)m;
 	for (uint32_t i = 0; i < r->n; i++) {
 		nwarn += lint_kind_severity(r->f[i].kind) == 0;
 		nnote += lint_kind_severity(r->f[i].kind) == 1;
