@@ -286,7 +286,7 @@ int cmd_report(int argc, char **argv)
 		m = NULL;
 	}
 	struct report_input in = { m, args.files, args.nfiles, args.ntests,
-				   args.blob_path ? &blob : NULL, NULL, NULL, NULL, now };
+				   args.blob_path ? &blob : NULL, NULL, NULL, NULL, now, NULL };
 	rc = m ? report_model(&args, &in, &blob, data, tests, &a, &d) : 1;
 	diags_print(&d, stderr);
 	arena_free(&a);

@@ -240,7 +240,11 @@ static void rule_scope(struct hbuf *h, const struct model *m, const struct m_rul
 			hb_raw(h, napp++ ? "<br>" : "");
 			code_clause(h, &r->clauses[c]);
 		}
-	hb_raw(h, napp ? "<br><span class=\"muted\">= " : "<span class=\"muted\">every segment: ");
+	if (!napp) {   /* no app clause: every segment; the list would be the table above */
+		hb_printf(h, "<span class=\"muted\">every segment (%u)</span>", m->nsegments);
+		return;
+	}
+	hb_raw(h, "<br><span class=\"muted\">= ");
 	for (uint32_t s = 0; s < m->nsegments; s++)
 		if (applies(m, r, s)) {
 			hb_raw(h, nseg++ ? ", " : "");
@@ -363,6 +367,8 @@ static void contents(struct hbuf *h, const struct report_input *in)
 		  "<li><a href=\"#lint\">Lint findings</a></li>");
 	if (in->tests)
 		hb_raw(h, "<li><a href=\"#tests\">Tests</a></li>");
+	if (in->diff)
+		hb_raw(h, "<li><a href=\"#diff\">Changes since the previous version</a></li>");
 	hb_raw(h, "</ul></nav>\n");
 }
 
@@ -390,5 +396,7 @@ void report_html(struct hbuf *h, const struct report_input *in)
 	report_lint(h, in->lint);
 	if (in->tests)
 		report_tests(h, in->tests, in->outcomes);
+	if (in->diff)
+		report_diff(h, in->diff);
 	html_page_end(h);
 }

@@ -12,6 +12,8 @@
 #include "../analysis/lint.h"
 #include "../../runtime/bcp.h"
 
+struct json_t;
+
 /* The signed blob under review, as libbcp opened it under the thumbprints given. */
 struct report_blob {
 	const char *path;
@@ -32,6 +34,8 @@ struct report_input {
 	const struct ptest_suite *tests;    /* NULL: no --tests */
 	const struct ptest_outcome *outcomes;
 	int64_t now;                        /* the window's state is told at this time */
+	const struct json_t *diff;          /* `bcpc diff --json` against the previous
+					       version, or NULL (report_diff) */
 };
 
 /* The whole page into h (check h->failed). */
@@ -45,6 +49,5 @@ void report_tests(struct hbuf *h, const struct ptest_suite *s, const struct ptes
  * given there): what changed in structure, every class of requests whose decision
  * changes with its witness, and what could not be decided. Any member may be missing
  * or of another type: what is there is shown, as text. */
-struct json_t;
 void report_diff(struct hbuf *h, const struct json_t *diff);
 #endif

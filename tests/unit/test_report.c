@@ -177,10 +177,58 @@ static void test_diff_section(void)
 	hb_free(&h);
 }
 
+/* The whole page of the hostile policy, with a diff: every hostile text escaped, the
+ * page's own two scripts and nothing else, the diff section in it. */
+static void test_page(void)
+{
+	struct arena a;
+	struct diags d;
+	struct lint_result lr;
+	struct lint_opts lo = { 0 };
+	char *files[1] = { "tests/golden/report/hostile.bcl" };
+	arena_init(&a, NULL);
+	diags_init(&d, &a);
+	struct model *m = load_policy(files, 1, &a, &d);
+	if (!CHECK(m && lint_policy(m, &lo, &a, &lr) == 0)) {
+		arena_free(&a);
+		return;
+	}
+	json_t *diff = diff_doc(2);
+	struct report_input in = { .m = m, .files = files, .nfiles = 1, .lint = &lr, .now = 0,
+				   .diff = diff };
+	struct hbuf h;
+	hb_init(&h);
+	report_html(&h, &in);
+	CHECK(!h.failed && count(h.s, "<script") == 2 && count(h.s, "</script>") == 2);
+	CHECK(count(h.s, "<img") == 0 && count(h.s, "<b>") == 0 && count(h.s, "<!--") == 0);
+	CHECK(strstr(h.s, "<title>Policy report: &lt;script&gt;alert(1)&lt;/script&gt;</title>"));
+	CHECK(strstr(h.s, "<a href=\"#diff\">") && strstr(h.s, "<section id=\"diff\">"));
+	CHECK(count(h.s, "<tr><td><code>*.a.example</code>") == 2);
+	CHECK(strstr(h.s, "id=\"no-blob\"") && !strstr(h.s, "id=\"sha256\""));
+	/* Every row of the rules table has its six cells: nothing broke out of one. */
+	const char *r = strstr(h.s, "<table id=\"rules\""), *e = r ? strstr(r, "</table>") : NULL;
+	int cells = 0, rows = 0;
+	for (const char *p = r; p && p < e && (p = strstr(p, "<t")); p++) {
+		cells += !strncmp(p, "<td>", 4) || !strncmp(p, "<td ", 4);
+		rows += !strncmp(p, "<tr>", 4);
+	}
+	CHECK(rows == 1 + 2 && cells == 2 * 6);
+	hb_free(&h);
+	/* Without a diff: no diff section. */
+	in.diff = NULL;
+	hb_init(&h);
+	report_html(&h, &in);
+	CHECK(!strstr(h.s, "id=\"diff\"") && !strstr(h.s, "#diff"));
+	hb_free(&h);
+	json_decref(diff);
+	arena_free(&a);
+}
+
 int main(void)
 {
 	test_escape();
 	test_clause_round_trip();
 	test_diff_section();
+	test_page();
 	return harness_summary();
 }
