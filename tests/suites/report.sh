@@ -94,6 +94,8 @@ check "hostile names: the title is text" "grep -q '<title>Policy report: &lt;scr
 echo old > "$tmp/keep.html"
 "$BCPC" report "$tmp/acme.bcp" --thumbprint "$("$BCPC" keygen -o "$tmp/o.pem" | sed -n 's/^thumbprint //p')" $acme -o "$tmp/keep.html" >"$tmp/said" 2>&1
 check "a blob signed by another key is refused, nothing written" "[ \$? -eq 1 ] && grep -q 'REFUSED' '$tmp/said' && [ \"\$(cat '$tmp/keep.html')\" = old ]"
+"$BCPC" report "$tmp/acme.bcp" --pubkey "$tmp/k.pub.pem" $acme -o "$tmp/p.html" >"$tmp/said" 2>&1
+check "the blob verified by --pubkey instead" "[ \$? -eq 0 ] && grep -q '^the blob is these sources compiled' '$tmp/said' && grep -qF '<code id=\"signer\">$tp</code>' '$tmp/p.html'"
 sed 's/tcp 443, 8443;/tcp 443;/' $acme > "$tmp/edited.bcl"
 cp examples/acme/bc-sp-ca.pem "$tmp/"
 "$BCPC" report "$tmp/acme.bcp" --thumbprint "$tp" "$tmp/edited.bcl" -o "$tmp/m.html" >"$tmp/said" 2>&1
