@@ -19,7 +19,7 @@ void hb_free(struct hbuf *h);
 void hb_raw(struct hbuf *h, const char *s);
 void hb_printf(struct hbuf *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as text, good both between tags and inside a quoted attribute value:
- * & < > " ' become entities; control characters other than tab and newline, and DEL, are
+ * & < > " ' become entities; control characters but tab and newline, and DEL, are
  * dropped (HTML has no way to show them and some are errors). NULL appends nothing. */
 void hb_text(struct hbuf *h, const char *s);
 /* hb_printf's result, then escaped as hb_text does. */
