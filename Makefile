@@ -20,8 +20,9 @@ B = $(BUILDDIR)
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 # faketime: tests/suites/docs.sh runs the documents' examples at the time they show.
+# chromium: tests/suites/report.sh opens the report of `bcpc report` in a real browser.
 DEBS = gcc make flex bison pkg-config openssl jq libssl-dev libmsgpack-dev libjansson-dev \
-	clang libclang-rt-14-dev valgrind faketime libidn2-dev
+	clang libclang-rt-14-dev valgrind faketime libidn2-dev chromium
 
 # support/: what both grammar/ and compiler/ stand on; it includes nothing else of the tree.
 SUPPORT_SRC = support/arena.c support/diag.c support/errmsg.c support/file.c \
@@ -31,11 +32,13 @@ COMPILER_SRC = $(SUPPORT_SRC) grammar/parse.c \
 	compiler/check_bc.c compiler/check_segments.c compiler/check_patterns.c compiler/idn.c \
 	compiler/check_rules.c compiler/frontend.c compiler/dump.c compiler/lower.c \
 	compiler/blob.c compiler/blob_model.c compiler/keys.c compiler/reference.c compiler/explain.c \
-	compiler/policy_test.c compiler/analysis/users.c compiler/analysis/lint.c \
-	compiler/analysis/classes.c compiler/analysis/diff_struct.c compiler/analysis/diff.c compiler/request.c \
+	compiler/policy_test.c compiler/analysis/users.c compiler/analysis/lint.c compiler/analysis/lint_format.c \
+	compiler/analysis/classes.c compiler/analysis/diff_struct.c compiler/analysis/diff.c \
+	compiler/report/html.c compiler/report/policy_text.c compiler/report/report.c \
+	compiler/report/report_checks.c compiler/report/report_diff.c compiler/request.c \
 	compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c compiler/cmd_query.c \
 	compiler/cmd_explain.c compiler/cmd_test.c compiler/cmd_lint.c compiler/cmd_diff.c \
-	compiler/cmd_device.c compiler/cmd_import.c \
+	compiler/cmd_device.c compiler/cmd_import.c compiler/cmd_report.c \
 	compiler/zpa/zpa_read.c compiler/zpa/zpa_shape.c compiler/zpa/zpa_translate.c \
 	compiler/zpa/zpa_segments.c compiler/zpa/zpa_operands.c compiler/zpa/zpa_rules.c \
 	compiler/zpa/zpa_write.c compiler/zpa/zpa_import.c compiler/zpa/zpa_admin_bc.c \

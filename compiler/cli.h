@@ -38,6 +38,7 @@ int cmd_install(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_installer_args(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Prints "bcpc CMD: msg" and the --help pointer; returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

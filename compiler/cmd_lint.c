@@ -10,32 +10,6 @@
 #include "frontend.h"
 #include "analysis/lint.h"
 
-static json_t *finding_json(const struct model *m, const struct lint_finding *f)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "kind", json_string(lint_kind_name(f->kind)));
-	json_object_set_new(o, "severity", json_string(lint_kind_severity(f->kind) ? "note" : "warning"));
-	json_object_set_new(o, "file", f->loc.src ? json_string(f->loc.src->path) : json_null());
-	json_object_set_new(o, "line", json_integer(f->loc.line));
-	json_object_set_new(o, "col", json_integer(f->loc.col));
-	json_object_set_new(o, "message", json_string(f->message));
-	if (f->hint)
-		json_object_set_new(o, "hint", json_string(f->hint));
-	if (f->rule >= 0)
-		json_object_set_new(o, "rule", json_string(m->rules[f->rule].name));
-	if (f->segment >= 0)
-		json_object_set_new(o, "segment", json_string(m->segments[f->segment].name));
-	if (f->profile >= 0)
-		json_object_set_new(o, "profile", json_string(m->profiles[f->profile].name));
-	if (f->nothers) {
-		json_t *a = json_array();
-		for (uint32_t i = 0; i < f->nothers; i++)
-			json_array_append_new(a, json_string(m->rules[f->others[i]].name));
-		json_object_set_new(o, "earlier_rules", a);
-	}
-	return o;
-}
-
 struct user_json {
 	json_t *obj;
 	const struct bcpf_attr *row;
@@ -147,8 +121,10 @@ static void print_text(const struct lint_result *res, struct counts n, struct ar
 	diags_init(&out, a);
 	for (uint32_t i = 0; i < res->n; i++) {
 		const struct lint_finding *f = &res->f[i];
+		char *text = lint_finding_text(f);
 		diag_add(&out, lint_kind_severity(f->kind) ? SEV_NOTE : SEV_WARNING, f->loc, f->hint,
-			 "%s [%s]", f->message, lint_kind_name(f->kind));
+			 "%s", text ? text : f->message);
+		free(text);
 	}
 	diags_print(&out, stdout);
 	printf("%u warning%s, %u note%s\n", n.warnings, n.warnings == 1 ? "" : "s", n.notes,
@@ -159,7 +135,7 @@ static void print_json(const struct model *m, const struct lint_result *res, str
 {
 	json_t *root = json_object(), *all = json_array();
 	for (uint32_t i = 0; i < res->n; i++)
-		json_array_append_new(all, finding_json(m, &res->f[i]));
+		json_array_append_new(all, lint_finding_json(m, &res->f[i]));
 	json_object_set_new(root, "findings", all);
 	json_object_set_new(root, "warnings", json_integer(n.warnings));
 	json_object_set_new(root, "notes", json_integer(n.notes));

@@ -194,6 +194,25 @@ static const struct command commands[] = {
 	  "unless one of these gives them (the report lists each replacement).\n"
 	  "Exit status: 0 imported, nothing left out; 1 imported, items in the report;\n"
 	  "2 usage error, unreadable or refused input (nothing written).\n" },
+	{ "report", cmd_report,
+	  "bcpc report [BLOB (--thumbprint B64... | --pubkey PUB.pem)] FILE.bcl...\n"
+	  "       [--tests TESTS.bcl...] [--now TIME] -o REPORT.html",
+	  "Writes one self-contained HTML page for a change board (no external script,\n"
+	  "font or style; it opens offline and prints whole): tenant; with a blob, its\n"
+	  "serial, validity window, signer thumbprint and SHA-256 (to match the file MDM\n"
+	  "pushes); business continuity; the segments as a table to search and sort; the\n"
+	  "rules in order with the segments they apply to and their conditions in policy\n"
+	  "text; the app profiles; lint's findings; with --tests, each test's result as\n"
+	  "'bcpc test' runs it (libbcp and the reference evaluator).\n"
+	  "A blob holds its rules as lookup tables, not as text, so the sources are always\n"
+	  "given: the blob is verified under the trust given (as 'bcpc verify' does; a\n"
+	  "window that has not started or has ended is shown, not refused) and compared\n"
+	  "with the sources compiled in memory at its serial and window; the report says\n"
+	  "whether it is exactly those sources. Without a blob, the report says there is\n"
+	  "no serial, signer or SHA-256 yet. REPORT.html is written whole or not at all.\n"
+	  "Exit status: 0 written; 1 written, but a test failed or the blob is not the\n"
+	  "sources compiled, or nothing written (the policy, tests or blob were refused);\n"
+	  "2 usage error.\n" },
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
 

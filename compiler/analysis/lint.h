@@ -70,6 +70,16 @@ struct lint_opts {
 	uint64_t budget;             /* solver steps per question (0: the default) */
 };
 
+/* How `bcpc lint` words a finding (lint_format.c), shared by every command that
+ * shows findings: "warning" or "note"; "MESSAGE [kind]" in malloc'd memory (NULL
+ * when out of memory; the caller frees it); the JSON record of `bcpc lint --json`
+ * (kind, severity, file, line, col, message, hint, rule, segment, profile,
+ * earlier_rules; the caller owns it). */
+const char *lint_severity_word(enum lint_kind k);
+char *lint_finding_text(const struct lint_finding *f);
+struct json_t;
+struct json_t *lint_finding_json(const struct model *m, const struct lint_finding *f);
+
 /* Runs every analysis over m; findings and witnesses in a. 0, or -1 when out of
  * memory. */
 int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *a,

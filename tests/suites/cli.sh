@@ -170,5 +170,21 @@ check "verify refuses a FIFO public key" "timeout 10 '$BCPC' verify '$tmp/a.bcp'
 check "diff refuses a FIFO blob" "timeout 10 '$BCPC' diff '$tmp/fifo' '$tmp/a.bcp' --thumbprint '$tp' >/dev/null 2>&1; [ \$? -eq 2 ]"
 check "inspect refuses a FIFO" "timeout 10 '$BCPC' inspect '$tmp/fifo' >/dev/null 2>&1; [ \$? -eq 1 ]"
 rm -f "$tmp/fifo"
+# report: usage, refusals (nothing written), and a blob outside its window (shown, not refused).
+"$BCPC" report $acme >"$tmp/v" 2>&1; rc=$?
+check "report without -o: usage error naming -o" "[ $rc -eq 2 ] && grep -q -- '-o REPORT.html' '$tmp/v'"
+"$BCPC" report $acme -o "$tmp/no/such/dir/r.html" >"$tmp/v" 2>&1; rc=$?
+check "report into a missing folder: a clear error, exit 1, no file" "[ $rc -eq 1 ] && grep -q 'no/such/dir/r.html' '$tmp/v' && [ ! -e '$tmp/no' ]"
+"$BCPC" report $acme -o "$tmp/a.bcp/r.html" >"$tmp/v" 2>&1; rc=$?
+check "report under a file (unwritable path): a clear error, exit 1" "[ $rc -eq 1 ] && grep -q 'r.html' '$tmp/v' && [ -f '$tmp/a.bcp' ]"
+check "report of a blob without --thumbprint is a usage error" "'$BCPC' report '$tmp/a.bcp' $acme -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
+check "report: --thumbprint without a blob is a usage error" "'$BCPC' report $acme --thumbprint '$tp' -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
+check "report: a blob alone (no sources) is a usage error" "'$BCPC' report '$tmp/a.bcp' --thumbprint '$tp' -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
+check "report: an unknown option is a usage error" "'$BCPC' report $acme --previous '$tmp/a.bcp' -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
+check "report --tests without test blocks: exit 1, nothing written" "'$BCPC' report $acme --tests $acme -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 1 ] && [ ! -e '$tmp/r.html' ]"
+check "report of a policy with errors: exit 1, nothing written" "'$BCPC' report tests/golden/errors/or_between_values.bcl -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 1 ] && [ ! -e '$tmp/r.html' ]"
+"$BCPC" report "$tmp/a.bcp" --thumbprint "$tp" $acme -o "$tmp/r.html" --now 2026-03-01 >"$tmp/v" 2>&1; rc=$?
+check "report of an expired blob: written, the page says it is expired" "[ $rc -eq 0 ] && grep -q 'expired: devices deny every request' '$tmp/r.html' && grep -q '^blob .*serial 100,' '$tmp/v'"
+check "report --help gives its usage" "'$BCPC' report --help | grep -q '^usage: bcpc report'"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
