@@ -19,6 +19,13 @@ int cmd_explain(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+/* For `bcpc report --previous`: what `bcpc diff --json` prints for the blob old_blob
+ * against new_blob (when not NULL) or the policy files, blobs verified with t.
+ * NULL after saying why on standard error. */
+struct json_t;
+struct trust_args;
+struct json_t *diff_json_against(const char *old_blob, const char *new_blob, char **files,
+				 int nfiles, const struct trust_args *t);
 
 /* Runs the test blocks tests against m (cmd_test.c), printing a line per failure,
  * the coverage (opts->coverage), and "N passed, N failed" on out; writes JUnit XML

@@ -32,6 +32,7 @@ struct dside {
 	bcp_blob *b;
 	struct bcp_info info;
 	char sha256[65];
+	int quiet;                /* print the sources' diagnostics only when they fail */
 };
 
 /* ---- arguments ---- */
@@ -174,7 +175,8 @@ static int load_source(struct dside *sd, struct arena *a)
 	uint8_t pub[32];
 	diags_init(&d, a);
 	sd->m = load_policy(sd->files, sd->nfiles, a, &d);
-	diags_print(&d, stderr);
+	if (!sd->m || !sd->quiet)
+		diags_print(&d, stderr);
 	if (!sd->m)
 		return -1;
 	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
@@ -678,7 +680,9 @@ static int load_side(struct dside *sd, const struct trust_args *t, struct arena 
 	return sd->is_blob ? load_blob(sd, t, a) : load_source(sd, a);
 }
 
-static int run_diff(struct dargs *d, struct arena *a)
+/* Loads both sides, diffs them, checks every witness through libbcp and prints to
+ * out. 0 no decision changes, 1 changes, 2 after saying why. */
+static int run_diff(struct dargs *d, struct arena *a, FILE *out)
 {
 	struct dside *sd = d->side;
 	struct df_maps maps;
@@ -699,15 +703,53 @@ static int run_diff(struct dargs *d, struct arena *a)
 	qsort(r.c, r.n, sizeof *r.c, cmp_class);
 	if (check_witnesses(sd, &r) == 0) {
 		if (d->json) {
-			print_json(stdout, sd, structural, &r);
+			print_json(out, sd, structural, &r);
 		} else {
-			print_text(stdout, sd, structural, &r);
+			print_text(out, sd, structural, &r);
 		}
 		rc = r.n ? 1 : 0;
 	}
 	json_decref(structural);
 	diff_free(&r);
 	return rc;
+}
+
+static void close_sides(struct dargs *d)
+{
+	for (int k = 0; k < 2; k++) {
+		bcp_close(d->side[k].b);
+		free(d->side[k].bytes);
+	}
+}
+
+json_t *diff_json_against(const char *old_blob, const char *new_blob, char **files, int nfiles,
+			  const struct trust_args *t)
+{
+	struct dargs d;
+	struct arena a;
+	char *old_files[1] = { (char *)old_blob }, *new_files[1] = { (char *)new_blob };
+	char *text = NULL;
+	size_t len = 0;
+	json_t *j = NULL;
+	memset(&d, 0, sizeof d);
+	d.t = *t;
+	d.json = 1;
+	d.side[0] = (struct dside){ .label = "old", .is_blob = 1, .files = old_files, .nfiles = 1 };
+	d.side[1] = (struct dside){ .label = "new", .is_blob = new_blob != NULL,
+				    .files = new_blob ? new_files : files,
+				    .nfiles = new_blob ? 1 : nfiles, .quiet = 1 };
+	FILE *out = open_memstream(&text, &len);
+	arena_init(&a, NULL);
+	int rc = out ? run_diff(&d, &a, out) : 2;
+	if (out && fclose(out) == 0 && rc != 2) {
+		json_error_t e;
+		if (!(j = json_loadb(text, len, 0, &e)))
+			fprintf(stderr, "bcpc diff: cannot read back its JSON: %s\n", e.text);
+	}
+	arena_free(&a);
+	close_sides(&d);
+	free(text);
+	return j;
 }
 
 int cmd_diff(int argc, char **argv)
@@ -720,13 +762,10 @@ int cmd_diff(int argc, char **argv)
 	if (rc == 0) {
 		struct arena a;
 		arena_init(&a, NULL);
-		rc = run_diff(&d, &a);
+		rc = run_diff(&d, &a, stdout);
 		arena_free(&a);
 	}
-	for (int k = 0; k < 2; k++) {
-		bcp_close(d.side[k].b);
-		free(d.side[k].bytes);
-	}
+	close_sides(&d);
 	trust_free(&d.t);
 	if (fflush(stdout) != 0)
 		rc = 2;

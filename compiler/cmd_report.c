@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
+#include <jansson.h>
 #include "blob.h"
+#include "blob_model.h"
 #include "bcp_format.h"
 #include "cli.h"
 #include "file.h"
@@ -16,7 +18,7 @@
 #include "report/report.h"
 
 struct report_args {
-	const char *out, *now_arg, *blob_path;
+	const char *out, *now_arg, *blob_path, *previous;
 	struct trust_args trust;
 	char **files;        /* the policy files, then the test files */
 	int nfiles, ntests;
@@ -70,6 +72,9 @@ static int report_args(int argc, char **argv, struct report_args *a)
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			a->out = argv[++i];
 			in_tests = 0;
+		} else if (!strcmp(argv[i], "--previous") && i + 1 < argc) {
+			a->previous = argv[++i];
+			in_tests = 0;
 		} else if (!strcmp(argv[i], "--now") && i + 1 < argc) {
 			a->now_arg = argv[++i];
 			in_tests = 0;
@@ -83,13 +88,13 @@ static int report_args(int argc, char **argv, struct report_args *a)
 		return usage_error("report", "say where to write the report: -o REPORT.html");
 	if (ntests_flag && !a->ntests)
 		return usage_error("report", "--tests needs test files");
-	if (a->nfiles == a->ntests)
-		return usage_error("report", "give the policy files (with the blob made from them, "
-				   "if there is one)");
-	if (a->blob_path && !a->trust.nthumbprints && !a->trust.pubkey_pem)
-		return usage_error("report", "the blob needs --thumbprint B64 (or --pubkey PUB.pem) "
-				   "to be verified");
-	if (!a->blob_path && (a->trust.nthumbprints || a->trust.pubkey_pem))
+	if (a->nfiles == a->ntests && !a->blob_path)
+		return usage_error("report", "give the blob, the policy files, or both");
+	int trusted = a->trust.nthumbprints || a->trust.pubkey_pem;
+	if ((a->blob_path || a->previous) && !trusted)
+		return usage_error("report", "the %s needs --thumbprint B64 (or --pubkey PUB.pem) "
+				   "to be verified", a->blob_path ? "blob" : "previous blob");
+	if (!a->blob_path && !a->previous && trusted)
 		return usage_error("report", "--thumbprint is for a blob, and none was given");
 	return 0;
 }
@@ -164,6 +169,20 @@ static int blob_is_model(const struct model *m, const uint8_t *data, size_t len)
 	return same;
 }
 
+/* No sources: the model is the blob read back (blob_model.c), exactly what
+ * devices enforce. NULL after saying why. */
+static struct model *read_back(struct report_blob *b, const uint8_t *data, struct arena *a)
+{
+	char err[512];
+	struct model *m = arena_alloc(a, sizeof *m);
+	if (!m || blob_model(data, b->len, a, m, err, sizeof err)) {
+		fprintf(stderr, "bcpc report: %s: %s\n", b->path, m ? err : "out of memory");
+		return NULL;
+	}
+	b->from_blob = 1;
+	return m;
+}
+
 /* Runs the tests both ways into *s and *o (o malloc'd). The number of failures, or
  * -1 after errors (in d, or said). */
 static int run_tests(const struct model *m, const struct stmt *tests, struct arena *a,
@@ -211,6 +230,7 @@ static void print_summary(const struct report_args *a, const struct report_input
 		printf("blob %s: serial %llu, valid %s .. %s, signed by %s\nsha256 %s\n%s\n",
 		       b->path, (unsigned long long)b->serial, format_time(b->not_before, t1),
 		       format_time(b->not_after, t2), b->thumbprint, b->sha256,
+		       b->from_blob ? "no sources given: the report is the blob read back" :
 		       b->matches_sources ? "the blob is these sources compiled" :
 		       "the blob is NOT these sources compiled");
 	} else {
@@ -222,6 +242,9 @@ static void print_summary(const struct report_args *a, const struct report_input
 	if (in->tests)
 		printf("; tests: %u passed, %d failed", in->tests->n - (unsigned)failures, failures);
 	printf("\n");
+	if (in->diff)
+		printf("against %s: %lld classes of requests change decision\n", a->previous,
+		       (long long)json_integer_value(json_object_get(in->diff, "decision_changes")));
 }
 
 /* From the checked sources on: blob comparison, lint, tests, the page. */
@@ -234,8 +257,13 @@ static int report_model(const struct report_args *a, struct report_input *in,
 	struct ptest_suite s;
 	struct ptest_outcome *o = NULL;
 	int failures = 0, rc = 1;
-	if (b->path && (b->matches_sources = blob_is_model(in->m, data, b->len)) < 0)
+	if (b->path && !b->from_blob && (b->matches_sources = blob_is_model(in->m, data, b->len)) < 0)
 		return 1;
+	if (a->previous && !(in->diff = diff_json_against(a->previous, b->path, a->files,
+							    a->nfiles - a->ntests, &a->trust))) {
+		fprintf(stderr, "bcpc report: no diff against %s; nothing written\n", a->previous);
+		return 1;
+	}
 	if (lint_policy(in->m, &lo, ar, &lr) != 0) {
 		fprintf(stderr, "bcpc report: out of memory\n");
 		return 1;
@@ -248,12 +276,15 @@ static int report_model(const struct report_args *a, struct report_input *in,
 	if (write_report(a, in) != 0)
 		goto done;
 	print_summary(a, in, failures);
-	if (b->path && !b->matches_sources)
+	int mismatch = b->path && !b->from_blob && !b->matches_sources;
+	if (mismatch)
 		fprintf(stderr, "bcpc report: %s is not these sources compiled: do not approve it\n",
 			b->path);
-	rc = failures || (b->path && !b->matches_sources);
+	rc = failures || mismatch;
 done:
 	free(o);
+	json_decref((json_t *)in->diff);
+	in->diff = NULL;
 	return rc;
 }
 
@@ -281,6 +312,8 @@ int cmd_report(int argc, char **argv)
 	arena_init(&a, NULL);
 	diags_init(&d, &a);
 	struct model *m = load_policy_tests(args.files, args.nfiles, &a, &d, &tests);
+	if (m && args.nfiles == args.ntests)
+		m = read_back(&blob, data, &a);
 	if (m && args.ntests && !tests) {
 		diag_error(&d, loc_file(NULL), "--tests: no test blocks in the files given");
 		m = NULL;

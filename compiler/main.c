@@ -195,21 +195,22 @@ static const struct command commands[] = {
 	  "Exit status: 0 imported, nothing left out; 1 imported, items in the report;\n"
 	  "2 usage error, unreadable or refused input (nothing written).\n" },
 	{ "report", cmd_report,
-	  "bcpc report [BLOB (--thumbprint B64... | --pubkey PUB.pem)] FILE.bcl...\n"
-	  "       [--tests TESTS.bcl...] [--now TIME] -o REPORT.html",
+	  "bcpc report [BLOB (--thumbprint B64... | --pubkey PUB.pem)] [FILE.bcl...]\n"
+	  "       [--previous OLD.bcp] [--tests TESTS.bcl...] [--now TIME] -o REPORT.html",
 	  "Writes one self-contained HTML page for a change board (no external script,\n"
 	  "font or style; it opens offline and prints whole): tenant; with a blob, its\n"
 	  "serial, validity window, signer thumbprint and SHA-256 (to match the file MDM\n"
 	  "pushes); business continuity; the segments as a table to search and sort; the\n"
 	  "rules in order with the segments they apply to and their conditions in policy\n"
 	  "text; the app profiles; lint's findings; with --tests, each test's result as\n"
-	  "'bcpc test' runs it (libbcp and the reference evaluator).\n"
-	  "A blob holds its rules as lookup tables, not as text, so the sources are always\n"
-	  "given: the blob is verified under the trust given (as 'bcpc verify' does; a\n"
-	  "window that has not started or has ended is shown, not refused) and compared\n"
-	  "with the sources compiled in memory at its serial and window; the report says\n"
-	  "whether it is exactly those sources. Without a blob, the report says there is\n"
-	  "no serial, signer or SHA-256 yet. REPORT.html is written whole or not at all.\n"
+	  "'bcpc test' runs it (libbcp and the reference evaluator); with --previous, what\n"
+	  "'bcpc diff' says of the change from that blob (verified with the same trust).\n"
+	  "A blob is verified under the trust given (as 'bcpc verify' does; a window that\n"
+	  "has not started or has ended is shown, not refused). Alone, it is read back:\n"
+	  "exactly what devices enforce. With its sources, it is compared with them\n"
+	  "compiled in memory at its serial and window, and the report says whether it is\n"
+	  "exactly those sources. Without a blob, the report says there is no serial,\n"
+	  "signer or SHA-256 yet. REPORT.html is written whole or not at all.\n"
 	  "Exit status: 0 written; 1 written, but a test failed or the blob is not the\n"
 	  "sources compiled, or nothing written (the policy, tests or blob were refused);\n"
 	  "2 usage error.\n" },

@@ -84,6 +84,11 @@ static void identity_banner(struct hbuf *h, const struct report_input *in)
 			  "validity window, no signer and no SHA-256 to match against the file MDM "
 			  "pushes. To review that file, give it too: <code>bcpc report BLOB "
 			  "--thumbprint B64 POLICY.bcl...</code></p>\n");
+	else if (in->blob->from_blob)
+		hb_raw(h, "<p class=\"banner good\" id=\"blob-read\">No sources were given: this "
+			  "report is the blob itself, read back (its segments, rules and profiles "
+			  "exactly as devices will enforce them). A blob keeps no source lines and no "
+			  "disabled segments.</p>\n");
 	else if (in->blob->matches_sources)
 		hb_raw(h, "<p class=\"banner good\" id=\"blob-match\">The blob is exactly these "
 			  "sources compiled: its tables and settings are byte for byte those of "
@@ -104,6 +109,8 @@ static void section_identity(struct hbuf *h, const struct report_input *in)
 	if (in->blob)
 		identity_blob(h, in);
 	hb_raw(h, "<tr><th scope=\"row\">Policy sources</th><td>");
+	if (in->nfiles == in->ntest_files)
+		hb_raw(h, "none: read back from the blob");
 	for (int i = 0; i < in->nfiles; i++) {
 		if (i == in->nfiles - in->ntest_files && in->ntest_files)
 			hb_raw(h, "<br>tests: ");

@@ -23,6 +23,7 @@ struct report_blob {
 	int64_t not_before, not_after, created;
 	char thumbprint[45];         /* of the signing key */
 	int matches_sources;         /* 1: it is exactly the sources compiled (key aside) */
+	int from_blob;               /* 1: no sources given; the model is the blob read back */
 };
 
 struct report_input {

@@ -179,8 +179,11 @@ check "report into a missing folder: a clear error, exit 1, no file" "[ $rc -eq 
 check "report under a file (unwritable path): a clear error, exit 1" "[ $rc -eq 1 ] && grep -q 'r.html' '$tmp/v' && [ -f '$tmp/a.bcp' ]"
 check "report of a blob without --thumbprint is a usage error" "'$BCPC' report '$tmp/a.bcp' $acme -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
 check "report: --thumbprint without a blob is a usage error" "'$BCPC' report $acme --thumbprint '$tp' -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
-check "report: a blob alone (no sources) is a usage error" "'$BCPC' report '$tmp/a.bcp' --thumbprint '$tp' -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
-check "report: an unknown option is a usage error" "'$BCPC' report $acme --previous '$tmp/a.bcp' -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
+check "report: a blob alone is read back and reported" "'$BCPC' report '$tmp/a.bcp' --thumbprint '$tp' -o '$tmp/r.html' --now 2026-01-01 >'$tmp/v' 2>&1; [ \$? -eq 0 ] && grep -q 'id=\"blob-read\"' '$tmp/r.html' && grep -q '^no sources given' '$tmp/v'"
+rm -f "$tmp/r.html"
+check "report: --previous needs a thumbprint" "'$BCPC' report $acme --previous '$tmp/a.bcp' -o '$tmp/r.html' >'$tmp/v' 2>&1; [ \$? -eq 2 ] && grep -q 'previous blob needs --thumbprint' '$tmp/v' && [ ! -e '$tmp/r.html' ]"
+check "report: a previous blob that does not verify: exit 1, nothing written" "'$BCPC' report $acme --previous '$acme' --thumbprint '$tp' -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 1 ] && [ ! -e '$tmp/r.html' ]"
+check "report: an unknown option is a usage error" "'$BCPC' report $acme --frobnicate -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 2 ] && [ ! -e '$tmp/r.html' ]"
 check "report --tests without test blocks: exit 1, nothing written" "'$BCPC' report $acme --tests $acme -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 1 ] && [ ! -e '$tmp/r.html' ]"
 check "report of a policy with errors: exit 1, nothing written" "'$BCPC' report tests/golden/errors/or_between_values.bcl -o '$tmp/r.html' >/dev/null 2>&1; [ \$? -eq 1 ] && [ ! -e '$tmp/r.html' ]"
 "$BCPC" report "$tmp/a.bcp" --thumbprint "$tp" $acme -o "$tmp/r.html" --now 2026-03-01 >"$tmp/v" 2>&1; rc=$?

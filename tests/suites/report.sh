@@ -2,7 +2,8 @@
 # report.sh - `bcpc report` in a real browser: the page of examples/acme (a signed
 # blob, its sources and its tests) is opened in headless Chromium, and the DOM after
 # the page's script ran must hold every segment, rule and test (counted from `bcpc
-# dump --json` and `bcpc test`, not written here), the blob's SHA-256, serial and
+# dump --json` and `bcpc test`, not written here), the diff against the previous
+# version (as `bcpc diff --json` counts it), the blob's SHA-256, serial and
 # signer, no script error, and a working search and sort. A policy whose names and
 # values are made to break out of HTML must show them as text, with nothing
 # injected. The screenshot stays in $B/report/acme.png for a person to look at.
@@ -37,10 +38,14 @@ rows() { sed -n "/<table id=\"$2\"/,/<\/table>/p" "$1" | grep -o '<tr[ >]' | sed
 
 "$BCPC" keygen -o "$tmp/k.pem" >/dev/null
 tp=$("$BCPC" thumbprint "$tmp/k.pem")
-"$BCPC" compile $acme --key "$tmp/k.pem" -o "$tmp/acme.bcp" >/dev/null 2>&1
-"$BCPC" report "$tmp/acme.bcp" --thumbprint "$tp" $acme --tests $tests -o "$out/acme.html" \
-	>"$tmp/said" 2>&1
-check "report of acme with its blob and tests is written" "[ \$? -eq 0 ] && [ -s '$out/acme.html' ]"
+# The previous version: acme before an edit (8443 was open on the web segments).
+cp examples/acme/bc-sp-ca.pem "$tmp/"
+sed 's/tcp 443;/tcp 443, 8443;/' $acme > "$tmp/previous.bcl"
+"$BCPC" compile "$tmp/previous.bcl" --key "$tmp/k.pem" --serial 1 -o "$tmp/previous.bcp" >/dev/null 2>&1
+"$BCPC" compile $acme --key "$tmp/k.pem" --serial 2 -o "$tmp/acme.bcp" >/dev/null 2>&1
+"$BCPC" report "$tmp/acme.bcp" --thumbprint "$tp" $acme --tests $tests --previous "$tmp/previous.bcp" \
+	-o "$out/acme.html" >"$tmp/said" 2>&1
+check "report of acme with its blob, tests and previous version is written" "[ \$? -eq 0 ] && [ -s '$out/acme.html' ]"
 page="file://$out/acme.html"
 dom "$out/acme.html" > "$tmp/acme.dom"
 check "Chromium renders the page" "grep -q '</html>' '$tmp/acme.dom'"
@@ -61,6 +66,19 @@ serial=$("$BCPC" inspect --json "$tmp/acme.bcp" | jq .serial)
 check "the blob's SHA-256 is sha256sum's" "grep -q '<code id=\"sha256\">$sha</code>' '$tmp/acme.dom'"
 check "its serial and signer are the blob's" "grep -q '<td id=\"serial\">$serial</td>' '$tmp/acme.dom' && grep -qF '<code id=\"signer\">$tp</code>' '$tmp/acme.dom'"
 check "the blob is found to be its sources compiled" "grep -q 'id=\"blob-match\"' '$tmp/acme.dom' && ! grep -q 'blob-mismatch' '$tmp/acme.dom'"
+"$BCPC" diff "$tmp/previous.bcp" "$tmp/acme.bcp" --thumbprint "$tp" --json > "$tmp/diff.json" 2>/dev/null
+nclass=$(jq '.decision_changes' "$tmp/diff.json")
+nstruct=$(jq '.structural | length' "$tmp/diff.json")
+check "the diff against the previous version: a row per class bcpc diff reports ($nclass)" \
+	"[ $nclass -gt 0 ] && [ \$(rows '$tmp/acme.dom' diff-classes) -eq $nclass ] && grep -q 'id=\"diff-decision-changes\">$nclass ' '$tmp/acme.dom'"
+check "and a row per structural change ($nstruct)" "[ \$(rows '$tmp/acme.dom' diff-structural) -eq $nstruct ]"
+w=$(jq -r '.classes[0].witness.request' "$tmp/diff.json")
+check "the witnesses are shown ($w)" "grep -qF '$w' '$tmp/acme.dom'"
+"$BCPC" report "$tmp/acme.bcp" --thumbprint "$tp" --previous "$tmp/previous.bcp" -o "$tmp/alone.html" >"$tmp/said" 2>&1
+dom "$tmp/alone.html" > "$tmp/alone.dom"
+nseg_blob=$("$BCPC" dump --json $acme 2>/dev/null | jq '[.segments[] | select(.enabled)] | length')
+check "a blob alone: read back, its $nseg_blob segments, the same diff" \
+	"grep -q 'id=\"blob-read\"' '$tmp/alone.dom' && [ \$(rows '$tmp/alone.dom' segments) -eq $nseg_blob ] && [ \$(rows '$tmp/alone.dom' diff-classes) -eq $nclass ] && grep -q '^no sources given' '$tmp/said'"
 check "the page loads nothing: no src, no link, no url() outside the page" \
 	"! grep -Eqi '(src|href|action)=\"[^#\"]|@import|url\\(' '$out/acme.html'"
 
@@ -97,7 +115,6 @@ check "a blob signed by another key is refused, nothing written" "[ \$? -eq 1 ] 
 "$BCPC" report "$tmp/acme.bcp" --pubkey "$tmp/k.pub.pem" $acme -o "$tmp/p.html" >"$tmp/said" 2>&1
 check "the blob verified by --pubkey instead" "[ \$? -eq 0 ] && grep -q '^the blob is these sources compiled' '$tmp/said' && grep -qF '<code id=\"signer\">$tp</code>' '$tmp/p.html'"
 sed 's/tcp 443, 8443;/tcp 443;/' $acme > "$tmp/edited.bcl"
-cp examples/acme/bc-sp-ca.pem "$tmp/"
 "$BCPC" report "$tmp/acme.bcp" --thumbprint "$tp" "$tmp/edited.bcl" -o "$tmp/m.html" >"$tmp/said" 2>&1
 check "a blob that is not its sources compiled: said, page written, exit 1" "[ \$? -eq 1 ] && grep -q 'not these sources compiled' '$tmp/said' && grep -q 'id=\"blob-mismatch\"' '$tmp/m.html'"
 "$BCPC" report $acme --tests tests/golden/tests/fail.test.bcl -o "$tmp/f.html" >"$tmp/said" 2>&1
