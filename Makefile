@@ -32,9 +32,10 @@ COMPILER_SRC = $(SUPPORT_SRC) grammar/parse.c \
 	compiler/check_bc.c compiler/check_segments.c compiler/check_patterns.c compiler/idn.c \
 	compiler/check_rules.c compiler/frontend.c compiler/dump.c compiler/lower.c \
 	compiler/blob.c compiler/blob_model.c compiler/keys.c compiler/reference.c compiler/explain.c \
+	compiler/policy_text.c \
 	compiler/policy_test.c compiler/analysis/users.c compiler/analysis/lint.c compiler/analysis/lint_format.c \
 	compiler/analysis/classes.c compiler/analysis/diff_struct.c compiler/analysis/diff.c \
-	compiler/report/html.c compiler/report/policy_text.c compiler/report/report.c \
+	compiler/report/html.c compiler/report/report.c \
 	compiler/report/report_checks.c compiler/report/report_diff.c compiler/request.c \
 	compiler/cli.c compiler/cmd_policy.c compiler/cmd_blob.c compiler/cmd_query.c \
 	compiler/cmd_explain.c compiler/cmd_test.c compiler/cmd_lint.c compiler/cmd_diff.c \

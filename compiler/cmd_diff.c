@@ -14,6 +14,7 @@
 #include "blob.h"
 #include "blob_model.h"
 #include "cli.h"
+#include "request.h"
 #include "file.h"
 #include "frontend.h"
 #include "keys.h"
@@ -282,48 +283,6 @@ static int check_witnesses(const struct dside *sd, const struct df_result *r)
 
 /* ---- JSON ---- */
 
-struct user_json {
-	json_t *obj;
-	const struct bcpf_attr *row;
-};
-
-static int put_value(void *ctx, const char *name, const char *value)
-{
-	struct user_json *uj = ctx;
-	json_t *slot = json_object_get(uj->obj, uj->row->json_key);
-	if (uj->row->shape == BCPF_ONE) {
-		json_object_set_new(uj->obj, uj->row->json_key, json_string(value));
-		return 0;
-	}
-	if (!slot) {
-		slot = uj->row->shape == BCPF_MAP ? json_object() : json_array();
-		json_object_set_new(uj->obj, uj->row->json_key, slot);
-	}
-	if (uj->row->shape == BCPF_MAP) {
-		json_t *list = json_object_get(slot, name);
-		if (!list)
-			json_object_set_new(slot, name, list = json_array());
-		slot = list;
-	}
-	json_array_append_new(slot, json_string(value));
-	return 0;
-}
-
-/* A user as the JSON object `bcpc query --user` reads (the fallback client type
- * is left out: it is what an absent one means). */
-static json_t *user_json(const struct bcp_user_info *u)
-{
-	struct user_json uj = { json_object(), NULL };
-	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
-		uj.row = bcpf_attr(k);
-		if (!uj.row->fallback)
-			bcpf_user_each(u, k, put_value, &uj);
-		else if (u->client_type && strcmp(u->client_type, uj.row->fallback))
-			json_object_set_new(uj.obj, uj.row->json_key, json_string(u->client_type));
-	}
-	return uj.obj;
-}
-
 static json_t *time_json(const struct dside *sd, int64_t t)
 {
 	char buf[32];
@@ -416,7 +375,7 @@ static void cache_user(struct user_cache *uc, const struct df_class *c)
 	free(uc->witness);
 	uc->id = c->user_id, uc->undecided = c->undecided;
 	uc->user = dumps_new(json_string(c->user));
-	uc->witness = c->undecided ? NULL : dumps_new(user_json(&c->witness));
+	uc->witness = c->undecided ? NULL : dumps_new(request_user_json(&c->witness, 1));
 }
 
 /* One class as one JSON object, in the order of docs/bcpc.1. */
@@ -585,7 +544,7 @@ static void print_outcome(FILE *out, const struct model *m, const struct df_outc
 
 static void print_witness_user(FILE *out, const struct df_class *c)
 {
-	json_t *u = user_json(&c->witness);
+	json_t *u = request_user_json(&c->witness, 1);
 	fputs("      e.g. user ", out);
 	print_value(out, u);
 	fputc('\n', out);

@@ -7,46 +7,9 @@
 #include <jansson.h>
 #include "bcp_format.h"
 #include "cli.h"
+#include "request.h"
 #include "frontend.h"
 #include "analysis/lint.h"
-
-struct user_json {
-	json_t *obj;
-	const struct bcpf_attr *row;
-};
-
-static int put_value(void *ctx, const char *name, const char *value)
-{
-	struct user_json *uj = ctx;
-	json_t *slot = json_object_get(uj->obj, uj->row->json_key);
-	if (uj->row->shape == BCPF_ONE) {
-		json_object_set_new(uj->obj, uj->row->json_key, json_string(value));
-		return 0;
-	}
-	if (!slot) {
-		slot = uj->row->shape == BCPF_MAP ? json_object() : json_array();
-		json_object_set_new(uj->obj, uj->row->json_key, slot);
-	}
-	if (uj->row->shape == BCPF_MAP) {
-		json_t *list = json_object_get(slot, name);
-		if (!list)
-			json_object_set_new(slot, name, list = json_array());
-		slot = list;
-	}
-	json_array_append_new(slot, json_string(value));
-	return 0;
-}
-
-/* A user as the JSON object `bcpc query --user` and `bcpc explain --user` read. */
-static json_t *user_json(const struct bcp_user_info *u)
-{
-	struct user_json uj = { json_object(), NULL };
-	for (unsigned k = 1; k <= BCPF_P_MAX; k++) {
-		uj.row = bcpf_attr(k);
-		bcpf_user_each(u, k, put_value, &uj);
-	}
-	return uj.obj;
-}
 
 /* The rules lint found live, each with a request and user it decides. */
 static json_t *witnesses_json(const struct model *m, const struct lint_result *res)
@@ -62,7 +25,7 @@ static json_t *witnesses_json(const struct model *m, const struct lint_result *r
 			 w->host, w->port, w->proto == BCP_UDP ? "udp" : "tcp");
 		json_object_set_new(o, "rule", json_string(m->rules[r].name));
 		json_object_set_new(o, "request", json_string(target));
-		json_object_set_new(o, "user", user_json(&w->user));
+		json_object_set_new(o, "user", request_user_json(&w->user, 0));
 		json_array_append_new(a, o);
 	}
 	return a;

@@ -565,3 +565,46 @@ int error_to_json_line(FILE *out, const char *msg)
 	const char *vals[] = { msg ? msg : "error" };
 	return dump_line(out, keys, vals, 1);
 }
+
+/* ---- a user back to JSON ---- */
+
+struct user_json {
+	json_t *obj;
+	const struct bcpf_attr *row;
+};
+
+static int put_value(void *ctx, const char *name, const char *value)
+{
+	struct user_json *uj = ctx;
+	json_t *slot = json_object_get(uj->obj, uj->row->json_key);
+	if (uj->row->shape == BCPF_ONE) {
+		json_object_set_new(uj->obj, uj->row->json_key, json_string(value));
+		return 0;
+	}
+	if (!slot) {
+		slot = uj->row->shape == BCPF_MAP ? json_object() : json_array();
+		json_object_set_new(uj->obj, uj->row->json_key, slot);
+	}
+	if (uj->row->shape == BCPF_MAP) {
+		json_t *list = json_object_get(slot, name);
+		if (!list)
+			json_object_set_new(slot, name, list = json_array());
+		slot = list;
+	}
+	json_array_append_new(slot, json_string(value));
+	return 0;
+}
+
+json_t *request_user_json(const struct bcp_user_info *u, int skip_fallback)
+{
+	struct user_json uj = { json_object(), NULL };
+	for (unsigned k = 1; k <= BCPF_P_MAX && uj.obj; k++) {
+		uj.row = bcpf_attr(k);
+		bcpf_user_each(u, k, put_value, &uj);
+		json_t *v = json_object_get(uj.obj, uj.row->json_key);
+		if (skip_fallback && uj.row->fallback && json_is_string(v) &&
+		    !strcmp(json_string_value(v), uj.row->fallback))
+			json_object_del(uj.obj, uj.row->json_key);
+	}
+	return uj.obj;
+}

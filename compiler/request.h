@@ -89,4 +89,9 @@ int answer_to_json_line(FILE *out, const char *decision, const char *segment,
 			const char *rule, const char *profile, const char *reason);
 /* Writes {"error":"msg"} and a newline. Returns 0 or -1. */
 int error_to_json_line(FILE *out, const char *msg);
+
+/* A user as the JSON object a --user file holds (what user_parse_json reads), for
+ * the witnesses of lint and diff. skip_fallback: leave out a value that is its
+ * attribute's fallback (client_type zapp). NULL when out of memory. */
+json_t *request_user_json(const struct bcp_user_info *u, int skip_fallback);
 #endif

@@ -85,9 +85,9 @@ struct differ {
 static int rule_users_equal(const struct model *o, const struct m_rule *a,
 			    const struct model *n, const struct m_rule *b)
 {
-	struct dtext x = { 0 }, y = { 0 };
-	dt_put(&x, "");
-	dt_put(&y, "");
+	struct ptext x = { 0 }, y = { 0 };
+	pt_put(&x, "");
+	pt_put(&y, "");
 	dt_user_clauses(&x, o, a->clauses, a->nclauses);
 	dt_user_clauses(&y, n, b->clauses, b->nclauses);
 	int same = !x.failed && !y.failed && !strcmp(x.p, y.p);
@@ -358,7 +358,7 @@ struct parts {
 	int failed;
 };
 
-static void part_add(struct parts *ps, struct dtext *t)
+static void part_add(struct parts *ps, struct ptext *t)
 {
 	if (t->failed || !t->p) {
 		ps->failed = 1;
@@ -385,24 +385,24 @@ static void part_add(struct parts *ps, struct dtext *t)
 
 static void part_text(struct parts *ps, const char *s)
 {
-	struct dtext t = { 0 };
-	dt_put(&t, s);
+	struct ptext t = { 0 };
+	pt_put(&t, s);
 	part_add(ps, &t);
 }
 
 /* "not (a and b)", or the flipped clause when the rule has one user clause. */
 static void part_fails(struct parts *ps, const struct model *m, const struct m_rule *r)
 {
-	struct dtext t = { 0 };
-	dt_put(&t, "");
+	struct ptext t = { 0 };
+	pt_put(&t, "");
 	if (dt_nuser(r->clauses, r->nclauses) == 1) {
 		for (uint32_t i = 0; i < r->nclauses; i++)
 			if (!r->clauses[i].app)
-				dt_clause_in(&t, m, &r->clauses[i], 1, 1);
+				pt_clause(&t, m, &r->clauses[i], 1, 1);
 	} else {
-		dt_put(&t, "not (");
+		pt_put(&t, "not (");
 		dt_user_clauses(&t, m, r->clauses, r->nclauses);
-		dt_put(&t, ")");
+		pt_put(&t, ")");
 	}
 	part_add(ps, &t);
 }
@@ -412,9 +412,9 @@ static void part_holds(struct parts *ps, const struct model *m, const struct m_r
 	for (uint32_t i = 0; i < r->nclauses; i++) {
 		if (r->clauses[i].app)
 			continue;
-		struct dtext t = { 0 };
-		dt_put(&t, "");
-		dt_clause_in(&t, m, &r->clauses[i], 0, 1);
+		struct ptext t = { 0 };
+		pt_put(&t, "");
+		pt_clause(&t, m, &r->clauses[i], 0, 1);
 		part_add(ps, &t);
 	}
 }
@@ -440,12 +440,12 @@ static const char *user_text(struct differ *D, const struct side *sd, const stru
 		part_text(&ps, net ? "on a trusted network" : "on no trusted network");
 	option_parts(D, sd, 0, a, &ps);
 	option_parts(D, sd, 1, b, &ps);
-	struct dtext t = { 0 };
-	dt_put(&t, ps.n ? "" : "any user");
+	struct ptext t = { 0 };
+	pt_put(&t, ps.n ? "" : "any user");
 	for (uint32_t i = 0; i < ps.n; i++) {
 		if (i)
-			dt_put(&t, " and ");
-		dt_put(&t, ps.p[i]);
+			pt_put(&t, " and ");
+		pt_put(&t, ps.p[i]);
 		free(ps.p[i]);
 	}
 	free(ps.p);

@@ -10,98 +10,11 @@
 #include "reference.h"
 #include "diff_int.h"
 
-/* ---- the policy's words ---- */
-
-static void put(struct dtext *t, const char *s)
-{
-	size_t n = strlen(s);
-	if (t->n + n + 1 > t->cap) {
-		size_t cap = (t->n + n + 1) * 2;
-		char *p = realloc(t->p, cap);
-		if (!p) {
-			t->failed = 1;
-			return;
-		}
-		t->p = p, t->cap = cap;
-	}
-	memcpy(t->p + t->n, s, n + 1);
-	t->n += n;
-}
-
-void dt_put(struct dtext *t, const char *s)
-{
-	put(t, s);
-}
-
-static void put_quoted(struct dtext *t, const char *s)
-{
-	char c[3] = { 0 };
-	put(t, "\"");
-	for (; *s; s++) {
-		c[0] = *s == '"' || *s == '\\' ? '\\' : *s;
-		c[1] = c[0] == '\\' ? *s : '\0';
-		put(t, c);
-	}
-	put(t, "\"");
-}
-
-static void put_atom(struct dtext *t, const struct model *m, const struct m_atom *at)
-{
-	unsigned kind = atom_pred_kind(at->kind);
-	if (at->negated)
-		put(t, "(not ");
-	put(t, atom_kind_names[at->kind]);
-	put(t, " ");
-	if (kind && bcpf_attr(kind)->shape == BCPF_MAP) {
-		put_quoted(t, at->attr);
-		put(t, " = ");
-	}
-	for (uint32_t i = 0; i < at->nvalues; i++) {
-		if (i)
-			put(t, ", ");
-		if (at->kind == A_SEGMENT)
-			put_quoted(t, m->segments[at->ids[i]].name);
-		else if (at->kind == A_SEGMENT_GROUP)
-			put_quoted(t, m->groups[at->ids[i]].name);
-		else if (bcpf_attr(kind)->vocab == BCPF_V_PLATFORM ||
-			 bcpf_attr(kind)->vocab == BCPF_V_CLIENT_TYPE)
-			put(t, at->values[i]);
-		else
-			put_quoted(t, at->values[i]);
-	}
-	if (at->idp) {
-		put(t, " from idp ");
-		put_quoted(t, at->idp);
-	}
-	if (at->negated)
-		put(t, ")");
-}
-
-void dt_clause(struct dtext *t, const struct model *m, const struct m_clause *c, int flip)
-{
-	dt_clause_in(t, m, c, flip, 0);
-}
-
-void dt_clause_in(struct dtext *t, const struct model *m, const struct m_clause *c, int flip,
-		  int in_and)
-{
-	int neg = c->negated != flip, paren = c->natoms > 1 && (neg || in_and);
-	if (neg)
-		put(t, "not ");
-	if (paren)
-		put(t, "(");
-	for (uint32_t i = 0; i < c->natoms; i++) {
-		if (i)
-			put(t, " or ");
-		put_atom(t, m, &c->atoms[i]);
-	}
-	if (paren)
-		put(t, ")");
-}
+/* ---- the policy's words (policy_text.h) ---- */
 
 /* The clauses of a list (users 1: user clauses only, 2: app clauses only, 0: all),
  * joined by sep. */
-static void put_clauses(struct dtext *t, const struct model *m, const struct m_clause *c,
+static void put_clauses(struct ptext *t, const struct model *m, const struct m_clause *c,
 			uint32_t n, int which, const char *sep)
 {
 	int first = 1;
@@ -109,13 +22,13 @@ static void put_clauses(struct dtext *t, const struct model *m, const struct m_c
 		if ((which == 1 && c[i].app) || (which == 2 && !c[i].app))
 			continue;
 		if (!first)
-			put(t, sep);
+			pt_put(t, sep);
 		first = 0;
-		dt_clause(t, m, &c[i], 0);
+		pt_clause(t, m, &c[i], 0, 0);
 	}
 }
 
-void dt_user_clauses(struct dtext *t, const struct model *m, const struct m_clause *c,
+void dt_user_clauses(struct ptext *t, const struct model *m, const struct m_clause *c,
 		     uint32_t n)
 {
 	int first = 1;
@@ -123,9 +36,9 @@ void dt_user_clauses(struct dtext *t, const struct model *m, const struct m_clau
 		if (c[i].app)
 			continue;
 		if (!first)
-			put(t, " and ");
+			pt_put(t, " and ");
 		first = 0;
-		dt_clause_in(t, m, &c[i], 0, 1);
+		pt_clause(t, m, &c[i], 0, 1);
 	}
 }
 
@@ -140,8 +53,8 @@ uint32_t dt_nuser(const struct m_clause *c, uint32_t n)
 /* A malloc'd text of clauses (which as in put_clauses), or NULL. */
 static char *clauses_text(const struct model *m, const struct m_clause *c, uint32_t n, int which)
 {
-	struct dtext t = { 0 };
-	put(&t, "");
+	struct ptext t = { 0 };
+	pt_put(&t, "");
 	put_clauses(&t, m, c, n, which, "; ");
 	if (t.failed) {
 		free(t.p);

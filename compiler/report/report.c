@@ -4,22 +4,28 @@
 #include "report.h"
 #include <string.h>
 #include "cli.h"
+#include <stdlib.h>
 #include "policy_text.h"
 
 static const char *const match_words[] = { "exclusive", "inclusive" };
 static const char *const bypass_words[] = { "never", "always", "on_net" };
 
-/* A policy text (policy_text.h) as escaped HTML inside <code>. */
-static void code_clause(struct hbuf *h, const struct m_clause *c)
+/* Policy text (policy_text.h) as escaped HTML; t is freed. */
+static void text_of(struct hbuf *h, struct ptext *t)
 {
-	struct hbuf t;
-	hb_init(&t);
-	policy_clause(&t, c);
+	hb_text(h, t->failed ? "(out of memory)" : t->p ? t->p : "");
+	h->failed |= t->failed;
+	free(t->p);
+}
+
+/* A clause as policy text, escaped, inside <code>. */
+static void code_clause(struct hbuf *h, const struct model *m, const struct m_clause *c)
+{
+	struct ptext t = { 0 };
+	pt_clause(&t, m, c, 0, 0);
 	hb_raw(h, "<code>");
-	hb_text(h, t.failed ? "(out of memory)" : t.s);
+	text_of(h, &t);
 	hb_raw(h, "</code>");
-	h->failed |= t.failed;
-	hb_free(&t);
 }
 
 /* 7d, 8h, 90m or 45s: the largest unit that divides it, as the language writes it. */
@@ -209,13 +215,10 @@ static void segment_row(struct hbuf *h, const struct model *m, uint32_t i)
 	for (uint32_t k = 0; k < g->naddrs; k++)
 		hb_printf(h, "%s%s", k ? "<br>" : "", prefix_format(&g->addrs[k].p, buf));
 	for (int p = 0; p < PROTO_COUNT; p++) {
-		struct hbuf t;
-		hb_init(&t);
-		policy_ports(&t, &g->ports[p]);
+		struct ptext t = { 0 };
+		pt_ports(&t, &g->ports[p]);
 		hb_printf(h, "</td><td data-key=\"%u\">", g->ports[p].n ? g->ports[p].r[0].lo : 0);
-		hb_text(h, t.s);
-		h->failed |= t.failed;
-		hb_free(&t);
+		text_of(h, &t);
 	}
 	hb_raw(h, "</td><td>");
 	for (uint32_t r = 0, n = 0; r < m->nrules; r++)
@@ -245,7 +248,7 @@ static void rule_scope(struct hbuf *h, const struct model *m, const struct m_rul
 	for (uint32_t c = 0; c < r->nclauses; c++)
 		if (r->clauses[c].app) {
 			hb_raw(h, napp++ ? "<br>" : "");
-			code_clause(h, &r->clauses[c]);
+			code_clause(h, m, &r->clauses[c]);
 		}
 	if (!napp) {   /* no app clause: every segment; the list would be the table above */
 		hb_printf(h, "<span class=\"muted\">every segment (%u)</span>", m->nsegments);
@@ -263,7 +266,8 @@ static void rule_scope(struct hbuf *h, const struct model *m, const struct m_rul
 }
 
 /* User clauses, one per line (all must hold), or "any user". */
-static void user_conditions(struct hbuf *h, const struct m_clause *c, uint32_t n, int skip_app)
+static void user_conditions(struct hbuf *h, const struct model *m, const struct m_clause *c,
+			    uint32_t n, int skip_app)
 {
 	uint32_t shown = 0;
 	hb_raw(h, "<ul class=\"clauses\">");
@@ -271,7 +275,7 @@ static void user_conditions(struct hbuf *h, const struct m_clause *c, uint32_t n
 		if (skip_app && c[i].app)
 			continue;
 		hb_raw(h, "<li>");
-		code_clause(h, &c[i]);
+		code_clause(h, m, &c[i]);
 		hb_raw(h, "</li>");
 		shown++;
 	}
@@ -303,7 +307,7 @@ static void section_rules(struct hbuf *h, const struct model *m)
 			  r->allow ? "allow" : "deny");
 		rule_scope(h, m, r);
 		hb_raw(h, "</td><td>");
-		user_conditions(h, r->clauses, r->nclauses, 1);
+		user_conditions(h, m, r->clauses, r->nclauses, 1);
 		hb_raw(h, "</td>");
 		where(h, &r->loc);
 		hb_raw(h, "</tr>\n");
@@ -311,12 +315,22 @@ static void section_rules(struct hbuf *h, const struct model *m)
 	hb_raw(h, "</tbody></table>\n</section>\n");
 }
 
+/* s quoted as the language writes it, into the plain-text staging buffer t. */
+static void quoted_into(struct hbuf *t, const char *s)
+{
+	struct ptext q = { 0 };
+	pt_quoted(&q, s);
+	hb_raw(t, q.failed || !q.p ? "" : q.p);
+	t->failed |= q.failed;
+	free(q.p);
+}
+
 static void setting_value(struct hbuf *h, const struct m_setting *s)
 {
 	struct hbuf t;
 	hb_init(&t);
 	switch (s->kind) {
-	case SET_STRING: policy_string(&t, s->s); break;
+	case SET_STRING: quoted_into(&t, s->s); break;
 	case SET_INT: hb_printf(&t, "%llu", (unsigned long long)s->n); break;
 	case SET_BOOL: hb_raw(&t, s->n ? "true" : "false"); break;
 	case SET_DURATION: duration(&t, s->n); break;
@@ -324,7 +338,7 @@ static void setting_value(struct hbuf *h, const struct m_setting *s)
 		hb_raw(&t, "[");
 		for (uint32_t i = 0; i < s->nlist; i++) {
 			hb_raw(&t, i ? ", " : "");
-			policy_string(&t, s->list[i]);
+			quoted_into(&t, s->list[i]);
 		}
 		hb_raw(&t, "]");
 		break;
@@ -346,7 +360,7 @@ static void section_profiles(struct hbuf *h, const struct model *m)
 		hb_printf(h, "<tr><td>%u</td><td>", i + 1);
 		hb_text(h, p->name);
 		hb_raw(h, "</td><td>");
-		user_conditions(h, p->when, p->nwhen, 0);
+		user_conditions(h, m, p->when, p->nwhen, 0);
 		hb_raw(h, "</td><td><ul class=\"clauses\">");
 		for (uint32_t k = 0; k < p->nsettings; k++) {
 			hb_raw(h, "<li><code>");
