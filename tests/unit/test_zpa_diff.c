@@ -40,6 +40,7 @@
 #include "frontend.h"
 #include "zpa.h"
 #include "bcp.h"
+#include "rng.h"
 
 #define DEFAULT_SEED 0x2A9C0FFEEull
 #define DEFAULT_EXPORTS 560
@@ -51,30 +52,6 @@ static unsigned long exact_not, exact_from;   /* exact exports using (not atom),
 static unsigned long refused, exact_exports, closed_exports, exact_requests, closed_requests,
 	verdicts[5], zpa_allow_blob_deny;
 
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnext(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	return z ^ (z >> 31);
-}
-
-static unsigned rn(struct rng *r, unsigned n)
-{
-	return (unsigned)(((rnext(r) >> 32) * n) >> 32);
-}
-
-static int chance(struct rng *r, unsigned pct)
-{
-	return rn(r, 100) < pct;
-}
-
-#define NPOOL(a) (sizeof(a) / sizeof((a)[0]))
-#define PICK(r, a) ((a)[rn((r), NPOOL(a))])
 
 /* ---- the tenant's fixed lookups ---- */
 
