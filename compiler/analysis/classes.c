@@ -283,19 +283,30 @@ static uint32_t boundaries(const struct cl_set *s, const uint32_t *chain, uint32
 	return kept;
 }
 
-/* Each model's step 2 for the class c over the chain. */
-static void select_sides(const struct cl_set *s, const uint32_t *chain, uint32_t n,
-			 struct cl_class *c)
+/* Model k's step 2 for class c over its chain, leaving out union pattern `skip`
+ * (UINT32_MAX: none). */
+static void select_side(const struct cl_set *s, const struct cl_class *c, unsigned k,
+			uint32_t skip, struct cl_side *out)
 {
 	uint32_t pats[REF_MAX_SELECTED];
-	for (unsigned k = 0; k < s->nm; k++) {
-		uint32_t np = 0;
-		for (uint32_t i = 0; i < n && np < REF_MAX_SELECTED; i++)
-			if (s->pats[chain[i]].pat[k] >= 0)
-				pats[np++] = (uint32_t)s->pats[chain[i]].pat[k];
-		c->side[k].matched = ref_select(s->m[k], pats, np, c->lo, c->proto, c->side[k].S,
-						&c->side[k].nS);
-	}
+	uint32_t np = 0;
+	for (uint32_t i = 0; i < c->nchain && np < REF_MAX_SELECTED; i++)
+		if (c->chain[i] != skip && s->pats[c->chain[i]].pat[k] >= 0)
+			pats[np++] = (uint32_t)s->pats[c->chain[i]].pat[k];
+	out->matched = ref_select(s->m[k], pats, np, c->lo, c->proto, out->S, &out->nS);
+}
+
+/* Each model's step 2 for the class c over its chain. */
+static void select_sides(const struct cl_set *s, struct cl_class *c)
+{
+	for (unsigned k = 0; k < s->nm; k++)
+		select_side(s, c, k, UINT32_MAX, &c->side[k]);
+}
+
+void cl_select_without(const struct cl_set *s, const struct cl_class *c, unsigned k,
+		       uint32_t without, struct cl_side *out)
+{
+	select_side(s, c, k, without, out);
 }
 
 static int each_in_region(const struct cl_set *s, uint32_t r, uint32_t **buf, uint32_t *cap,
@@ -305,6 +316,8 @@ static int each_in_region(const struct cl_set *s, uint32_t r, uint32_t **buf, ui
 	uint32_t n = chain_of(s, r, chain);
 	struct cl_class c;
 	c.pattern = r;
+	c.chain = chain;
+	c.nchain = n;
 	for (int proto = 0; proto < PROTO_COUNT; proto++) {
 		uint32_t nb = boundaries(s, chain, n, proto, buf, cap);
 		if (!nb)
@@ -313,7 +326,7 @@ static int each_in_region(const struct cl_set *s, uint32_t r, uint32_t **buf, ui
 		for (uint32_t i = 0; i < nb; i++) {
 			c.lo = (uint16_t)(*buf)[i];
 			c.hi = (uint16_t)(i + 1 < nb ? (*buf)[i + 1] - 1 : 65535);
-			select_sides(s, chain, n, &c);
+			select_sides(s, &c);
 			int rc = visit(ctx, s, &c);
 			if (rc)
 				return rc;

@@ -54,6 +54,8 @@ struct cl_class {
 	enum bcp_proto proto;
 	uint16_t lo, hi;          /* the ports */
 	struct cl_side side[CL_MAX_MODELS];
+	const uint32_t *chain;    /* the union patterns its hosts match, most specific first */
+	uint32_t nchain;
 };
 
 /* The union of the nm (1 or 2) models' patterns and each region's representative,
@@ -65,6 +67,11 @@ int cl_build(const struct model *const *m, unsigned nm, struct arena *a, struct 
  * -1 when out of memory). */
 typedef int (*cl_visit)(void *ctx, const struct cl_set *s, const struct cl_class *c);
 int cl_each(const struct cl_set *s, cl_visit visit, void *ctx);
+
+/* Model k's step 2 for class c as if the union pattern `without` were not in the
+ * model (absent from every segment): what taking that pattern out would select. */
+void cl_select_without(const struct cl_set *s, const struct cl_class *c, unsigned k,
+		       uint32_t without, struct cl_side *out);
 
 /* The region of a request host (normalized host name or address, as ref_decide
  * reads it): the index of its most specific pattern of the union, -1 when it

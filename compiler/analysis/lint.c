@@ -4,6 +4,7 @@
  * the segments they apply to (segments to which the same rules apply form one
  * class), so each question is asked once per class. */
 #include "lint.h"
+#include "classes.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +64,7 @@ static struct lint_finding *add(struct lint_result *r, enum lint_kind k, struct 
 	f->loc = loc;
 	f->message = arena_strdup(r->a, msg);
 	f->hint = hint ? arena_strdup(r->a, hint) : NULL;
-	f->rule = f->segment = f->profile = -1;
+	f->rule = f->segment = f->profile = f->pattern = -1;
 	return f;
 }
 
@@ -710,6 +711,101 @@ static void lint_segments(struct lint *L, const struct applies *ap)
 	}
 }
 
+/* ---- segments no request selects, patterns that never win (classes.h) ----
+ *
+ * Over the request classes of the model, exactly: a segment is selected when some
+ * class's step 2 selects it; a pattern wins when taking it out of the model would
+ * change the selection of some class (then some request's decision changes;
+ * otherwise none does, since rules see only the segments selected). */
+
+struct reach {
+	uint8_t *selected;   /* per segment */
+	uint8_t *wins;       /* per pattern of the model */
+};
+
+static int same_side(const struct cl_side *a, const struct cl_side *b)
+{
+	return a->matched == b->matched && a->nS == b->nS &&
+	       !memcmp(a->S, b->S, a->nS * sizeof *a->S);
+}
+
+static int reach_visit(void *ctx, const struct cl_set *s, const struct cl_class *c)
+{
+	struct reach *R = ctx;
+	for (uint32_t i = 0; i < c->side[0].nS; i++)
+		R->selected[c->side[0].S[i]] = 1;
+	for (uint32_t i = 0; i < c->nchain; i++) {
+		int32_t mp = s->pats[c->chain[i]].pat[0];
+		if (mp < 0 || R->wins[mp])
+			continue;
+		struct cl_side without;
+		cl_select_without(s, c, 0, c->chain[i], &without);
+		R->wins[mp] = !same_side(&c->side[0], &without);
+	}
+	return 0;
+}
+
+/* Where the first segment of pattern p lists it. */
+static struct loc pattern_loc(const struct model *m, const struct m_pattern *p)
+{
+	const struct m_segment *g = &m->segments[p->segs[0]];
+	for (uint32_t i = 0; !p->is_addr && i < g->nhosts; i++)
+		if (!strcmp(g->hosts[i].name, p->host))
+			return g->hosts[i].loc;
+	for (uint32_t i = 0; p->is_addr && i < g->naddrs; i++)
+		if (!memcmp(&g->addrs[i].p, &p->prefix, sizeof p->prefix))
+			return g->addrs[i].loc;
+	return g->loc;
+}
+
+static void pattern_finding(struct lint *L, const struct reach *R, uint32_t p)
+{
+	const struct model *m = L->m;
+	const struct m_pattern *pat = &m->patterns[p];
+	uint32_t live = 0;
+	char text[64];
+	for (uint32_t k = 0; k < pat->nsegs; k++)
+		live += R->selected[pat->segs[k]];
+	if (!live)   /* its segments are reported instead */
+		return;
+	struct lint_finding *f = add(L->r, LINT_PATTERN_NEVER_WINS, pattern_loc(m, pat),
+		"remove it: without it every request it matches selects the same segments, "
+		"through another pattern",
+		"%s in segment \"%s\"%s never wins: taking it out would change no decision",
+		pat->is_addr ? prefix_format(&pat->prefix, text) : pat->host,
+		m->segments[pat->segs[0]].name, pat->nsegs > 1 ? " and others" : "");
+	if (f) {
+		f->segment = (int32_t)pat->segs[0];
+		f->pattern = (int32_t)p;
+	}
+}
+
+static void lint_reach(struct lint *L)
+{
+	const struct model *m = L->m;
+	struct cl_set set;
+	struct reach R = { calloc(m->nsegments + 1, 1), calloc(m->npatterns + 1, 1) };
+	const struct model *one[1] = { m };
+	if (R.selected && R.wins && cl_build(one, 1, L->r->a, &set) == 0 &&
+	    cl_each(&set, reach_visit, &R) == 0) {
+		for (uint32_t s = 0; s < m->nsegments; s++) {
+			if (!m->segments[s].enabled || R.selected[s])
+				continue;
+			struct lint_finding *f = add(L->r, LINT_SEGMENT_UNSELECTED, m->segments[s].loc,
+				"give it a pattern or port no other segment takes first, or remove it",
+				"segment \"%s\" is selected by no request: each of its patterns and "
+				"ports is won by other segments", m->segments[s].name);
+			if (f)
+				f->segment = (int32_t)s;
+		}
+		for (uint32_t p = 0; p < m->npatterns; p++)
+			if (!R.wins[p])
+				pattern_finding(L, &R, p);
+	}
+	free(R.selected);
+	free(R.wins);
+}
+
 int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *a,
 		struct lint_result *out)
 {
@@ -739,6 +835,7 @@ int lint_policy(const struct model *m, const struct lint_opts *o, struct arena *
 	lint_empty_groups(&L);
 	lint_named_twice(&L);
 	lint_segments(&L, &ap);
+	lint_reach(&L);
 	rc = a->failed ? -1 : 0;
 out:
 	free_classes(&c);

@@ -23,6 +23,8 @@
 	X(LINT_EMPTY_GROUP, "empty_group", 0) \
 	X(LINT_SETTING_UNKNOWN, "unknown_setting", 0) \
 	X(LINT_SETTING_TYPE, "setting_type", 0) \
+	X(LINT_SEGMENT_UNSELECTED, "segment_never_selected", 0) \
+	X(LINT_PATTERN_NEVER_WINS, "pattern_never_wins", 0) \
 	X(LINT_ALL_DENIED, "segment_all_denied", 1) \
 	X(LINT_NAMED_TWICE, "named_twice", 1) \
 	X(LINT_ALLOW_EVERYONE, "allows_everyone", 1) \
@@ -43,6 +45,7 @@ struct lint_finding {
 	const char *message;         /* one line */
 	const char *hint;            /* or NULL */
 	int32_t rule, segment, profile;   /* what it is about, -1 when not */
+	int32_t pattern;             /* pattern_never_wins: the index into model.patterns */
 	uint32_t *others;            /* the earlier rules (or profiles) that decide first */
 	uint32_t nothers;
 };

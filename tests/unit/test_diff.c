@@ -253,6 +253,7 @@ struct stats {
 	unsigned long explained_blob;   /* of explained: from the blob's model too */
 	unsigned long lint_dead, lint_dead_checks, lint_witnesses, lint_unwitnessed, lint_findings;
 	unsigned long lint_on_net;   /* of lint_dead: bypassed_on_net */
+	unsigned long lint_unselected, lint_unselected_checks, lint_never_wins, lint_never_wins_checks;
 	unsigned long segments, disabled, patterns, shared, inclusive, rules, empty_rules;
 };
 
@@ -277,6 +278,10 @@ struct run {
 	const struct sbuf *text;     /* its source */
 	int ok, saved;
 	const uint8_t *dead;         /* per rule: lint proved it never decides */
+	const uint8_t *unselected;   /* per segment: lint proved no request selects it */
+	struct model *without;       /* per pattern lint proved never wins: the model
+					without it, which must decide every request alike */
+	uint32_t nwithout;
 	const struct model *from_blob;   /* the blob read back (blob_model.c) */
 };
 
@@ -370,6 +375,31 @@ static int check_request(struct run *run, const struct model *m, const struct us
 				return 1;
 			}
 	}
+	/* A pattern lint proved never wins: the model without it decides alike. */
+	for (uint32_t k = 0; same && xsame && k < run->nwithout; k++) {
+		struct ref_result a, b;
+		int ra = ref_decide(m, &usr->info, q->host, q->port, q->proto, &a);
+		int rb = ref_decide(&run->without[k], &usr->info, q->host, q->port, q->proto, &b);
+		st->lint_never_wins_checks++;
+		if (ra != rb || a.verdict != b.verdict || a.rule != b.rule ||
+		    (a.segment < 0) != (b.segment < 0) ||
+		    (a.segment >= 0 && strcmp(m->segments[a.segment].name,
+					      run->without[k].segments[b.segment].name))) {
+			report(run, "request %u: taking out a pattern lint says never wins changes "
+			       "its decision", qi);
+			return 1;
+		}
+	}
+	/* A segment lint proved no request selects is never a decision's segment. */
+	if (same && xsame && run->unselected && dd.segment) {
+		st->lint_unselected_checks++;
+		for (uint32_t s = 0; s < m->nsegments; s++)
+			if (run->unselected[s] && !strcmp(m->segments[s].name, dd.segment)) {
+				report(run, "request %u selects segment \"%s\", which lint says no "
+				       "request selects", qi, dd.segment);
+				return 1;
+			}
+	}
 	if (same && xsame)
 		return 0;
 	report(run, "request %u%s", qi, same ? " (explain)" : "");
@@ -387,11 +417,26 @@ static int check_request(struct run *run, const struct model *m, const struct us
 	return 1;
 }
 
+/* m with pattern p taken out (out of model.patterns, which is all the evaluator
+ * reads of patterns; the segments' own lists are left as they are). */
+static int model_without(const struct model *m, uint32_t p, struct arena *a, struct model *out)
+{
+	*out = *m;
+	out->patterns = arena_array(a, m->npatterns, sizeof *out->patterns);
+	if (!out->patterns)
+		return -1;
+	memcpy(out->patterns, m->patterns, p * sizeof *m->patterns);
+	memcpy(out->patterns + p, m->patterns + p + 1, (m->npatterns - p - 1) * sizeof *m->patterns);
+	out->npatterns = m->npatterns - 1;
+	out->nhost_patterns = m->nhost_patterns - !m->patterns[p].is_addr;
+	return 0;
+}
+
 /* Generates, compiles and checks policy idx. Returns 1 when everything agreed. */
 static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char *thumb,
 		      struct sbuf *text, struct stats *st)
 {
-	struct run run = { idx, text, 1, 0, NULL, NULL };
+	struct run run = { .idx = idx, .text = text, .ok = 1 };
 	struct gen g;
 	struct arena a;
 	struct diags d;
@@ -452,8 +497,21 @@ static int run_policy(unsigned idx, const char *path, EVP_PKEY *key, const char 
 	}
 	run.dead = lr.dead;
 	st->lint_findings += lr.n;
-	for (uint32_t i = 0; i < lr.n; i++)
+	uint8_t *unselected = arena_array(&a, m->nsegments + 1, 1);
+	for (uint32_t i = 0; i < lr.n; i++) {
 		st->lint_on_net += lr.f[i].kind == LINT_BYPASS_ON_NET;
+		st->lint_never_wins += lr.f[i].kind == LINT_PATTERN_NEVER_WINS;
+		if (lr.f[i].kind == LINT_SEGMENT_UNSELECTED && unselected) {
+			st->lint_unselected++;
+			unselected[lr.f[i].segment] = 1;
+		}
+	}
+	run.unselected = unselected;
+	run.without = arena_array(&a, lr.n + 1, sizeof *run.without);
+	for (uint32_t i = 0; i < lr.n && run.without; i++)
+		if (lr.f[i].kind == LINT_PATTERN_NEVER_WINS &&
+		    model_without(m, (uint32_t)lr.f[i].pattern, &a, &run.without[run.nwithout]) == 0)
+			run.nwithout++;
 	for (uint32_t r = 0; r < m->nrules; r++) {
 		st->lint_dead += lr.dead[r];
 		if (lr.dead[r] || !lr.witness[r].found) {
@@ -595,6 +653,11 @@ int main(int argc, char **argv)
 	       "none of them deciding in %lu decisions by a rule; %lu witnesses of live rules, each "
 	       "reaching its rule in the runtime; %lu live rules without a witness\n",
 	       st.lint_findings, st.lint_dead, st.lint_on_net, st.lint_dead_checks, st.lint_witnesses, st.lint_unwitnessed);
+	printf("lint: %lu segments proved selected by no request, none the segment of any of "
+	       "%lu decisions with a segment; %lu patterns proved never to win, each taken out "
+	       "and %lu requests decided alike without it\n",
+	       st.lint_unselected, st.lint_unselected_checks, st.lint_never_wins,
+	       st.lint_never_wins_checks);
 	printf("%lu requests explained by bcpc explain's evaluator with the runtime's verdict, "
 	       "segment, rule and profile; %lu of them from the blob read back too\n",
 	       st.explained, st.explained_blob);
