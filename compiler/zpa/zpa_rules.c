@@ -678,44 +678,44 @@ done:
 	return rc;
 }
 
-int zpa_translate_rules(struct tr *x)
+/* The one IdP users sign in with, when there is exactly one (ssoType USER or none
+ * given): a criterion of an IdP attribute then needs no IdP qualifier. */
+static const char *only_user_idp(const struct tr *x)
+{
+	const char *only = NULL;
+	size_t users = 0;
+	for (size_t i = 0; i < x->t->set[ZK_IDP].n; i++) {
+		const json_t *o = x->t->set[ZK_IDP].v[i].j;
+		json_t *sso = json_object_get(o, "ssoType"), *t;
+		size_t k;
+		int user = !json_is_array(sso);
+		json_array_foreach(sso, k, t)
+			user |= json_is_string(t) && !strcmp(json_string_value(t), "USER");
+		if (user) {
+			users++;
+			only = x->t->set[ZK_IDP].v[i].id;
+		}
+	}
+	return users == 1 ? only : NULL;
+}
+
+/* The access rules into v, in ruleOrder (then file and position); rules of other
+ * policy types are counted and set aside with a warning. Their number. */
+static size_t order_rules(struct tr *x, struct ordered *v)
 {
 	const struct zpa_set *s = &x->t->set[ZK_RULE];
-	struct ordered *v = calloc(s->n ? s->n : 1, sizeof *v);
-	json_t *left_out = json_array(), *types = json_object();
-	struct rule_ctx c = { x, NULL, 0, -1, NULL };
-	size_t n = 0, users = 0;
-	int rc = -1;
-
-	if (!v)
-		goto oom;
-	if (x->t->set[ZK_IDP].n > 0) {
-		c.user_idps = 0;
-		for (size_t i = 0; i < x->t->set[ZK_IDP].n; i++) {
-			const json_t *o = x->t->set[ZK_IDP].v[i].j;
-			json_t *sso = json_object_get(o, "ssoType"), *t;
-			size_t k;
-			int user = !json_is_array(sso);
-			json_array_foreach(sso, k, t)
-				user |= json_is_string(t) && !strcmp(json_string_value(t), "USER");
-			if (user) {
-				users++;
-				c.only_idp = x->t->set[ZK_IDP].v[i].id;
-			}
-		}
-		if (users != 1)
-			c.only_idp = NULL;
-	}
+	json_t *types = json_object();
+	size_t n = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		const char *type;
+		const char *type, *ro;
+		char b[32], *end;
 		if (!is_access_rule(s->v[i].j, &type)) {
 			json_t *cnt = json_object_get(types, type ? type : "?");
 			json_object_set_new(types, type ? type : "?",
 					    json_integer(cnt ? json_integer_value(cnt) + 1 : 1));
 			continue;
 		}
-		char b[32], *end;
-		const char *ro = zpa_field(s->v[i].j, "ruleOrder", b);
+		ro = zpa_field(s->v[i].j, "ruleOrder", b);
 		v[n].it = &s->v[i];
 		if (ro && *ro) {
 			long long k = strtoll(ro, &end, 10);
@@ -726,34 +726,43 @@ int zpa_translate_rules(struct tr *x)
 		}
 		n++;
 	}
-	{
-		const char *k;
-		json_t *cnt;
-		json_object_foreach(types, k, cnt)
-			zpa_warning(x, "policy rule", NULL, NULL,
-				    zpa_keepf(x, "%lld rule(s) of policyType %s (not the access policy) "
-					      "set aside", (long long)json_integer_value(cnt), k));
-	}
+	const char *k;
+	json_t *cnt;
+	json_object_foreach(types, k, cnt)
+		zpa_warning(x, "policy rule", NULL, NULL,
+			    zpa_keepf(x, "%lld rule(s) of policyType %s (not the access policy) "
+				      "set aside", (long long)json_integer_value(cnt), k));
+	json_decref(types);
 	qsort(v, n, sizeof *v, ordered_cmp);
 	for (size_t i = 1; i < n; i++)
 		if (v[i].has_order && v[i - 1].has_order && v[i].order == v[i - 1].order)
 			zpa_warning(x, "policy rule", v[i].it->id, NULL,
 				    zpa_keepf(x, "ruleOrder %lld is shared with rule %s; ordered by file "
 					      "and position", v[i].order, v[i - 1].it->id ? v[i - 1].it->id : "?"));
-	if (disabled_rule(x))
-		goto oom;
-	for (size_t i = 0; i < n; i++) {
-		c.it = v[i].it;
-		if (one_rule(&c, &v[i]))
-			goto oom;
+	return n;
+}
+
+int zpa_translate_rules(struct tr *x)
+{
+	const struct zpa_set *s = &x->t->set[ZK_RULE];
+	struct ordered *v = calloc(s->n ? s->n : 1, sizeof *v);
+	struct rule_ctx c = { x, NULL, 0, -1, NULL };
+	int rc = -1;
+
+	if (v) {
+		if (x->t->set[ZK_IDP].n > 0) {
+			c.user_idps = 0;
+			c.only_idp = only_user_idp(x);
+		}
+		size_t n = order_rules(x, v);
+		rc = disabled_rule(x) ? -1 : 0;
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			c.it = v[i].it;
+			rc = one_rule(&c, &v[i]) ? -1 : 0;
+		}
 	}
-	rc = 0;
-	goto out;
-oom:
-	snprintf(x->e->msg, sizeof x->e->msg, "out of memory");
-out:
+	if (rc)
+		snprintf(x->e->msg, sizeof x->e->msg, "out of memory");
 	free(v);
-	json_decref(left_out);
-	json_decref(types);
 	return rc;
 }

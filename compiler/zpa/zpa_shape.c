@@ -484,62 +484,39 @@ static int only_common_keys(json_t *o)
 	return 1;
 }
 
-int zpa_add_document(struct zpa_tenant *t, unsigned f, struct zpa_err *e)
+/* A list of plain values: SCIM attribute values (userconfig), kept aside. A bare
+ * array of strings is the body of a bulk reorder request, not an export. */
+static int add_values(struct zpa_file *file, json_t *list, struct zpa_err *e)
+{
+	json_t *o;
+	size_t i;
+	json_array_foreach(list, i, o)
+		if (json_is_object(o) || json_is_array(o))
+			break;
+	if (i < json_array_size(list) || list == file->doc) {
+		snprintf(e->msg, sizeof e->msg, "%.400s: not a recognized ZPA export: %s", file->path,
+			 list == file->doc ? "a bare JSON array of values (a request body such as a "
+			 "bulk reorder, not a response)" : "a list of mixed values");
+		return -1;
+	}
+	file->kind = ZK_SCIM_VALUES;
+	file->count = json_array_size(list);
+	return 0;
+}
+
+/* A list of objects, all of one kind: that of its first recognized item. An item
+ * with only the fields every object has (id, name, enabled, ...) takes it: an empty
+ * segment group is such an item. */
+static int add_list(struct zpa_tenant *t, unsigned f, json_t *list, struct zpa_err *e)
 {
 	struct zpa_file *file = &t->files[f];
-	json_t *doc = file->doc, *list = NULL, *o;
 	const char *why = "";
-	int kind = -1;
+	int kind = -1, list_kind = -1;
+	json_t *o;
 	size_t i;
-
-	if (json_is_object(doc) && json_is_array(json_object_get(doc, "list")))
-		list = json_object_get(doc, "list");   /* a page of a list (W5) */
-	else if (json_is_array(doc))
-		list = doc;
-	if (!list) {
-		kind = zpa_shape_of(doc, &why);
-		if (kind < 0) {
-			snprintf(e->msg, sizeof e->msg, "%.400s: %s ZPA export: %s", file->path,
-				 kind == -2 ? "ambiguous" : "not a recognized", why);
-			return -1;
-		}
-		file->kind = (enum zpa_kind)kind;
-		file->count = 1;
-		return add_object(t, (enum zpa_kind)kind, doc, f, 0, e);
-	}
-	if (json_array_size(list) == 0) {
-		file->kind = ZK_EMPTY;
-		return 0;
-	}
-	/* A list of plain values: SCIM attribute values (userconfig), kept aside. A bare
-	 * array of strings is the body of a bulk reorder request, not an export. */
-	if (!json_is_object(json_array_get(list, 0))) {
-		json_array_foreach(list, i, o)
-			if (json_is_object(o) || json_is_array(o))
-				break;
-		if (i < json_array_size(list) || list == doc) {
-			snprintf(e->msg, sizeof e->msg,
-				 "%.400s: not a recognized ZPA export: %s",
-				 file->path, list == doc ? "a bare JSON array of values (a request "
-				 "body such as a bulk reorder, not a response)" : "a list of mixed values");
-			return -1;
-		}
-		file->kind = ZK_SCIM_VALUES;
-		file->count = json_array_size(list);
-		return 0;
-	}
-	/* The kind of the list: of its first recognized item. An item with only the
-	 * fields every object has (id, name, enabled, ...) takes it: an empty segment
-	 * group is such an item. */
-	json_array_foreach(list, i, o) {
-		int k = zpa_shape_of(o, &why);
-		if (k >= 0) {
-			kind = k;
+	json_array_foreach(list, i, o)
+		if ((list_kind = zpa_shape_of(o, &why)) >= 0)
 			break;
-		}
-	}
-	int list_kind = kind;
-	kind = -1;
 	json_array_foreach(list, i, o) {
 		int k = zpa_shape_of(o, &why);
 		if (k == -1 && list_kind >= 0 && only_common_keys(o))
@@ -563,4 +540,34 @@ int zpa_add_document(struct zpa_tenant *t, unsigned f, struct zpa_err *e)
 	file->kind = (enum zpa_kind)kind;
 	file->count = json_array_size(list);
 	return 0;
+}
+
+int zpa_add_document(struct zpa_tenant *t, unsigned f, struct zpa_err *e)
+{
+	struct zpa_file *file = &t->files[f];
+	json_t *doc = file->doc, *list = NULL;
+	const char *why = "";
+
+	if (json_is_object(doc) && json_is_array(json_object_get(doc, "list")))
+		list = json_object_get(doc, "list");   /* a page of a list (W5) */
+	else if (json_is_array(doc))
+		list = doc;
+	if (!list) {
+		int kind = zpa_shape_of(doc, &why);
+		if (kind < 0) {
+			snprintf(e->msg, sizeof e->msg, "%.400s: %s ZPA export: %s", file->path,
+				 kind == -2 ? "ambiguous" : "not a recognized", why);
+			return -1;
+		}
+		file->kind = (enum zpa_kind)kind;
+		file->count = 1;
+		return add_object(t, (enum zpa_kind)kind, doc, f, 0, e);
+	}
+	if (json_array_size(list) == 0) {
+		file->kind = ZK_EMPTY;
+		return 0;
+	}
+	if (!json_is_object(json_array_get(list, 0)))
+		return add_values(file, list, e);
+	return add_list(t, f, list, e);
 }
