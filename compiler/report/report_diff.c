@@ -35,13 +35,28 @@ static void member(struct hbuf *h, const json_t *o, const char *key)
 	value_text(h, json_object_get(o, key));
 }
 
+/* A side's value: its files one per line, anything else as value_text. */
+static void side_value(struct hbuf *h, const json_t *side, const char *key)
+{
+	const json_t *v = json_object_get(side, key), *e;
+	size_t i;
+	if (strcmp(key, "files") || !json_is_array(v)) {
+		value_text(h, v);
+		return;
+	}
+	json_array_foreach(v, i, e) {
+		hb_raw(h, i ? "<br>" : "");
+		value_text(h, e);
+	}
+}
+
 static void side_row(struct hbuf *h, const char *label, const json_t *old, const json_t *new,
 		     const char *key)
 {
 	hb_printf(h, "<tr><th scope=\"row\">%s</th><td>", label);
-	member(h, old, key);
+	side_value(h, old, key);
 	hb_raw(h, "</td><td>");
-	member(h, new, key);
+	side_value(h, new, key);
 	hb_raw(h, "</td></tr>\n");
 }
 

@@ -91,7 +91,7 @@ first=$("$BCPC" dump --json $acme 2>/dev/null | jq -r '[.segments[] | {name, p: 
 dom "$out/acme.html#segments-sort=7" > "$tmp/s.dom"
 check "sorting by TCP port puts $first first" "sed -n '/<table id=\"segments\"/,/<\/table>/p' '$tmp/s.dom' | grep -o '<tr[^>]*><td>[^<]*' | head -n 1 | grep -q '>$first\$' && grep -q 'data-sort-dir=\"asc\"' '$tmp/s.dom'"
 
-chrome --hide-scrollbars --window-size=1280,7000 --screenshot="$out/acme.png" "$page" >/dev/null
+chrome --hide-scrollbars --window-size=1280,10000 --screenshot="$out/acme.png" "$page" >/dev/null
 check "a screenshot is kept in $B/report/acme.png" "[ \"\$(head -c 4 '$out/acme.png' | od -An -tx1 | tr -d ' \\n')\" = 89504e47 ]"
 chrome --print-to-pdf="$out/acme.pdf" --no-pdf-header-footer "$page" >/dev/null
 check "it prints (to $B/report/acme.pdf)" "head -c 5 '$out/acme.pdf' | grep -q '%PDF-'"
