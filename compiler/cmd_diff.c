@@ -659,7 +659,8 @@ static int run_diff(struct dargs *d, struct arena *a, FILE *out)
 	int rc = 2;
 	blob_record(structural, sd);
 	sorting = (struct sorter){ sd, &r };
-	qsort(r.c, r.n, sizeof *r.c, cmp_class);
+	if (r.n)   /* r.c is NULL when nothing changes */
+		qsort(r.c, r.n, sizeof *r.c, cmp_class);
 	if (check_witnesses(sd, &r) == 0) {
 		if (d->json) {
 			print_json(out, sd, structural, &r);
