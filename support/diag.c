@@ -69,12 +69,25 @@ static int utf8_tail(const char *p, const char *eol)
 /* Prints line `line` of src (without its newline), control bytes shown as '?',
  * then the caret line: tabs are copied and UTF-8 characters count once, so the
  * caret lines up in any tab width. */
-static void print_spot(const struct loc *l, FILE *out)
+/* Where the last line printed starts: the records come sorted by file and line, so
+ * each search for a line goes on from there, and printing stays linear in the
+ * source whatever the number of records. */
+struct cursor {
+	const struct source *src;
+	int line;
+	const char *p;
+};
+
+static void print_spot(const struct loc *l, struct cursor *c, FILE *out)
 {
 	const char *p = l->src->text, *end = p + l->src->len;
-	for (int n = 1; n < l->line && p < end; p++)
+	int n = 1;
+	if (c->src == l->src && c->line <= l->line)
+		p = c->p, n = c->line;
+	for (; n < l->line && p < end; p++)
 		if (*p == '\n')
 			n++;
+	*c = (struct cursor){ l->src, n, p };
 	const char *eol = p;
 	while (eol < end && *eol != '\n')
 		eol++;
@@ -127,8 +140,14 @@ static int group_cmp(const void *pa, const void *pb)
 	return sa < sb ? -1 : sa > sb;
 }
 
-static void print_one(const struct diag *g, FILE *out)
+struct printer {
+	FILE *out;
+	struct cursor at;
+};
+
+static void print_one(const struct diag *g, struct printer *pr)
 {
+	FILE *out = pr->out;
 	static const char *const sevname[] = { "error", "warning", "note" };
 	const struct loc *l = &g->loc;
 	if (l->src && l->line > 0)
@@ -140,21 +159,22 @@ static void print_one(const struct diag *g, FILE *out)
 	fprintf(out, "%s: ", sevname[g->sev]);
 	print_text(g->msg, out);
 	if (l->src && l->line > 0)
-		print_spot(l, out);
+		print_spot(l, &pr->at, out);
 	if (g->hint) {
 		fputs("hint: ", out);
 		print_text(g->hint, out);
 	}
 }
 
-static void print_cb(const struct diag *g, void *out)
+static void print_cb(const struct diag *g, void *pr)
 {
-	print_one(g, out);
+	print_one(g, pr);
 }
 
 void diags_print(const struct diags *d, FILE *out)
 {
-	diags_each(d, print_cb, out);
+	struct printer pr = { out, { NULL, 0, NULL } };
+	diags_each(d, print_cb, &pr);
 	if (d->capped)
 		fprintf(out, "bcpc: too many errors (%d); stopped reporting after %d\n",
 			d->nerrors, DIAG_MAX_ERRORS);
