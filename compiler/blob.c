@@ -512,3 +512,28 @@ out:
 	arena_free(&a);
 	return rc;
 }
+
+int blob_open_throwaway(const struct model *m, uint8_t **bytes, size_t *len, bcp_blob **out,
+			char *err, size_t errlen)
+{
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	struct blob_opts o = { .serial = 1, .not_before = 0, .not_after = 4102444800ll };
+	uint8_t pub[32];
+	char tp[45];
+	const char *tps[1] = { tp };
+	struct bcp_open_opts oo = { .thumbprints = tps, .nthumbprints = 1, .now = 1000 };
+	struct bcp_error e;
+	int rc = -1;
+	*bytes = NULL;
+	*out = NULL;
+	if (!key || key_raw_public(key, pub) != 0 || key_thumbprint(pub, tp) != 0)
+		snprintf(err, errlen, "cannot make a key");
+	else if (blob_build(m, key, &o, bytes, len, err, errlen) != 0)
+		;
+	else if (bcp_open_buffer(*bytes, *len, &oo, out, &e) != BCP_OK)
+		snprintf(err, errlen, "the blob does not open: %s", e.message);
+	else
+		rc = 0;
+	EVP_PKEY_free(key);
+	return rc;
+}

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <openssl/evp.h>
 #include "model.h"
+#include "../runtime/bcp.h"
 
 struct blob_opts {
 	uint64_t serial;
@@ -28,4 +29,11 @@ int blob_build(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
 int blob_build_with(const struct model *m, EVP_PKEY *key, const struct blob_opts *o,
 		    const struct alloc_hook *hook, uint8_t **out, size_t *outlen,
 		    char *err, size_t errlen);
+
+/* m compiled in memory and opened through libbcp, for commands that ask the runtime
+ * about a policy rather than about a signed file (test, diff of sources): signed
+ * with a key made for the occasion and thrown away, serial 1, valid from 1970 to
+ * 2100. 0, or -1 with a message in err. The caller frees *bytes and closes *out. */
+int blob_open_throwaway(const struct model *m, uint8_t **bytes, size_t *len, bcp_blob **out,
+			char *err, size_t errlen);
 #endif

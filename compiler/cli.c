@@ -156,3 +156,9 @@ void trust_free(struct trust_args *t)
 	free(t->pubkey_pem);
 	t->pubkey_pem = NULL;
 }
+
+int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n > t && !strcmp(s + n - t, tail);
+}

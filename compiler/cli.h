@@ -55,6 +55,8 @@ int parse_time(const char *s, int64_t *out);
 int parse_duration(const char *s, int64_t *out);
 /* Reads a decimal u64; 0 or -1. */
 int parse_u64(const char *s, uint64_t *out);
+/* s ends with tail and has something before it ("x.bcl", ".bcl"). */
+int ends_with(const char *s, const char *tail);
 /* Formats UNIX seconds as 2026-01-01T00:00:00Z. */
 const char *format_time(int64_t t, char buf[32]);
 /* The clock: --now when given, else the system clock. */

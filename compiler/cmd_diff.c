@@ -9,18 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include "bcp_format.h"
 #include "blob.h"
 #include "blob_model.h"
 #include "cli.h"
+#include "keys.h"
 #include "request.h"
 #include "file.h"
 #include "frontend.h"
-#include "keys.h"
 #include "analysis/diff.h"
-
-#define MAX_BLOB (1u << 30)
 
 struct dside {
 	const char *label;        /* "old" or "new" */
@@ -44,12 +41,6 @@ struct dargs {
 	int json;
 	uint64_t budget;
 };
-
-static int ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), t = strlen(tail);
-	return n > t && !strcmp(s + n - t, tail);
-}
 
 /* A .bcp file is a blob: it ends a list of sources. */
 static int is_blob_name(const char *s)
@@ -116,17 +107,6 @@ static int parse_args(int argc, char **argv, struct dargs *d)
 
 /* ---- reading the sides ---- */
 
-static void sha256_hex(const uint8_t *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	out[0] = '\0';
-	if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1)
-		return;
-	for (unsigned i = 0; i < mdlen; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 /* Verified (the signature and structure, against the trust anchor), then opened
  * again at its own not_before: the diff is about the policy, not today's date. */
 static int open_blob(struct dside *sd, const struct trust_args *t)
@@ -152,7 +132,7 @@ static int open_blob(struct dside *sd, const struct trust_args *t)
 static int load_blob(struct dside *sd, const struct trust_args *t, struct arena *a)
 {
 	char err[256];
-	sd->bytes = (uint8_t *)read_file_malloc(sd->files[0], MAX_BLOB, &sd->len);
+	sd->bytes = (uint8_t *)read_file_malloc(sd->files[0], BCPF_MAX_BLOB, &sd->len);
 	if (!sd->bytes) {
 		fprintf(stderr, "bcpc diff: cannot read %s\n", sd->files[0]);
 		return -1;
@@ -172,27 +152,14 @@ static int load_blob(struct dside *sd, const struct trust_args *t, struct arena 
 static int load_source(struct dside *sd, struct arena *a)
 {
 	struct diags d;
-	char err[600], tp[45];
-	uint8_t pub[32];
+	char err[600];
 	diags_init(&d, a);
 	sd->m = load_policy(sd->files, sd->nfiles, a, &d);
 	if (!sd->m || !sd->quiet)
 		diags_print(&d, stderr);
 	if (!sd->m)
 		return -1;
-	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	struct blob_opts o = { .serial = 1, .not_before = 0, .not_after = 4102444800ll };
-	int rc = -1;
-	if (!key || key_raw_public(key, pub) || key_thumbprint(pub, tp))
-		snprintf(err, sizeof err, "cannot make a key");
-	else if (blob_build(sd->m, key, &o, &sd->bytes, &sd->len, err, sizeof err) == 0)
-		rc = 0;
-	EVP_PKEY_free(key);
-	const char *tps[1] = { tp };
-	struct bcp_open_opts oo = { .thumbprints = tps, .nthumbprints = 1, .now = 1000 };
-	struct bcp_error e;
-	if (rc == 0 && bcp_open_buffer(sd->bytes, sd->len, &oo, &sd->b, &e) != BCP_OK)
-		rc = -1, snprintf(err, sizeof err, "%s", e.message);
+	int rc = blob_open_throwaway(sd->m, &sd->bytes, &sd->len, &sd->b, err, sizeof err);
 	if (rc)
 		fprintf(stderr, "bcpc diff: %s policy: %s\n", sd->label, err);
 	return rc;

@@ -23,12 +23,6 @@ struct import_args {
 	char ca_abs[PATH_MAX];   /* bc.sp_ca_file points here once made absolute */
 };
 
-static int ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), t = strlen(tail);
-	return n > t && !strcmp(s + n - t, tail);
-}
-
 /* The options after `import zpa`: 0, or the usage error's exit code. */
 static int read_import_options(int argc, char **argv, struct import_args *a)
 {

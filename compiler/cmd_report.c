@@ -13,6 +13,7 @@
 #include "blob_model.h"
 #include "bcp_format.h"
 #include "cli.h"
+#include "keys.h"
 #include "file.h"
 #include "frontend.h"
 #include "report/report.h"
@@ -97,17 +98,6 @@ static int report_args(int argc, char **argv, struct report_args *a)
 	if (!a->blob_path && !a->previous && trusted)
 		return usage_error("report", "--thumbprint is for a blob, and none was given");
 	return 0;
-}
-
-static void sha256_hex(const uint8_t *data, size_t len, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	out[0] = '\0';
-	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-		return;
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
 /* Opens the blob under the trust given, as a device would (a window that has not

@@ -31,6 +31,10 @@ int key_raw_public(EVP_PKEY *k, uint8_t out[32]);
  * and a NUL) of SHA-256 over its DER SubjectPublicKeyInfo. 0, or -1 on failure. */
 int key_thumbprint(const uint8_t pub[32], char out[45]);
 
+/* The SHA-256 of data as 64 lower-case hex digits and a NUL (a blob's or an input
+ * file's hash, as sha256sum prints it); "" when OpenSSL fails. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+
 /* Makes a new Ed25519 key: the private key as PKCS#8 PEM at path (mode 0600), the
  * public key as PEM at path with ".pem" replaced by ".pub.pem" (or ".pub.pem"
  * appended). Refuses to replace existing files; writes each atomically, and leaves

@@ -177,9 +177,6 @@ struct zpa_bc_opts {
 	const char *admin_path;
 	char admin_sha256[65];    /* of the admin's file, listed with the inputs */
 };
-/* zpa_read.c: the SHA-256 of data as 64 lower-case hex digits. */
-void zpa_sha256_hex(const void *data, size_t len, char out[65]);
-
 /* zpa_admin_bc.c: reads the .bcl at path, which must hold one business_continuity
  * block and nothing else, into bc->admin (in arena a). 0, or -1 with the problem in d. */
 struct arena;

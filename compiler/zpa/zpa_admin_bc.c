@@ -10,6 +10,7 @@
 #include <string.h>
 #include "ast.h"
 #include "file.h"
+#include "keys.h"
 #include "zpa.h"
 
 /* The byte offset of a location in its source (lines and columns count from 1). */
@@ -99,7 +100,7 @@ int zpa_admin_bc(const char *path, struct arena *a, struct diags *d, struct zpa_
 		return -1;
 	}
 	src->path = path;
-	zpa_sha256_hex(src->text, src->len, bc->admin_sha256);
+	sha256_hex(src->text, src->len, bc->admin_sha256);
 	if (parse_source(src, a, d, &stmts))
 		return -1;
 	const struct stmt *bcs = NULL;

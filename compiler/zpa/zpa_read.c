@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include "keys.h"
 #include "zpa.h"
 
 #define ZPA_MAX_FILE (256u << 20)   /* a 10,000-segment export is about 20 MiB */
@@ -50,18 +51,6 @@ void zpa_tenant_free(struct zpa_tenant *t)
 	memset(t, 0, sizeof *t);
 }
 
-void zpa_sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32) {
-		strcpy(out, "(sha256 failed)");
-		return;
-	}
-	for (int i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-}
-
 int zpa_read_buffer(struct zpa_tenant *t, const char *name, const void *data, size_t len,
 		    struct zpa_err *e)
 {
@@ -85,7 +74,7 @@ int zpa_read_buffer(struct zpa_tenant *t, const char *name, const void *data, si
 		snprintf(e->msg, sizeof e->msg, "out of memory");
 		return -1;
 	}
-	zpa_sha256_hex(data, len, f->sha256);
+	sha256_hex(data, len, f->sha256);
 	/* Integers stay exact (json_int_t is 64 bits); one too large for that is an
 	 * error here rather than a double (W6). Duplicate keys keep the last value. */
 	f->doc = json_loadb(data, len, 0, &je);
