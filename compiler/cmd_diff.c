@@ -107,25 +107,21 @@ static int parse_args(int argc, char **argv, struct dargs *d)
 
 /* ---- reading the sides ---- */
 
-/* Verified (the signature and structure, against the trust anchor), then opened
- * again at its own not_before: the diff is about the policy, not today's date. */
+/* Verified (the signature and structure, against the trust anchor) and opened at
+ * the start of its own window, so that it decides: the diff is about the policy, not
+ * today's date. The clock is read from the header before the open checks it; a
+ * window that does not hold its own start is refused like any other fault. */
 static int open_blob(struct dside *sd, const struct trust_args *t)
 {
 	struct bcp_error e;
-	struct bcp_open_opts o = { t->thumbprints, t->nthumbprints, t->pubkey_pem, 0, 0,
-				   BCP_OPEN_EXPIRED_DENIES | BCP_OPEN_NOT_YET_VALID_DENIES };
+	struct bcp_open_opts o = { t->thumbprints, t->nthumbprints, t->pubkey_pem, 0, 0, 0 };
+	if (sd->len >= BCPF_HEADER_SIZE)
+		o.now = (int64_t)bcpf_u64(sd->bytes + BCPF_H_NOT_BEFORE);
 	if (bcp_open_buffer(sd->bytes, sd->len, &o, &sd->b, &e) != BCP_OK) {
 		fprintf(stderr, "bcpc diff: %s: REFUSED: %s\n", sd->files[0], e.message);
 		return -1;
 	}
 	bcp_info(sd->b, &sd->info);
-	bcp_close(sd->b);
-	o.flags = 0;
-	o.now = sd->info.not_before;
-	if (bcp_open_buffer(sd->bytes, sd->len, &o, &sd->b, &e) != BCP_OK) {
-		fprintf(stderr, "bcpc diff: %s: REFUSED: %s\n", sd->files[0], e.message);
-		return -1;
-	}
 	return 0;
 }
 
